@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './roles.js';
+export * from './attributes.js';
+export * from './zod-errors.js';
+export * from './token.js';
+export * from './query.js';

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ROLES, type Role } from './roles.js';
+import type { Attributes } from './attributes.js';
+
+/** TTL rules from DESIGN.md section 2. */
+export const TOKEN_TTL = { defaultSeconds: 600, minSeconds: 60, maxSeconds: 86_400 } as const;
+/** Clock skew tolerated on `exp`, `nbf` and `iat`. */
+export const CLOCK_SKEW_SECONDS = 30;
+/** Largest compact JWE accepted in an Authorization header. */
+export const MAX_TOKEN_BYTES = 16 * 1024;
+/** Origins are exact `scheme://host[:port]`, no path, no trailing slash. */
+export const ORIGIN_PATTERN = /^https?:\/\/(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+const distinctId = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((s) => !s.includes('\u0000'), { params: { code: 'nul_byte' }, message: 'NUL bytes are not allowed' });
+
+export const OriginSchema = z
+  .string()
+  .max(2048)
+  .refine((s) => ORIGIN_PATTERN.test(s), { params: { code: 'invalid_origin' }, message: 'must be scheme://host[:port]' });
+
+export const TokenScopeSchema = z.strictObject({
+  dashboards: z.union([z.literal('*'), z.array(z.string().min(1).max(128)).max(500)]).default([]),
+  assistant: z.boolean().default(false),
+});
+export type TokenScope = z.output<typeof TokenScopeSchema>;
+
+/**
+ * Body of `POST /v1/embed/tokens`. `attributes` is validated separately by `validateAttributes`,
+ * because its rules (key pattern, reserved keys, byte sizes) need exact codes per rule.
+ */
+export const MintRequestSchema = z.strictObject({
+  user: z.strictObject({
+    distinctId,
+    role: z.string().min(1).max(64),
+    attributes: z.unknown().optional(),
+  }),
+  scope: TokenScopeSchema.default({ dashboards: [], assistant: false }),
+  ttlSeconds: z.number().int().optional(),
+  origins: z.array(OriginSchema).max(50).optional(),
+});
+export type MintRequestInput = z.input<typeof MintRequestSchema>;
+
+export interface EmbedUser {
+  distinctId: string;
+  role: Role;
+  attributes: Attributes;
+}
+
+export type TokenEnvironment = 'live' | 'test';
+
+/** The decrypted claims of an embed token (DESIGN.md section 2). */
+export interface EmbedTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  jti: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  env: TokenEnvironment;
+  user: EmbedUser;
+  scope: TokenScope;
+  origins?: string[];
+  kid_api: string;
+}
+
+/** `201` response of `POST /v1/embed/tokens`. */
+export interface MintResponse {
+  token: string;
+  tokenId: string;
+  expiresAt: string;
+}
+
+/** `GET /v1/embed/session`: no attribute values, ever. */
+export interface SessionResponse {
+  distinctId: string;
+  role: Role;
+  scope: TokenScope;
+  expiresAt: string;
+  env: TokenEnvironment;
+  attributeKeys: string[];
+}
+
+export const ROLE_NAMES: readonly Role[] = ROLES;
