@@ -1,0 +1,1 @@
+export type { GovernedSql, DialectName, SqlParameter } from './governed.js';
