@@ -79,6 +79,8 @@ export const ERROR_STATUS = {
   audit_unavailable: 503,
   freshness_unknown: 503,
   internal_error: 500,
+  // Client side: the request never reached Perch (offline, DNS, CORS refusal)
+  network_error: 503,
 } as const satisfies Record<string, number>;
 
 /** The closed union of error codes. */
