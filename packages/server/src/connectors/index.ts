@@ -1,0 +1,17 @@
+export type {
+  CellValue,
+  ColumnType,
+  Connector,
+  ConnectorConfig,
+  ConnectorDefaults,
+  DuckDBConnectorConfig,
+  ExecuteOptions,
+  PostgresConnectorConfig,
+  QueryColumn,
+  QueryRows,
+} from './connector.js';
+export { DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS } from './connector.js';
+export { createConnector } from './create-connector.js';
+export { createDuckDBConnector } from './duckdb-connector.js';
+export { createPostgresConnector } from './postgres-connector.js';
+export { openHardenedDuckDB } from './duckdb-instance.js';
