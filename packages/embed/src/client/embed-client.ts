@@ -1,0 +1,193 @@
+import { EmbedRequestError, errorFromResponse, isAbortError } from './embed-error.js';
+import type { EmbedSession } from '../types.js';
+
+/** Refresh this long before the token's `expiresAt`. */
+export const REFRESH_LEAD_MS = 30_000;
+
+export type FetchToken = () => Promise<string>;
+
+export interface EmbedClientOptions {
+  /** Base URL of the Perch server, e.g. `https://perch.example.com`. */
+  apiBase: string;
+  /** The current embed token. */
+  token?: string | undefined;
+  /** Host callback that returns a fresh embed token (called before expiry and after a 401 `token_expired`). */
+  fetchToken?: FetchToken | undefined;
+  /** Called when Perch answered `token_expired`. */
+  onTokenExpired?: ((willRefresh: boolean) => void) | undefined;
+  /** Injected fetch; defaults to the global one. */
+  fetch?: typeof fetch | undefined;
+  /** Milliseconds before `expiresAt` at which the token is refreshed. Default 30 s. */
+  refreshLeadMs?: number | undefined;
+}
+
+export interface EmbedRequestInit {
+  method?: 'GET' | 'POST';
+  /** JSON-serialisable body (POST only). */
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+  accept?: string;
+}
+
+/**
+ * The token-carrying HTTP client shared by every Perch web component.
+ *
+ * The token is opaque (encrypted), so the client never decodes it: it learns the expiry from
+ * `GET /v1/embed/session` and refreshes `refreshLeadMs` before it. A 401 `token_expired`
+ * triggers one `fetchToken` call and one retry of the failed request.
+ *
+ * @example
+ * ```ts
+ * const client = new EmbedClient({ apiBase: 'https://perch.example.com', fetchToken: () => getToken() });
+ * const session = await client.loadSession();
+ * const result = await client.json('/v1/query', { method: 'POST', body: { dashboard: 'sales', chart: 'revenue' } });
+ * ```
+ */
+export class EmbedClient {
+  #apiBase: string;
+  #token: string | undefined;
+  #fetchToken: FetchToken | undefined;
+  #onTokenExpired: ((willRefresh: boolean) => void) | undefined;
+  #fetch: typeof fetch;
+  #refreshLeadMs: number;
+  #refreshing: Promise<string> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #refreshAt = Number.POSITIVE_INFINITY;
+  #disposed = false;
+
+  constructor(options: EmbedClientOptions) {
+    this.#apiBase = options.apiBase.replace(/\/+$/, '');
+    this.#token = options.token || undefined;
+    this.#fetchToken = options.fetchToken;
+    this.#onTokenExpired = options.onTokenExpired;
+    // Bind so a host-provided or global fetch is never called with the client as `this`.
+    this.#fetch = (options.fetch ?? globalThis.fetch).bind(globalThis);
+    this.#refreshLeadMs = options.refreshLeadMs ?? REFRESH_LEAD_MS;
+  }
+
+  get apiBase(): string {
+    return this.#apiBase;
+  }
+
+  /** True when the client can authenticate at all (a token or a way to get one). */
+  get hasCredentials(): boolean {
+    return Boolean(this.#token || this.#fetchToken);
+  }
+
+  setToken(token: string | undefined): void {
+    this.#token = token || undefined;
+  }
+
+  setFetchToken(fetchToken: FetchToken | undefined): void {
+    this.#fetchToken = fetchToken;
+  }
+
+  /** `GET /v1/embed/session`; also schedules the proactive refresh from its `expiresAt`. */
+  async loadSession(signal?: AbortSignal): Promise<EmbedSession> {
+    const session = await this.json<EmbedSession>('/v1/embed/session', { signal });
+    this.#scheduleRefresh(session.expiresAt);
+    return session;
+  }
+
+  /** Perform a request and parse its JSON body, throwing `EmbedRequestError` on failure. */
+  async json<T>(path: string, init: EmbedRequestInit = {}): Promise<T> {
+    const response = await this.request(path, init);
+    return (await response.json()) as T;
+  }
+
+  /**
+   * Perform an authenticated request. Resolves only with a 2xx response; otherwise throws an
+   * `EmbedRequestError` (or the AbortError when the signal fired).
+   */
+  async request(path: string, init: EmbedRequestInit = {}): Promise<Response> {
+    const token = await this.#currentToken();
+    const first = await this.#send(path, init, token);
+    if (first.ok) return first;
+    const error = await errorFromResponse(first);
+    if (error.code !== 'token_expired') throw error;
+    const willRefresh = this.#fetchToken !== undefined;
+    this.#onTokenExpired?.(willRefresh);
+    if (!willRefresh) throw error;
+    // Another request may already have refreshed; only ask the host if the token is unchanged.
+    const fresh = this.#token !== token && this.#token ? this.#token : await this.refresh();
+    const retry = await this.#send(path, init, fresh);
+    if (retry.ok) return retry;
+    throw await errorFromResponse(retry);
+  }
+
+  /** Ask the host for a new token now. Concurrent callers share one `fetchToken` call. */
+  refresh(): Promise<string> {
+    const fetchToken = this.#fetchToken;
+    if (!fetchToken) return Promise.reject(new EmbedRequestError('token_missing', 'No token and no fetchToken callback.', 0));
+    this.#refreshing ??= (async () => {
+      try {
+        const token = await fetchToken();
+        if (typeof token !== 'string' || token === '') {
+          throw new EmbedRequestError('token_missing', 'fetchToken returned no token.', 0);
+        }
+        this.#token = token;
+        this.#refreshAt = Number.POSITIVE_INFINITY;
+        return token;
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Stop the refresh timer; the client must not be used afterwards. */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#refreshTimer);
+  }
+
+  async #currentToken(): Promise<string> {
+    if (this.#refreshing) return this.#refreshing;
+    const due = Date.now() >= this.#refreshAt;
+    if (this.#token && !(due && this.#fetchToken)) return this.#token;
+    if (this.#fetchToken) return this.refresh();
+    throw new EmbedRequestError('token_missing', 'Set the token attribute or a fetchToken callback.', 0);
+  }
+
+  async #send(path: string, init: EmbedRequestInit, token: string): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: init.accept ?? 'application/json' };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    try {
+      // credentials: 'omit' — Perch authenticates by header only; cookies are never sent.
+      return await this.#fetch(this.#apiBase + path, {
+        method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        body,
+        signal: init.signal ?? null,
+        credentials: 'omit',
+        mode: 'cors',
+      });
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      throw new EmbedRequestError('network_error', 'Perch could not be reached.', 0);
+    }
+  }
+
+  #scheduleRefresh(expiresAt: string): void {
+    const expiry = Date.parse(expiresAt);
+    if (!Number.isFinite(expiry)) return;
+    this.#refreshAt = expiry - this.#refreshLeadMs;
+    clearTimeout(this.#refreshTimer);
+    if (!this.#fetchToken || this.#disposed) return;
+    // Refresh proactively so the token never lapses while the page sits idle; the new session
+    // call re-arms the timer from the new expiry.
+    const delay = Math.max(0, Math.min(this.#refreshAt - Date.now(), 2_147_000_000));
+    this.#refreshTimer = setTimeout(() => {
+      if (this.#disposed) return;
+      this.refresh()
+        .then(() => this.loadSession())
+        .catch(() => {
+          // The next request retries the refresh and reports the error through its caller.
+        });
+    }, delay);
+  }
+}

@@ -1,0 +1,2 @@
+export { EmbedClient, REFRESH_LEAD_MS, type EmbedClientOptions, type EmbedRequestInit, type FetchToken } from './embed-client.js';
+export { EmbedRequestError, errorFromResponse, isAbortError } from './embed-error.js';

@@ -1,0 +1,88 @@
+import { css } from 'lit';
+
+/**
+ * Theme tokens. Hosts override any `--tc-*` property on the element (or an ancestor); the
+ * `theme` attribute picks the light or dark defaults, and without it the OS preference decides.
+ */
+export const dashboardStyles = css`
+  :host {
+    --_font: var(--tc-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_accent: var(--tc-accent, #2f6fed);
+    --_bg: var(--tc-bg, #ffffff);
+    --_fg: var(--tc-fg, #1b1f24);
+    --_muted: var(--tc-muted, #5f6b7a);
+    --_border: var(--tc-border, #dfe3e8);
+    --_tile-bg: var(--tc-tile-bg, var(--_bg));
+    --_radius: var(--tc-radius, 8px);
+    --_gap: var(--tc-gap, 12px);
+    --_row-height: var(--tc-row-height, 80px);
+    --_danger: var(--tc-danger, #c62828);
+    --_skeleton: var(--tc-skeleton, #eef1f4);
+    display: block;
+    container-type: inline-size;
+    font-family: var(--_font);
+    color: var(--_fg);
+    background: var(--_bg);
+  }
+  :host([theme='dark']) {
+    --_accent: var(--tc-accent, #6ea0ff);
+    --_bg: var(--tc-bg, #14171c);
+    --_fg: var(--tc-fg, #e7eaee);
+    --_muted: var(--tc-muted, #9aa5b1);
+    --_border: var(--tc-border, #2c323b);
+    --_danger: var(--tc-danger, #ff6b6b);
+    --_skeleton: var(--tc-skeleton, #222831);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme])) {
+      --_accent: var(--tc-accent, #6ea0ff);
+      --_bg: var(--tc-bg, #14171c);
+      --_fg: var(--tc-fg, #e7eaee);
+      --_muted: var(--tc-muted, #9aa5b1);
+      --_border: var(--tc-border, #2c323b);
+      --_danger: var(--tc-danger, #ff6b6b);
+      --_skeleton: var(--tc-skeleton, #222831);
+    }
+  }
+  header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px; margin-bottom: var(--_gap); }
+  h2 { font-size: 1.25rem; margin: 0; }
+  .description { color: var(--_muted); margin: 0; }
+  .filters { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: var(--_gap); }
+  .filters label { display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
+  select, button {
+    font: inherit; color: var(--_fg); background: var(--_tile-bg);
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 8px;
+  }
+  select:focus-visible, button:focus-visible, .tile:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .grid {
+    display: grid; grid-template-columns: repeat(var(--_columns, 12), minmax(0, 1fr));
+    grid-auto-rows: var(--_row-height); gap: var(--_gap);
+  }
+  .tile {
+    grid-column: var(--_x) / span var(--_w); grid-row: var(--_y) / span var(--_h);
+    display: flex; flex-direction: column; min-width: 0; min-height: 0;
+    background: var(--_tile-bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 12px;
+  }
+  @container (max-width: 640px) {
+    .tile { grid-column: 1 / -1; grid-row: auto / span var(--_h); }
+  }
+  .tile-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
+  .tile-title { font-size: 0.95rem; font-weight: 600; margin: 0 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .tile-body { flex: 1; min-height: 0; position: relative; overflow: auto; }
+  .export { font-size: 0.75rem; padding: 2px 6px; }
+  .skeleton {
+    position: absolute; inset: 0; border-radius: calc(var(--_radius) / 2);
+    background: linear-gradient(90deg, var(--_skeleton) 25%, transparent 50%, var(--_skeleton) 75%);
+    background-size: 200% 100%; animation: shimmer 1.2s infinite linear;
+  }
+  @keyframes shimmer { to { background-position: -200% 0; } }
+  @media (prefers-reduced-motion: reduce) { .skeleton { animation: none; } }
+  .error { color: var(--_danger); font-size: 0.85rem; }
+  .error code { font-family: ui-monospace, monospace; }
+  .not-permitted { color: var(--_muted); font-size: 0.85rem; }
+  .kpi { font-size: 2rem; font-weight: 600; color: var(--_accent); }
+  table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
+  th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .truncated { color: var(--_muted); font-size: 0.75rem; }
+`;

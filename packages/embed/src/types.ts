@@ -1,0 +1,99 @@
+import type { ErrorCode, SemanticQueryInput, TokenScope, TokenEnvironment, Role } from '@perch/protocol';
+
+/** `GET /v1/embed/session`. Never carries attribute values. */
+export interface EmbedSession {
+  distinctId: string;
+  role: Role;
+  scope: TokenScope;
+  expiresAt: string;
+  env: TokenEnvironment;
+  attributeKeys: string[];
+}
+
+export type ChartType = 'kpi' | 'bar' | 'line' | 'area' | 'pie' | 'table';
+
+export interface MeasureFormat {
+  style: 'currency' | 'number' | 'percent';
+  currency?: string;
+  decimals?: number;
+}
+
+export interface ChartDefinition {
+  id: string;
+  type: ChartType;
+  title: string;
+  query: SemanticQueryInput;
+  /** `false` renders a "not permitted" tile; such a chart is never queried. */
+  permitted: boolean;
+  format?: { measure?: MeasureFormat };
+}
+
+export interface LayoutItem {
+  chart: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** `GET /v1/dashboards/{id}`. */
+export interface DashboardDefinition {
+  id: string;
+  title: string;
+  description?: string;
+  layout: { columns: number; items: LayoutItem[] };
+  charts: ChartDefinition[];
+  filters: {
+    dateRange?: { member: string; default?: string };
+    pickers: Array<{ member: string; title: string }>;
+  };
+  canExport: boolean;
+}
+
+/** Dashboard filter state sent with the dashboard+chart form of `POST /v1/query`. */
+export interface DashboardFilters {
+  dateRange?: string | [string, string];
+  values?: Record<string, Array<string | number>>;
+}
+
+export interface DashboardQueryBody {
+  dashboard: string;
+  chart: string;
+  filters?: DashboardFilters;
+}
+
+export type CellValue = string | number | boolean | null;
+
+/** `POST /v1/query` response. */
+export interface QueryResponse {
+  columns: Array<{ name: string; type: string; kind: 'dimension' | 'measure' | 'time' }>;
+  rows: Array<Record<string, CellValue>>;
+  meta: { rowCount: number; durationMs: number; cacheHit: boolean; requestId: string; truncated?: boolean };
+}
+
+/** Detail of the `tc-error` event. */
+export interface TcErrorDetail {
+  code: ErrorCode;
+  message: string;
+  requestId?: string;
+  chart?: string;
+}
+
+/** Detail of the `tc-ready` event. */
+export interface TcReadyDetail {
+  dashboard: string;
+  durationMs: number;
+}
+
+/** Detail of the `tc-token-expired` event. */
+export interface TcTokenExpiredDetail {
+  /** Whether a `fetchToken` callback is available to recover. */
+  willRefresh: boolean;
+}
+
+/** Typed map of the events Perch components dispatch (bubbling, composed). */
+export interface PerchEventMap {
+  'tc-ready': CustomEvent<TcReadyDetail>;
+  'tc-error': CustomEvent<TcErrorDetail>;
+  'tc-token-expired': CustomEvent<TcTokenExpiredDetail>;
+}
