@@ -1,0 +1,217 @@
+import { parseDocument } from 'yaml';
+import { ModelFileSchema, RLS_OPERATORS, type DatasetInput, type MeasureInput, type PolicyInput, type RlsOperator } from './schema.js';
+import { ModelValidationError, type ModelIssue } from './model-error.js';
+import { flattenZodIssues } from './zod-issues.js';
+import { ExpressionSyntaxError, parseMeasureExpression, referencedMeasures } from './expression.js';
+import { readOnlySqlProblem } from './sql-source.js';
+import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
+
+export interface ModelFile {
+  file: string;
+  text: string;
+}
+
+/**
+ * Parse and validate model YAML files into an immutable `Model`. All issues of all files are
+ * collected before throwing, each with its file and path.
+ *
+ * @example
+ * ```ts
+ * const model = parseModel([{ file: 'demo.yaml', text: await readFile('model/demo.yaml', 'utf8') }]);
+ * model.datasets.get('orders')?.measures.get('revenue');
+ * ```
+ * @throws ModelValidationError (code `model_invalid`)
+ */
+export function parseModel(files: ReadonlyArray<ModelFile>): Model {
+  const issues: ModelIssue[] = [];
+  const datasetInputs = new Map<string, { file: string; input: DatasetInput }>();
+  const dashboards = new Map<string, Dashboard>();
+
+  for (const { file, text } of files) {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) issues.push({ file, path: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
+      continue;
+    }
+    const parsed = ModelFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+    if (!parsed.success) {
+      for (const issue of flattenZodIssues(parsed.error.issues)) issues.push({ file, ...issue });
+      continue;
+    }
+    for (const [name, input] of Object.entries(parsed.data.datasets)) {
+      const previous = datasetInputs.get(name);
+      if (previous) issues.push({ file, path: `datasets.${name}`, message: `dataset "${name}" is already defined in ${previous.file}` });
+      else datasetInputs.set(name, { file, input });
+    }
+    parsed.data.dashboards.forEach((dashboard, index) => {
+      if (dashboards.has(dashboard.id)) issues.push({ file, path: `dashboards[${index}].id`, message: `dashboard "${dashboard.id}" is defined twice` });
+      else dashboards.set(dashboard.id, deepFreeze({ ...dashboard, file }));
+    });
+  }
+
+  const datasets = new Map<string, Dataset>();
+  const policyIds = new Map<string, string>();
+  for (const [name, { file, input }] of datasetInputs) {
+    const dataset = buildDataset(name, file, input, datasetInputs, policyIds, (path, message) => issues.push({ file, path: `datasets.${name}.${path}`, message }));
+    datasets.set(name, dataset);
+  }
+  for (const dashboard of dashboards.values()) checkDashboard(dashboard, datasets, issues);
+
+  if (issues.length > 0) throw new ModelValidationError(issues);
+  return Object.freeze({ datasets, dashboards });
+}
+
+type Report = (path: string, message: string) => void;
+
+function buildDataset(
+  name: string,
+  file: string,
+  input: DatasetInput,
+  all: ReadonlyMap<string, { input: DatasetInput }>,
+  policyIds: Map<string, string>,
+  report: Report,
+): Dataset {
+  if ('sql' in input.source) {
+    const problem = readOnlySqlProblem(input.source.sql);
+    if (problem) report('source.sql', problem);
+  }
+
+  const taken = new Map<string, string>();
+  const claim = (member: string, section: string): void => {
+    const other = taken.get(member);
+    if (other) report(`${section}.${member}`, `"${member}" is already a member in ${other}`);
+    else taken.set(member, section);
+  };
+
+  const dimensions = new Map<string, Dimension>();
+  for (const [key, d] of Object.entries(input.dimensions)) {
+    claim(key, 'dimensions');
+    dimensions.set(key, Object.freeze({ name: key, column: d.column, type: d.type, ...describe(d) }));
+  }
+
+  const measures = new Map<string, Measure>();
+  for (const [key, m] of Object.entries(input.measures)) {
+    claim(key, 'measures');
+    const measure = buildMeasure(key, m, (message) => report(`measures.${key}.expression`, message));
+    if (measure) measures.set(key, measure);
+  }
+  checkExpressionReferences(measures, report);
+
+  const joins = new Map<string, Join>();
+  for (const [key, j] of Object.entries(input.joins)) {
+    claim(key, 'joins');
+    if (!all.has(j.dataset)) report(`joins.${key}.dataset`, `unknown dataset "${j.dataset}"`);
+    else if (j.dataset === name) report(`joins.${key}.dataset`, 'a dataset cannot join itself');
+    joins.set(key, Object.freeze({ name: key, dataset: j.dataset, on: Object.freeze(Object.entries(j.on).map(([l, r]) => Object.freeze([l, r] as const))) }));
+  }
+
+  const memberRules = new Map<string, MemberRule>();
+  for (const [key, rule] of Object.entries(input.members)) {
+    if (!dimensions.has(key) && !measures.has(key)) report(`members.${key}`, `"${key}" is not a dimension or measure of this dataset`);
+    const attribute = rule.attribute ? Object.freeze({ name: rule.attribute.name, values: Object.freeze(rule.attribute.in ?? [rule.attribute.equals as NonNullable<typeof rule.attribute.equals>]) }) : undefined;
+    memberRules.set(key, Object.freeze({ roles: rule.roles ? Object.freeze([...rule.roles]) : undefined, attribute }));
+  }
+
+  const rowLevelSecurity = input.rowLevelSecurity === 'none' ? 'none' : buildPolicy(input.rowLevelSecurity, `${name}.rls`, 'rowLevelSecurity', policyIds, file, report);
+
+  return Object.freeze({
+    name,
+    file,
+    title: input.title,
+    description: input.description,
+    source: Object.freeze({ ...input.source }),
+    dimensions,
+    measures,
+    joins,
+    memberRules,
+    rowLevelSecurity,
+  });
+}
+
+function describe(m: { title?: string | undefined; description?: string | undefined; format?: string | undefined; synonyms?: string[] | undefined }) {
+  return { title: m.title, description: m.description, format: m.format, synonyms: Object.freeze([...(m.synonyms ?? [])]) };
+}
+
+function buildMeasure(name: string, m: MeasureInput, report: (message: string) => void): Measure | undefined {
+  if (m.expression !== undefined) {
+    try {
+      return Object.freeze({ name, kind: 'expression', expression: parseMeasureExpression(m.expression), ...describe(m) });
+    } catch (error) {
+      if (error instanceof ExpressionSyntaxError) {
+        report(error.message);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+  for (const aggregation of ['count', 'countDistinct', 'sum', 'avg', 'min', 'max'] as const) {
+    const column = m[aggregation];
+    if (column !== undefined) return Object.freeze({ name, kind: 'aggregate', aggregation, column, ...describe(m) });
+  }
+  return undefined;
+}
+
+/** Expression measures may refer only to measures of their dataset, without cycles. */
+function checkExpressionReferences(measures: ReadonlyMap<string, Measure>, report: Report): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    const measure = measures.get(name);
+    if (!measure || measure.kind !== 'expression' || state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      report(`measures.${trail[0]}.expression`, `circular reference: ${[...trail, name].join(' -> ')}`);
+      return;
+    }
+    state.set(name, 'visiting');
+    for (const ref of referencedMeasures(measure.expression)) {
+      if (!measures.has(ref)) report(`measures.${name}.expression`, `"${ref}" is not a measure of this dataset`);
+      else visit(ref, [...trail, name]);
+    }
+    state.set(name, 'done');
+  };
+  for (const name of measures.keys()) visit(name, []);
+}
+
+function buildPolicy(input: PolicyInput, defaultId: string, path: string, ids: Map<string, string>, file: string, report: Report): PolicyNode {
+  const id = input.id ?? defaultId;
+  const seenIn = ids.get(id);
+  if (seenIn) report(`${path}.id`, `policy id "${id}" is already used in ${seenIn}`);
+  ids.set(id, file);
+
+  if ('all' in input || 'any' in input) {
+    const group = input as { all?: PolicyInput[]; any?: PolicyInput[] };
+    const kind = group.all ? 'all' : 'any';
+    const items = group.all ?? group.any ?? [];
+    const children = items.map((child, i) => buildPolicy(child, `${id}.${kind}[${i}]`, `${path}.${kind}[${i}]`, ids, file, report));
+    return Object.freeze({ kind, id, children: Object.freeze(children) });
+  }
+  const leaf = input as Partial<Record<RlsOperator, RlsOperand>> & { column?: string; attribute?: string };
+  const operator = RLS_OPERATORS.find((op) => leaf[op] !== undefined) as RlsOperator;
+  const operand = leaf[operator] as RlsOperand;
+  const listOperator = operator === 'in' || operator === 'notIn';
+  if ('value' in operand && Array.isArray(operand.value) !== listOperator) {
+    report(`${path}.${operator}.value`, listOperator ? `"${operator}" needs a list of values` : `"${operator}" needs a single value`);
+  }
+  if (leaf.column !== undefined) return Object.freeze({ kind: 'column', id, column: leaf.column, operator, operand: Object.freeze({ ...operand }) });
+  return Object.freeze({ kind: 'user', id, attribute: leaf.attribute as string, operator, value: (operand as { value: RlsOperand & object })['value'] as never });
+}
+
+function checkDashboard(dashboard: Dashboard, datasets: ReadonlyMap<string, Dataset>, issues: ModelIssue[]): void {
+  const base = `dashboards[${dashboard.id}]`;
+  const chartIds = new Set<string>();
+  dashboard.charts.forEach((chart, i) => {
+    if (chartIds.has(chart.id)) issues.push({ file: dashboard.file, path: `${base}.charts[${i}].id`, message: `chart "${chart.id}" is defined twice` });
+    chartIds.add(chart.id);
+    if (!datasets.has(chart.query.dataset)) issues.push({ file: dashboard.file, path: `${base}.charts[${i}].query.dataset`, message: `unknown dataset "${chart.query.dataset}"` });
+  });
+  dashboard.layout.forEach((item, i) => {
+    if (!chartIds.has(item.chart)) issues.push({ file: dashboard.file, path: `${base}.layout[${i}].chart`, message: `unknown chart "${item.chart}"` });
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
