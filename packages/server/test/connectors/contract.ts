@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PerchError } from '@perch/protocol';
+import { sealGoverned, type DialectName, type GovernedSql, type SqlParameter } from '../../../engine/src/governed.js';
+import type { Connector } from '../../src/connectors/index.js';
+import { CANARY, EXPECTED_COLUMNS, EXPECTED_ROWS } from './fixture.js';
+
+export interface ContractSubject {
+  connector: Connector;
+  /** The fixture table, qualified as the dialect needs (see fixture.ts). */
+  table: string;
+}
+
+/** The few constructs whose spelling differs per dialect; a new connector adds its own here. */
+const DIALECT_SQL: Record<DialectName, { inList: (column: string, param: string) => string; slowQuery: string }> = {
+  duckdb: {
+    inList: (column, param) => `list_contains(${param}, ${column})`,
+    slowQuery: 'SELECT sum(a.range * b.range) AS s FROM range(200000000) a, range(1000) b',
+  },
+  postgres: {
+    inList: (column, param) => `${column} = ANY(${param})`,
+    slowQuery: 'SELECT pg_sleep(30) IS NULL AS s',
+  },
+};
+
+export function governed(dialect: DialectName, sql: string, parameters: SqlParameter[] = []): GovernedSql {
+  return sealGoverned({ dialect, sql, parameters, policiesApplied: ['test'] });
+}
+
+async function expectPerchError(promise: Promise<unknown>, code: string): Promise<PerchError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PerchError);
+  expect((error as PerchError).code).toBe(code);
+  return error as PerchError;
+}
+
+/**
+ * The one suite every connector passes. `makeConnector` loads fixture.ts's dataset and returns
+ * a fresh connector; the suite closes it.
+ */
+export function runConnectorContract(name: string, makeConnector: () => Promise<ContractSubject>): void {
+  describe(`connector contract: ${name}`, () => {
+    let connector: Connector;
+    let table: string;
+    let dialect: DialectName;
+    let sql: (typeof DIALECT_SQL)[DialectName];
+    const q = (text: string, parameters: SqlParameter[] = []): GovernedSql => governed(dialect, text, parameters);
+
+    beforeAll(async () => {
+      ({ connector, table } = await makeConnector());
+      dialect = connector.dialect;
+      sql = DIALECT_SQL[dialect];
+    });
+    afterAll(async () => {
+      await connector?.close();
+    });
+
+    it('pings', async () => {
+      await expect(connector.ping()).resolves.toBeUndefined();
+    });
+
+    it('normalises every value type identically', async () => {
+      const result = await connector.execute(q(`SELECT * FROM ${table} ORDER BY id`));
+      expect(result.columns).toEqual(EXPECTED_COLUMNS);
+      expect(result.rows).toEqual(EXPECTED_ROWS);
+      expect(result.truncated).toBe(false);
+    });
+
+    it('normalises aggregates (bigint counts, numeric sums) to numbers', async () => {
+      const result = await connector.execute(
+        q(`SELECT tenant, COUNT(*) AS n, SUM(qty) AS total_qty, SUM(price) AS total_price, MAX(created_at) AS latest FROM ${table} GROUP BY tenant ORDER BY tenant`),
+      );
+      expect(result.columns.map((c) => c.type)).toEqual(['string', 'number', 'number', 'number', 'time']);
+      expect(result.rows).toEqual([
+        { tenant: 'acme', n: 3, total_qty: 3 + 9007199254740991, total_price: 3.85, latest: '2026-02-01T12:30:45.123Z' },
+        { tenant: 'globex', n: 2, total_qty: 9, total_price: 9.55, latest: '2026-04-01T00:00:00.000Z' },
+        { tenant: 'initech', n: 1, total_qty: 0, total_price: 0, latest: '1999-12-31T23:59:59.000Z' },
+      ]);
+    });
+
+    it('binds a string and keeps other tenants out (canary)', async () => {
+      const result = await connector.execute(q(`SELECT id, note FROM ${table} WHERE tenant = $1 ORDER BY id`, ['acme']));
+      expect(result.rows.map((r) => r.id)).toEqual([1, 2, 3]);
+      expect(JSON.stringify(result)).not.toContain(CANARY);
+    });
+
+    it('treats a bound value as data, never as SQL', async () => {
+      const result = await connector.execute(q(`SELECT id FROM ${table} WHERE tenant = $1`, ["acme' OR '1'='1"]));
+      expect(result.rows).toEqual([]);
+    });
+
+    it('binds integers against INTEGER and BIGINT columns and fractions against DOUBLE', async () => {
+      const byId = await connector.execute(q(`SELECT id FROM ${table} WHERE id = $1`, [5]));
+      expect(byId.rows).toEqual([{ id: 5 }]);
+      const byQty = await connector.execute(q(`SELECT id FROM ${table} WHERE qty = $1`, [9007199254740991]));
+      expect(byQty.rows).toEqual([{ id: 3 }]);
+      const byAmount = await connector.execute(q(`SELECT id FROM ${table} WHERE amount > $1 AND amount < $2 ORDER BY id`, [10.25, 999.995]));
+      expect(byAmount.rows).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
+      const intVsDouble = await connector.execute(q(`SELECT id FROM ${table} WHERE amount >= $1 ORDER BY id`, [999]));
+      expect(intVsDouble.rows).toEqual([{ id: 4 }, { id: 5 }]);
+    });
+
+    it('binds booleans and null', async () => {
+      const active = await connector.execute(q(`SELECT id FROM ${table} WHERE active = $1 ORDER BY id`, [true]));
+      expect(active.rows.map((r) => r.id)).toEqual([1, 3, 4]);
+      const nulls = await connector.execute(q(`SELECT id FROM ${table} WHERE (CAST($1 AS VARCHAR) IS NULL AND note IS NULL) ORDER BY id`, [null]));
+      expect(nulls.rows).toEqual([{ id: 2 }]);
+    });
+
+    it('binds a Date as an instant and compares it with TIMESTAMP columns', async () => {
+      const from = new Date('2026-01-31T00:00:00.000Z');
+      const to = new Date('2026-03-15T08:00:00.000Z');
+      const result = await connector.execute(q(`SELECT id FROM ${table} WHERE created_at >= $1 AND created_at < $2 ORDER BY id`, [from, to]));
+      expect(result.rows.map((r) => r.id)).toEqual([1, 2]);
+      const echoed = await connector.execute(q(`SELECT CAST($1 AS TIMESTAMP) AS t`, [new Date('2026-02-01T12:30:45.123Z')]));
+      expect(echoed.rows).toEqual([{ t: '2026-02-01T12:30:45.123Z' }]);
+      expect(echoed.columns).toEqual([{ name: 't', type: 'time' }]);
+    });
+
+    it('binds string, number and empty arrays as lists', async () => {
+      const strings = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.inList('tenant', '$1')} ORDER BY id`, [['acme', 'initech']]));
+      expect(strings.rows.map((r) => r.id)).toEqual([1, 2, 3, 6]);
+      const numbers = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.inList('id', '$1')} ORDER BY id`, [[2, 4, 6]]));
+      expect(numbers.rows.map((r) => r.id)).toEqual([2, 4, 6]);
+      const fractions = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.inList('amount', '$1')} ORDER BY id`, [[10.5, -3.75]]));
+      expect(fractions.rows.map((r) => r.id)).toEqual([1, 3]);
+      const empty = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.inList('tenant', '$1')}`, [[]]));
+      expect(empty.rows).toEqual([]);
+    });
+
+    it('truncates at maxRows and says so', async () => {
+      const cut = await connector.execute(q(`SELECT id FROM ${table} ORDER BY id`), { maxRows: 2 });
+      expect(cut).toEqual({ columns: [{ name: 'id', type: 'number' }], rows: [{ id: 1 }, { id: 2 }], truncated: true });
+      const exact = await connector.execute(q(`SELECT id FROM ${table} ORDER BY id`), { maxRows: 6 });
+      expect(exact.rows).toHaveLength(6);
+      expect(exact.truncated).toBe(false);
+      const none = await connector.execute(q(`SELECT id FROM ${table}`), { maxRows: 0 });
+      expect(none.rows).toEqual([]);
+      expect(none.truncated).toBe(true);
+    });
+
+    it('stops a slow query at its timeout with query_timeout, then keeps working', async () => {
+      const started = Date.now();
+      await expectPerchError(connector.execute(q(sql.slowQuery), { timeoutMs: 300 }), 'query_timeout');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const after = await connector.execute(q(`SELECT COUNT(*) AS n FROM ${table}`));
+      expect(after.rows).toEqual([{ n: 6 }]);
+    });
+
+    it('cancels a running query on abort with query_cancelled, then keeps working', async () => {
+      const controller = new AbortController();
+      const started = Date.now();
+      const running = connector.execute(q(sql.slowQuery), { signal: controller.signal, timeoutMs: 20_000 });
+      setTimeout(() => controller.abort(), 200);
+      await expectPerchError(running, 'query_cancelled');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const after = await connector.execute(q(`SELECT COUNT(*) AS n FROM ${table}`));
+      expect(after.rows).toEqual([{ n: 6 }]);
+    });
+
+    it('refuses to start when the signal is already aborted', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      await expectPerchError(connector.execute(q(`SELECT 1 AS one`), { signal: controller.signal }), 'query_cancelled');
+    });
+
+    it('runs concurrent executes, each with its own parameters and results', async () => {
+      const ids = [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6];
+      const results = await Promise.all(ids.map((id) => connector.execute(q(`SELECT id, tenant FROM ${table} WHERE id = $1`, [id]))));
+      results.forEach((result, i) => {
+        const id = ids[i];
+        expect(result.rows).toEqual([{ id, tenant: EXPECTED_ROWS.find((row) => row.id === id)?.tenant }]);
+      });
+    });
+
+    it('reports a failing query without SQL text or driver messages in the client message', async () => {
+      const error = await expectPerchError(connector.execute(q(`SELECT secret_column_xyz FROM ${table} WHERE tenant = $1`, ['acme'])), 'internal_error');
+      const clientView = JSON.stringify({ code: error.code, message: error.message, path: error.path });
+      for (const leak of ['secret_column_xyz', 'SELECT', table, 'acme']) expect(clientView).not.toContain(leak);
+      expect(error.detail).toContain('secret_column_xyz');
+    });
+
+    it('refuses a query compiled for another dialect', async () => {
+      const other: DialectName = dialect === 'duckdb' ? 'postgres' : 'duckdb';
+      await expectPerchError(connector.execute(governed(other, 'SELECT 1')), 'internal_error');
+    });
+  });
+}
