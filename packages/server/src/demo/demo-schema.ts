@@ -1,0 +1,55 @@
+/**
+ * The demo warehouse contract shared by the generator, the PostgreSQL loader and the demo model.
+ * Bump GENERATOR_VERSION whenever generated values change, so existing files are rebuilt.
+ */
+export const GENERATOR_VERSION = '1';
+
+/** Orders are spread over the three years before this fixed anchor; the clock is never read. */
+export const ANCHOR_DATE = '2026-10-31';
+export const HISTORY_START = '2023-10-31';
+/** Seconds from HISTORY_START to ANCHOR_DATE (1,096 days: the span includes 29 Feb 2024). */
+export const HISTORY_SECONDS = 1_096 * 86_400;
+
+export const DEFAULT_ORDER_COUNT = 1_000_000;
+export const PRODUCT_COUNT = 200;
+
+export const REGIONS = ['EMEA', 'AMER', 'APAC'] as const;
+export const DEPARTMENTS = ['sales', 'finance', 'marketing', 'support', 'operations'] as const;
+export const STATUSES = ['completed', 'refunded', 'pending'] as const;
+export const CHANNELS = ['web', 'store', 'partner'] as const;
+export const PRODUCT_CATEGORIES = ['Hardware', 'Software', 'Services', 'Accessories', 'Training'] as const;
+
+export interface DemoCustomer {
+  customer_id: string;
+  name: string;
+  region: (typeof REGIONS)[number];
+  segment: 'Enterprise' | 'Mid-Market' | 'SMB';
+  country: string;
+}
+
+/** The tenants. Ids are stable: demo tokens and tests refer to them by name. */
+export const CUSTOMERS: readonly DemoCustomer[] = [
+  { customer_id: 'acme', name: 'Acme Corporation', region: 'AMER', segment: 'Enterprise', country: 'US' },
+  { customer_id: 'globex', name: 'Globex Corporation', region: 'AMER', segment: 'Enterprise', country: 'US' },
+  { customer_id: 'initech', name: 'Initech', region: 'AMER', segment: 'Mid-Market', country: 'CA' },
+  { customer_id: 'umbrella', name: 'Umbrella Corporation', region: 'EMEA', segment: 'Enterprise', country: 'GB' },
+  { customer_id: 'hooli', name: 'Hooli', region: 'AMER', segment: 'Enterprise', country: 'US' },
+  { customer_id: 'stark', name: 'Stark Industries', region: 'AMER', segment: 'Enterprise', country: 'US' },
+  { customer_id: 'wayne', name: 'Wayne Enterprises', region: 'AMER', segment: 'Enterprise', country: 'US' },
+  { customer_id: 'wonka', name: 'Wonka Industries', region: 'EMEA', segment: 'Mid-Market', country: 'GB' },
+  { customer_id: 'tyrell', name: 'Tyrell Corporation', region: 'APAC', segment: 'Enterprise', country: 'JP' },
+  { customer_id: 'cyberdyne', name: 'Cyberdyne Systems', region: 'AMER', segment: 'Mid-Market', country: 'US' },
+  { customer_id: 'soylent', name: 'Soylent Corp', region: 'APAC', segment: 'SMB', country: 'AU' },
+  { customer_id: 'oscorp', name: 'Oscorp', region: 'EMEA', segment: 'Mid-Market', country: 'DE' },
+  { customer_id: 'vandelay', name: 'Vandelay Industries', region: 'EMEA', segment: 'SMB', country: 'FR' },
+  { customer_id: 'pied_piper', name: 'Pied Piper', region: 'APAC', segment: 'SMB', country: 'SG' },
+];
+
+/** Column lists in table order, shared by the generator and the PostgreSQL loader. */
+export const TABLE_DDL = {
+  perch_meta: 'key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL',
+  customers: 'customer_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, region VARCHAR NOT NULL, segment VARCHAR NOT NULL, country VARCHAR NOT NULL',
+  products: 'product_id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, category VARCHAR NOT NULL, unit_price DOUBLE PRECISION NOT NULL',
+  orders:
+    'order_id BIGINT PRIMARY KEY, customer_id VARCHAR NOT NULL, product_id INTEGER NOT NULL, region VARCHAR NOT NULL, department VARCHAR NOT NULL, channel VARCHAR NOT NULL, status VARCHAR NOT NULL, quantity INTEGER NOT NULL, amount DOUBLE PRECISION NOT NULL, ordered_at TIMESTAMP NOT NULL',
+} as const;

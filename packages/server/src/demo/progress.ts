@@ -1,0 +1,36 @@
+import cliProgress from 'cli-progress';
+
+export interface DemoProgress {
+  phase: 'generate' | 'load';
+  done: number;
+  total: number;
+}
+
+export type ProgressListener = (progress: DemoProgress) => void;
+
+/**
+ * Reports progress to the caller's listener and, on an interactive terminal, as a bar on
+ * stderr (stdout stays clean for scripts). Silent when `quiet` or when stderr is not a TTY.
+ */
+export function createProgressReporter(phase: DemoProgress['phase'], total: number, options: { quiet?: boolean; onProgress?: ProgressListener }): {
+  update(done: number): void;
+  stop(): void;
+} {
+  const showBar = !options.quiet && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: `${phase === 'generate' ? 'Generating demo warehouse' : 'Loading demo into PostgreSQL'} [{bar}] {percentage}% | {value}/{total} orders`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(total, 0);
+  return {
+    update(done) {
+      bar?.update(done);
+      options.onProgress?.({ phase, done, total });
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
