@@ -1,1 +1,10 @@
 export type { GovernedSql, DialectName, SqlParameter } from './governed.js';
+export { loadModel } from './model/load.js';
+export { parseModel, type ModelFile } from './model/parse.js';
+export { ModelValidationError, type ModelIssue } from './model/model-error.js';
+export type { Model, Dataset, Dimension, Measure, Join, PolicyNode, MemberRule, Dashboard, DimensionType, Aggregation } from './model/types.js';
+export type { EngineOptions, ColumnInfo } from './planner.js';
+export { compileQuery, compileDistinctValues, type CompiledQuery, type DistinctValuesRequest } from './pipeline.js';
+export { explainAccess, type AccessExplanation, type PolicyExplanation, type DatasetAccessExplanation } from './explain.js';
+export { catalogFor, type Catalog, type CatalogDataset, type CatalogMember } from './catalog.js';
+export { resolveDateRange, canonicalTimeZone, type ResolvedRange } from './dates.js';

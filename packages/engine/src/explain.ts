@@ -1,0 +1,112 @@
+/**
+ * "Why can't Alice see this?": the RLS policies of a dataset (and of the datasets it joins) for a
+ * given user, with attribute values bound, user-only conditions decided and missing attributes
+ * named. Unlike the query pipeline it never throws for a missing attribute; it reports it.
+ */
+import { PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
+import { attributeOf, memberVisible } from './access.js';
+import { evaluateUserCondition } from './rls.js';
+import type { Dataset, Model, PolicyNode } from './model/types.js';
+import type { ModelLiteral } from './model/schema.js';
+
+export type PolicyExplanation =
+  | { id: string; kind: 'all' | 'any'; children: PolicyExplanation[] }
+  | {
+      id: string;
+      kind: 'column';
+      column: string;
+      operator: string;
+      attribute?: string;
+      /** The value bound for this user, or the model's literal. Absent when the attribute is missing. */
+      value?: AttributeValue | ModelLiteral | readonly ModelLiteral[];
+      status: 'bound' | 'attribute_missing' | 'attribute_invalid' | 'matches_nothing';
+    }
+  | { id: string; kind: 'user'; attribute: string; operator: string; value: ModelLiteral | readonly ModelLiteral[]; actual?: AttributeValue; status: 'satisfied' | 'unsatisfied' | 'attribute_missing' | 'attribute_invalid' };
+
+export interface DatasetAccessExplanation {
+  dataset: string;
+  rowLevelSecurity: 'none' | PolicyExplanation;
+  /** Members this user cannot see. */
+  hiddenMembers: string[];
+}
+
+export interface AccessExplanation extends DatasetAccessExplanation {
+  /** `denied`: a query would be refused (missing/invalid attributes); `unrestricted`: no RLS. */
+  outcome: 'filtered' | 'unrestricted' | 'denied';
+  missingAttributes: string[];
+  invalidAttributes: string[];
+  joins: Record<string, DatasetAccessExplanation & { joinedDataset: string }>;
+}
+
+/**
+ * Explain row-level security for a user and a dataset.
+ *
+ * @example
+ * ```ts
+ * explainAccess(model, { distinctId: 'alice', role: 'viewer', attributes: { customerId: 'acme' } }, 'orders')
+ * // { outcome: 'denied', missingAttributes: ['department'], rowLevelSecurity: { id: 'orders.rls', kind: 'all', … } }
+ * ```
+ * @throws PerchError `unknown_dataset`.
+ */
+export function explainAccess(model: Model, user: EmbedUser, datasetName: string): AccessExplanation {
+  const dataset = model.datasets.get(datasetName);
+  if (!dataset) throw new PerchError('unknown_dataset', { path: 'dataset', message: 'dataset: unknown dataset' });
+  const missing = new Set<string>();
+  const invalid = new Set<string>();
+  const base = explainDataset(dataset, user, missing, invalid);
+  const joins: AccessExplanation['joins'] = {};
+  for (const join of dataset.joins.values()) {
+    const target = model.datasets.get(join.dataset);
+    if (target) joins[join.name] = { ...explainDataset(target, user, missing, invalid), joinedDataset: target.name };
+  }
+  const outcome = missing.size > 0 || invalid.size > 0 ? 'denied' : dataset.rowLevelSecurity === 'none' ? 'unrestricted' : 'filtered';
+  return { ...base, outcome, missingAttributes: [...missing].sort(), invalidAttributes: [...invalid].sort(), joins };
+}
+
+function explainDataset(dataset: Dataset, user: EmbedUser, missing: Set<string>, invalid: Set<string>): DatasetAccessExplanation {
+  const members = [...dataset.dimensions.keys(), ...dataset.measures.keys()];
+  return {
+    dataset: dataset.name,
+    rowLevelSecurity: dataset.rowLevelSecurity === 'none' ? 'none' : explainPolicy(dataset.rowLevelSecurity, user, missing, invalid),
+    hiddenMembers: members.filter((m) => !memberVisible(dataset, m, user)),
+  };
+}
+
+function explainPolicy(node: PolicyNode, user: EmbedUser, missing: Set<string>, invalid: Set<string>): PolicyExplanation {
+  switch (node.kind) {
+    case 'all':
+    case 'any':
+      return { id: node.id, kind: node.kind, children: node.children.map((c) => explainPolicy(c, user, missing, invalid)) };
+    case 'user': {
+      const actual = attributeOf(user, node.attribute);
+      const base = { id: node.id, kind: 'user' as const, attribute: node.attribute, operator: node.operator, value: node.value };
+      if (actual === undefined) {
+        missing.add(node.attribute);
+        return { ...base, status: 'attribute_missing' };
+      }
+      try {
+        return { ...base, actual, status: evaluateUserCondition(node.attribute, node.operator, node.value, user) ? 'satisfied' : 'unsatisfied' };
+      } catch {
+        invalid.add(node.attribute);
+        return { ...base, actual, status: 'attribute_invalid' };
+      }
+    }
+    case 'column': {
+      const base = { id: node.id, kind: 'column' as const, column: node.column, operator: node.operator };
+      if ('value' in node.operand) return { ...base, value: node.operand.value, status: 'bound' };
+      const attribute = node.operand.attribute;
+      const value = attributeOf(user, attribute);
+      if (value === undefined) {
+        missing.add(attribute);
+        return { ...base, attribute, status: 'attribute_missing' };
+      }
+      const listOperator = node.operator === 'in' || node.operator === 'notIn';
+      if (Array.isArray(value) !== listOperator) {
+        invalid.add(attribute);
+        return { ...base, attribute, value, status: 'attribute_invalid' };
+      }
+      const empty = Array.isArray(value) && value.length === 0 && node.operator === 'in';
+      return { ...base, attribute, value, status: empty ? 'matches_nothing' : 'bound' };
+    }
+  }
+}
