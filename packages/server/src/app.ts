@@ -1,0 +1,137 @@
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { createHash } from 'node:crypto';
+import { PerchError } from '@perch/protocol';
+import type { PerchContext } from './context.js';
+import './http/fastify-types.js';
+import { installErrorHandling } from './http/errors.js';
+import { parseStrictJson } from './http/strict-json.js';
+import { installApiKeyAuth } from './http/api-key-auth.js';
+import { installEmbedAuth } from './http/embed-auth.js';
+import { randomId } from './auth/secrets.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { registerWorkspaceRoutes } from './routes/workspace.js';
+import { registerSessionRoutes } from './routes/session.js';
+import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+
+/** Extra route groups (query, dashboards, audit…) plug in here without touching this file's core. */
+export interface RouteModule {
+  /** `api-key` routes get API-key auth and no CORS; `embed` routes get CORS and token verification. */
+  kind: 'api-key' | 'embed' | 'public';
+  register(app: FastifyInstance, ctx: PerchContext): void | Promise<void>;
+}
+
+export interface BuildAppOptions {
+  modules?: RouteModule[];
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+export interface PerchApp extends FastifyInstance {
+  /** Every route registered, for the audit route-table test and the docs. */
+  perchRoutes: RouteOptions[];
+}
+
+function rateLimitKey(value: string | undefined, fallback: string): string {
+  return value ? createHash('sha256').update(value).digest('base64url').slice(0, 22) : fallback;
+}
+
+/**
+ * Build the Fastify application: the HTTP edge of Perch. Routes are grouped by how they
+ * authenticate, so a route cannot be added to a group without that group's checks.
+ */
+export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {}): Promise<PerchApp> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    genReqId: () => randomId('req', 20),
+    requestIdHeader: false,
+    bodyLimit: ctx.config.limits.bodyBytes,
+    trustProxy: false,
+    // Fastify's own request lines would log the full URL; Perch logs its own line without the query string.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    return503OnClosing: true,
+  }) as unknown as PerchApp;
+  app.perchRoutes = [];
+  app.addHook('onRoute', (route) => {
+    app.perchRoutes.push(route);
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+
+  // Requests are validated by zod only; the JSON schemas are for the OpenAPI document.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : parseStrictJson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  installErrorHandling(app, ctx.audit);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: false,
+    // The embed bundle is loaded cross-origin by host pages.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Perch API', version: '1', description: 'Secure embedded analytics: tokens, governed queries, audit.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'A pk_live_/pk_test_ API key (or the x-api-key header).' },
+          embedToken: { type: 'http', scheme: 'bearer', description: 'An embed token minted by POST /v1/embed/tokens.' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const modules: RouteModule[] = [
+    { kind: 'public', register: (scope) => registerHealthRoutes(scope, ctx, options.readiness) },
+    { kind: 'api-key', register: (scope) => registerTokenRoutes(scope, ctx) },
+    { kind: 'api-key', register: (scope) => registerApiKeyRoutes(scope, ctx) },
+    { kind: 'api-key', register: (scope) => registerWorkspaceRoutes(scope, ctx) },
+    { kind: 'embed', register: (scope) => registerSessionRoutes(scope, ctx) },
+    ...(options.modules ?? []),
+  ];
+
+  await app.register(async (scope) => {
+    for (const mod of modules.filter((m) => m.kind === 'public')) await mod.register(scope, ctx);
+  });
+
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, {
+      max: ctx.config.limits.apiKeyRatePerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => rateLimitKey(request.headers['x-api-key'] as string | undefined ?? request.headers.authorization, request.ip),
+      errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+    });
+    installApiKeyAuth(scope, ctx);
+    for (const mod of modules.filter((m) => m.kind === 'api-key')) await mod.register(scope, ctx);
+  });
+
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, {
+      max: ctx.config.limits.tokenRatePerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => rateLimitKey(request.headers.authorization, request.ip),
+      errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+    });
+    await installEmbedAuth(scope, ctx);
+    for (const mod of modules.filter((m) => m.kind === 'embed')) await mod.register(scope, ctx);
+  });
+
+  return app;
+}

@@ -1,0 +1,161 @@
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { AuditEventInput } from './audit-event.js';
+import type { AuditDatabase, AuditEventsTable } from './audit-schema.js';
+import { digestAttributes, newAuditSalt } from './attribute-digest.js';
+import type { JsonValue } from './canonical-json.js';
+import { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
+import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
+import { segmentOf } from './stored-event.js';
+
+type EventBody = Omit<HashedAuditFields, 'seq' | 'segment' | 'time' | 'attributes'>;
+
+/** An event accepted by `record()`, already made storable, waiting for its batch. */
+export interface PendingAuditEvent {
+  body: EventBody;
+  /** Milliseconds since the epoch when `record()` was called. */
+  recordedAt: number;
+  /** Raw values; digested at commit time with the workspace's salt unless raw values are on. */
+  attributes: { [key: string]: JsonValue } | null;
+}
+
+/** Copy a route's event into storable form, synchronously, so later mutation cannot change it. */
+export function preparePending(e: AuditEventInput, recordedAt: number): PendingAuditEvent {
+  return {
+    body: {
+      workspace: storableText(e.workspace),
+      action: e.action,
+      outcome: e.outcome,
+      resource: storableTextOrNull(e.resource),
+      code: e.code ?? null,
+      distinctId: storableTextOrNull(e.distinctId),
+      role: e.role ?? null,
+      env: e.env ?? null,
+      apiKeyId: storableTextOrNull(e.apiKeyId),
+      origin: storableTextOrNull(e.origin),
+      ip: storableTextOrNull(e.ip),
+      userAgent: storableTextOrNull(e.userAgent),
+      requestId: storableText(e.requestId),
+      details: storableObject(e.details),
+    },
+    recordedAt,
+    attributes: e.attributes === undefined ? null : storableObject(e.attributes),
+  };
+}
+
+interface HeadRow {
+  last_seq: string | number;
+  last_hash: string;
+  last_time: Date | string | null;
+  salt: string;
+  settings: { auditRawAttributes?: boolean } | string | null;
+}
+
+// 20 columns per row; PostgreSQL allows 65,535 bind parameters per statement.
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * Append a batch of events in ONE transaction.
+ *
+ * Appends are serialized per workspace by `SELECT … FOR UPDATE` on the workspace's
+ * `audit_heads` row: a second Perch process appending to the same workspace waits for this
+ * transaction to commit, then reads the head this one wrote, so `seq` stays gapless and every
+ * `prev_hash` is the hash of the event before it. Workspaces are locked in sorted order so two
+ * processes with overlapping batches cannot deadlock.
+ */
+export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], segmentSize: number): Promise<void> {
+  const byWorkspace = new Map<string, PendingAuditEvent[]>();
+  for (const pending of batch) {
+    const list = byWorkspace.get(pending.body.workspace);
+    if (list) list.push(pending);
+    else byWorkspace.set(pending.body.workspace, [pending]);
+  }
+  await db.transaction().execute(async (trx) => {
+    const rows: Insertable<AuditEventsTable>[] = [];
+    const checkpoints: { workspace_id: string; segment: number; last_seq: number; last_hash: string; created_at: string }[] = [];
+    const heads: { workspace: string; seq: number; hash: string; time: string }[] = [];
+    for (const workspace of [...byWorkspace.keys()].sort()) {
+      const head = await lockHead(trx, workspace);
+      const raw = rawAttributesEnabled(head.settings);
+      let seq = Number(head.last_seq);
+      let prevHash = head.last_hash;
+      let lastTime = head.last_time === null ? 0 : new Date(head.last_time).getTime();
+      for (const pending of byWorkspace.get(workspace) ?? []) {
+        seq += 1;
+        // Event times never decrease within a workspace, even across processes with skewed
+        // clocks, so "older than N days" is a prefix of the chain and retention stays simple.
+        lastTime = Math.max(lastTime, pending.recordedAt);
+        const fields = hashedFields(workspace, seq, segmentSize, new Date(lastTime).toISOString(), pending, raw ? pending.attributes : pending.attributes && digestAttributes(head.salt, pending.attributes));
+        const hash = chainHash(prevHash, fields);
+        rows.push(toRow(fields, prevHash, hash));
+        if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: fields.segment, last_seq: seq, last_hash: hash, created_at: fields.time });
+        prevHash = hash;
+      }
+      heads.push({ workspace, seq, hash: prevHash, time: new Date(lastTime).toISOString() });
+    }
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      await trx.insertInto('audit_events').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+    }
+    if (checkpoints.length > 0) await trx.insertInto('audit_checkpoints').values(checkpoints).execute();
+    for (const head of heads) {
+      await trx.updateTable('audit_heads').set({ last_seq: head.seq, last_hash: head.hash, last_time: head.time }).where('workspace_id', '=', head.workspace).execute();
+    }
+  });
+}
+
+/** Lock the workspace's head row, creating it (with a fresh salt) on the workspace's first event. */
+async function lockHead(trx: Transaction<AuditDatabase>, workspace: string): Promise<HeadRow> {
+  const locked = await selectHeadForUpdate(trx, workspace);
+  if (locked) return locked;
+  await trx
+    .insertInto('audit_heads')
+    .values({ workspace_id: workspace, last_seq: 0, last_hash: GENESIS_HASH, last_time: null, salt: newAuditSalt() })
+    .onConflict((oc) => oc.column('workspace_id').doNothing())
+    .execute();
+  const created = await selectHeadForUpdate(trx, workspace);
+  if (!created) throw new Error('audit head row vanished');
+  return created;
+}
+
+async function selectHeadForUpdate(trx: Transaction<AuditDatabase>, workspace: string): Promise<HeadRow | undefined> {
+  // The workspace settings ride along so the raw-attributes switch costs no extra round trip.
+  const result = await sql<HeadRow>`
+    select h.last_seq, h.last_hash, h.last_time, h.salt, w.settings
+    from audit_heads h left join workspaces w on w.id = h.workspace_id
+    where h.workspace_id = ${workspace}
+    for update of h`.execute(trx);
+  return result.rows[0];
+}
+
+function rawAttributesEnabled(settings: HeadRow['settings']): boolean {
+  const parsed = typeof settings === 'string' ? (JSON.parse(settings) as { auditRawAttributes?: boolean }) : settings;
+  return parsed?.auditRawAttributes === true;
+}
+
+function hashedFields(workspace: string, seq: number, segmentSize: number, time: string, pending: PendingAuditEvent, attributes: { [key: string]: JsonValue } | null): HashedAuditFields {
+  return { ...pending.body, workspace, seq, segment: segmentOf(seq, segmentSize), time, attributes };
+}
+
+function toRow(f: HashedAuditFields, prevHash: string, hash: string): Insertable<AuditEventsTable> {
+  return {
+    workspace_id: f.workspace,
+    seq: f.seq,
+    segment: f.segment,
+    time: f.time,
+    action: f.action,
+    outcome: f.outcome,
+    resource: f.resource,
+    code: f.code,
+    distinct_id: f.distinctId,
+    role: f.role,
+    env: f.env,
+    api_key_id: f.apiKeyId,
+    origin: f.origin,
+    ip: f.ip,
+    user_agent: f.userAgent,
+    request_id: f.requestId,
+    details: JSON.stringify(f.details),
+    attributes: f.attributes === null ? null : JSON.stringify(f.attributes),
+    prev_hash: prevHash,
+    hash,
+  };
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { DIGEST_PREFIX, digestAttributes, newAuditSalt } from './attribute-digest.js';
+
+describe('digestAttributes', () => {
+  it('gives the same digest for the same value and salt, and never contains the value', () => {
+    const salt = newAuditSalt();
+    const a = digestAttributes(salt, { tenant: 'CANARY-acme', region: ['EU', 'US'] });
+    const b = digestAttributes(salt, { tenant: 'CANARY-acme', region: ['EU', 'US'] });
+    expect(a).toEqual(b);
+    expect(String(a.tenant).startsWith(DIGEST_PREFIX)).toBe(true);
+    expect(JSON.stringify(a)).not.toContain('CANARY');
+  });
+
+  it('separates values, types and salts', () => {
+    const salt = newAuditSalt();
+    const { a, b, c } = digestAttributes(salt, { a: '1', b: 1, c: '2' });
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(digestAttributes(newAuditSalt(), { a: '1' }).a).not.toBe(a);
+  });
+});

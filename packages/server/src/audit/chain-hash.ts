@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, type JsonValue } from './canonical-json.js';
+
+/** The `prev_hash` of a workspace's first event: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Every stored field of an event except its hashes; exactly what the chain hash covers. */
+export interface HashedAuditFields {
+  workspace: string;
+  seq: number;
+  segment: number;
+  /** ISO 8601 with milliseconds, UTC (`Date#toISOString`). */
+  time: string;
+  action: string;
+  outcome: string;
+  resource: string | null;
+  code: string | null;
+  distinctId: string | null;
+  role: string | null;
+  env: string | null;
+  apiKeyId: string | null;
+  origin: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string;
+  details: { [key: string]: JsonValue };
+  attributes: { [key: string]: JsonValue } | null;
+}
+
+/**
+ * `hash = hex(SHA-256(prev_hash ‖ canonicalJson(fields)))`, where `prev_hash` is the previous
+ * event's hash as 64 lowercase hex characters and `‖` is plain string concatenation (UTF-8).
+ *
+ * @example
+ * ```ts
+ * const hash = chainHash(GENESIS_HASH, fields); // 64 hex characters
+ * ```
+ */
+export function chainHash(prevHash: string, fields: HashedAuditFields): string {
+  return createHash('sha256').update(prevHash).update(canonicalJson(fields)).digest('hex');
+}

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { formatPath } from '@perch/protocol';
+
+const WarehouseSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), demo: z.boolean().default(false), demoOrders: z.number().int().min(1000).default(1_000_000) }),
+  z.strictObject({ type: z.literal('postgres'), url: z.string().min(1), poolSize: z.number().int().min(1).max(200).default(10) }),
+]);
+
+/** Every option of `perch.yaml`. Secrets are deliberately absent: they come only from the environment. */
+export const PerchConfigSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(4100),
+  /** Embedded metadata store directory. */
+  dataDir: z.string().default('.perch'),
+  /** Semantic model directory (`*.yaml`). */
+  modelDir: z.string().default('model'),
+  /** Value of the `iss` claim of minted tokens. */
+  issuer: z.string().min(1).default('perch'),
+  /** Public base URL of this Perch, used in docs and the demo host. */
+  publicUrl: z.string().optional(),
+  warehouse: WarehouseSchema.default({ type: 'duckdb', path: '.perch/warehouse.duckdb', demo: true, demoOrders: 1_000_000 }),
+  limits: z
+    .strictObject({
+      /** Largest `limit` a query may ask for; larger values are refused with `invalid_limit`. */
+      maxRows: z.number().int().min(1).max(1_000_000).default(50_000),
+      defaultRows: z.number().int().min(1).default(1_000),
+      queryTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** Requests per minute per API key. */
+      apiKeyRatePerMinute: z.number().int().min(1).default(6_000),
+      /** Requests per minute per embed-token user (distinctId). */
+      tokenRatePerMinute: z.number().int().min(1).default(6_000),
+      resultCacheEntries: z.number().int().min(0).default(5_000),
+      resultCacheTtlMs: z.number().int().min(0).default(60_000),
+      bodyBytes: z.number().int().min(1024).max(10_485_760).default(262_144),
+    })
+    .default({
+      maxRows: 50_000,
+      defaultRows: 1_000,
+      queryTimeoutMs: 30_000,
+      apiKeyRatePerMinute: 6_000,
+      tokenRatePerMinute: 6_000,
+      resultCacheEntries: 5_000,
+      resultCacheTtlMs: 60_000,
+      bodyBytes: 262_144,
+    }),
+  audit: z
+    .strictObject({
+      retentionDays: z.number().int().min(1).default(365),
+      batchMs: z.number().int().min(1).max(1000).default(5),
+      batchSize: z.number().int().min(1).max(10_000).default(500),
+    })
+    .default({ retentionDays: 365, batchMs: 5, batchSize: 500 }),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type PerchFileConfig = z.output<typeof PerchConfigSchema>;
+
+export interface PerchSecrets {
+  /** PostgreSQL URL of the metadata store; embedded store when unset. */
+  databaseUrl: string | undefined;
+  /** 32-byte key wrapping token keys at rest. */
+  masterKey: string | undefined;
+  /** Admin API key created on a fresh store (format checked). */
+  bootstrapApiKey: string | undefined;
+  redisUrl: string | undefined;
+}
+
+export interface PerchConfig extends PerchFileConfig {
+  secrets: PerchSecrets;
+  /** Directory relative paths are resolved against. */
+  cwd: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Load `perch.yaml` (or the file named by `PERCH_CONFIG`), then apply environment overrides.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ env: process.env, cwd: process.cwd() });
+ * config.port; // 4100 unless PERCH_PORT or perch.yaml says otherwise
+ * ```
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; overrides?: Record<string, unknown> } = {}): PerchConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = env.PERCH_CONFIG ? resolve(cwd, env.PERCH_CONFIG) : resolve(cwd, 'perch.yaml');
+  let raw: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    const parsed: unknown = parseYaml(readFileSync(file, 'utf8'));
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${file}: the top level must be a mapping`);
+      raw = parsed as Record<string, unknown>;
+    }
+  } else if (env.PERCH_CONFIG) {
+    throw new ConfigError(`PERCH_CONFIG names ${file}, which does not exist`);
+  }
+  raw = { ...raw, ...environmentOverrides(env), ...(options.overrides ?? {}) };
+  const result = PerchConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`${existsSync(file) ? file : 'configuration'}: ${issue ? `${formatPath(issue.path)}: ${issue.message}` : 'invalid'}`);
+  }
+  return {
+    ...result.data,
+    cwd,
+    secrets: {
+      databaseUrl: env.DATABASE_URL || undefined,
+      masterKey: env.PERCH_MASTER_KEY || undefined,
+      bootstrapApiKey: env.PERCH_BOOTSTRAP_API_KEY || undefined,
+      redisUrl: env.REDIS_URL || undefined,
+    },
+  };
+}
+
+function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (env.PERCH_HOST) out.host = env.PERCH_HOST;
+  if (env.PERCH_PORT) out.port = Number(env.PERCH_PORT);
+  if (env.PERCH_DATA_DIR) out.dataDir = env.PERCH_DATA_DIR;
+  if (env.PERCH_MODEL_DIR) out.modelDir = env.PERCH_MODEL_DIR;
+  if (env.PERCH_ISSUER) out.issuer = env.PERCH_ISSUER;
+  if (env.PERCH_PUBLIC_URL) out.publicUrl = env.PERCH_PUBLIC_URL;
+  if (env.PERCH_LOG_LEVEL) out.logLevel = env.PERCH_LOG_LEVEL;
+  if (env.PERCH_WAREHOUSE_URL) out.warehouse = { type: 'postgres', url: env.PERCH_WAREHOUSE_URL };
+  else if (env.PERCH_WAREHOUSE_PATH) out.warehouse = { type: 'duckdb', path: env.PERCH_WAREHOUSE_PATH, demo: false };
+  return out;
+}

@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { PerchConfig } from './config.js';
+import { openStoreDatabase, type StoreDatabase } from './store/database.js';
+import { systemClock, type Clock } from './store/clock.js';
+import { DEFAULT_WORKSPACE_ID, ensureWorkspace, listWorkspaces } from './store/workspaces.js';
+import { countApiKeys } from './store/api-keys.js';
+import { MasterKey } from './auth/master-key.js';
+import { Keyring } from './auth/keyring.js';
+import { RevocationList } from './auth/revocation-list.js';
+import { WorkspaceDirectory } from './auth/workspace-directory.js';
+import { ApiKeyService, type CreatedApiKey } from './auth/api-keys.js';
+import { TokenVerifier } from './auth/token-verify.js';
+import { isWellFormedApiKey } from './auth/api-key-format.js';
+import type { AuditSink } from './audit/audit-event.js';
+
+/** Everything a route needs, built once per process. Small services, not one god object. */
+export interface PerchContext {
+  config: PerchConfig;
+  logger: Logger;
+  clock: Clock;
+  store: StoreDatabase;
+  keyring: Keyring;
+  revocations: RevocationList;
+  workspaces: WorkspaceDirectory;
+  apiKeys: ApiKeyService;
+  verifier: TokenVerifier;
+  audit: AuditSink;
+  /** Set when this start created the first admin key; printed once by the CLI. */
+  bootstrap: CreatedApiKey | undefined;
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  store?: StoreDatabase;
+  /** Builds the audit sink over the opened store (the benchmark harness swaps in a no-op). */
+  createAudit: (store: StoreDatabase, config: PerchConfig, clock: Clock) => Promise<AuditSink & { close?(): Promise<void> }>;
+}
+
+/** Pino with every credential-bearing field redacted, so tokens and API keys never reach a log. */
+export function createLogger(config: PerchConfig): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'token', 'key', 'apiKey', '*.token', '*.key', '*.apiKey'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/**
+ * Open the store, load keys, origins and revocations into memory, and create the bootstrap
+ * admin key on a fresh store.
+ */
+export async function createPerchContext(config: PerchConfig, overrides: ContextOverrides): Promise<PerchContext> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createLogger(config);
+  const store =
+    overrides.store ??
+    (await openStoreDatabase({ databaseUrl: config.secrets.databaseUrl, dataDir: resolve(config.cwd, config.dataDir) }));
+  const masterKey = MasterKey.fromEnvironment(config.secrets.masterKey);
+  await ensureWorkspace(store.db, DEFAULT_WORKSPACE_ID, 'Default workspace');
+
+  const keyring = new Keyring(store.db, masterKey, clock);
+  const workspaces = new WorkspaceDirectory(store.db);
+  const revocations = new RevocationList(store.db, clock);
+  await workspaces.load();
+  for (const ws of await listWorkspaces(store.db)) await keyring.load(ws.id);
+  await revocations.load();
+
+  const apiKeys = new ApiKeyService(store.db, clock);
+  let bootstrap: CreatedApiKey | undefined;
+  if ((await countApiKeys(store.db)) === 0) {
+    const preset = config.secrets.bootstrapApiKey;
+    if (preset !== undefined && !isWellFormedApiKey(preset)) {
+      throw new Error('PERCH_BOOTSTRAP_API_KEY must look like pk_live_… or pk_test_… followed by at least 43 base62 characters');
+    }
+    const env = preset?.startsWith('pk_live_') ? 'live' : 'test';
+    bootstrap = await apiKeys.create({
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      name: 'bootstrap admin',
+      env: preset ? env : 'test',
+      scopes: ['admin', 'tokens:create'],
+      ...(preset ? { presetKey: preset } : {}),
+    });
+  }
+
+  const verifier = new TokenVerifier(keyring, revocations, workspaces, clock, { issuer: config.issuer });
+  const audit = await overrides.createAudit(store, config, clock);
+
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    keyring,
+    revocations,
+    workspaces,
+    apiKeys,
+    verifier,
+    audit,
+    bootstrap,
+    async close() {
+      await audit.close?.();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { generateDemoWarehouse, readDemoMeta, type DemoWarehouseSummary, type GenerateDemoOptions } from './generate-warehouse.js';
+export { loadDemoIntoPostgres, type DemoLoadSummary, type LoadDemoIntoPostgresOptions } from './load-postgres.js';
+export type { DemoProgress, ProgressListener } from './progress.js';
+export * from './demo-schema.js';

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import { PerchError } from '@perch/protocol';
+import type { PerchContext } from '../context.js';
+import { TokenRejectedError } from '../auth/token-verify.js';
+import { readHeader } from './request-meta.js';
+import { auditEventFor } from './audit-context.js';
+
+/**
+ * Embed-token routes: CORS and verification.
+ *
+ * CORS reflects the request's exact Origin (never `*`) with `Vary: Origin`. Preflights carry no
+ * credentials and return no data, so they are answered for any origin; the real request is
+ * then verified, and an origin that the workspace and the token do not both authorize gets
+ * 403 `origin_forbidden` before any handler runs. An unauthorized page can therefore read
+ * exactly one thing: that error code.
+ */
+export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext): Promise<void> {
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && origin !== 'null' ? origin : false),
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+    credentials: false,
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS') return;
+    try {
+      request.embed = await ctx.verifier.verify({
+        authorization: readHeader(request, 'authorization'),
+        url: request.url,
+        origin: readHeader(request, 'origin'),
+      });
+    } catch (error) {
+      const code = error instanceof PerchError ? error.code : 'token_malformed';
+      const claims = error instanceof TokenRejectedError ? error.claims : undefined;
+      // A rejected token is an auditable event in its own right, whatever route it aimed at.
+      await ctx.audit
+        .record({ ...auditEventFor(request, 'refused', { code, ...(claims ? { claims } : {}), resource: request.routeOptions.url ?? null }), action: 'token.reject' })
+        .catch((auditError: unknown) => request.log.error({ err: auditError }, 'audit of a token rejection failed'));
+      request.audited = true;
+      throw error instanceof PerchError ? error : new PerchError('token_malformed');
+    }
+  });
+}

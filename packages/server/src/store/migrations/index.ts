@@ -1,0 +1,19 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as identity from './0001-identity.js';
+import * as audit from './0002-audit.js';
+
+/**
+ * The one migration set for both backends. The embedded store is PostgreSQL compiled to
+ * WebAssembly, so every migration is plain PostgreSQL and runs unchanged on both.
+ * New migrations are appended here; names sort in the order they must run.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-identity': identity,
+  '0002-audit': audit,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};

@@ -1,0 +1,28 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { PerchDatabase, WorkspaceSettings, WorkspacesTable } from './schema.js';
+
+export type Workspace = Selectable<WorkspacesTable>;
+
+export const DEFAULT_WORKSPACE_ID = 'default';
+
+/** Create the workspace if it does not exist yet; idempotent. */
+export async function ensureWorkspace(db: Kysely<PerchDatabase>, id: string, name = id, settings: WorkspaceSettings = {}): Promise<Workspace> {
+  await db
+    .insertInto('workspaces')
+    .values({ id, name, settings: JSON.stringify(settings) })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  return getWorkspace(db, id) as Promise<Workspace>;
+}
+
+export async function getWorkspace(db: Kysely<PerchDatabase>, id: string): Promise<Workspace | undefined> {
+  return db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listWorkspaces(db: Kysely<PerchDatabase>): Promise<Workspace[]> {
+  return db.selectFrom('workspaces').selectAll().orderBy('id').execute();
+}
+
+export async function updateWorkspaceSettings(db: Kysely<PerchDatabase>, id: string, settings: WorkspaceSettings): Promise<void> {
+  await db.updateTable('workspaces').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
+}
