@@ -13,7 +13,8 @@ export function parseSemanticQuery(raw: unknown): SemanticQuery {
     const counter = { leaves: 0 };
     raw['filters'].forEach((filter, i) => checkFilter(filter, `filters[${i}]`, 1, counter));
   }
-  const parsed = SemanticQuerySchema.safeParse(raw);
+  // reportInput lets the error mapper tell a missing field from a wrongly typed one.
+  const parsed = SemanticQuerySchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw perchErrorFromZod(new z.ZodError([pickIssue(parsed.error.issues)]), 'invalid_request');
   return parsed.data;
 }
@@ -39,6 +40,15 @@ function checkFilter(filter: unknown, path: string, depth: number, counter: { le
   if (typeof member !== 'string' || !MEMBER_NAME_PATTERN.test(member)) {
     throw new PerchError('unknown_member', { path: `${path}.member`, message: `${path}.member: not a member name` });
   }
+  const values = filter['values'];
+  if (values !== undefined) {
+    if (!Array.isArray(values)) throw new PerchError('invalid_filter_value', { path: `${path}.values`, message: `${path}.values: must be an array` });
+    values.forEach((value: unknown, i) => {
+      if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) {
+        throw new PerchError('invalid_filter_value', { path: `${path}.values[${i}]`, message: `${path}.values[${i}]: must be a string, number or boolean` });
+      }
+    });
+  }
   const operator = filter['operator'];
   if (typeof operator !== 'string' || !(FILTER_OPERATORS as readonly string[]).includes(operator)) {
     throw new PerchError('unknown_operator', { path: `${path}.operator`, message: `${path}.operator: unknown operator` });
@@ -50,7 +60,9 @@ function pickIssue(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue {
   let issue = issues[0] as z.core.$ZodIssue;
   let prefix: PropertyKey[] = [];
   while (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
+    // The branch that got furthest into the input (deepest path), then the one with fewest issues.
+    const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(0, ...branch.map((i) => i.path.length));
+    const best = [...issue.errors].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
     if (!best?.[0]) break;
     prefix = [...prefix, ...issue.path];
     issue = best[0];
