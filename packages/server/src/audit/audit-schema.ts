@@ -4,7 +4,7 @@ import type { JsonValue } from './canonical-json.js';
 /** PostgreSQL `bigint` comes back as a string from `pg` and as a number from PGlite. */
 type BigIntColumn = ColumnType<string | number, number, number>;
 type Json<T> = ColumnType<T, string, string>;
-type Timestamp = ColumnType<Date, string, string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AuditHeadsTable {
   workspace_id: string;
@@ -33,7 +33,7 @@ export interface AuditEventsTable {
   user_agent: string | null;
   request_id: string;
   details: Json<{ [key: string]: JsonValue }>;
-  attributes: Json<{ [key: string]: JsonValue } | null>;
+  attributes: ColumnType<{ [key: string]: JsonValue } | null, string | null, string | null>;
   prev_hash: string;
   hash: string;
 }
@@ -48,8 +48,9 @@ export interface AuditCheckpointsTable {
 }
 
 /** The audit tables, used through `db.withTables<AuditDatabase>()`. */
-export interface AuditDatabase {
+// A type alias, not an interface: `db.withTables<T>()` needs an index-compatible record type.
+export type AuditDatabase = {
   audit_heads: AuditHeadsTable;
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
-}
+};

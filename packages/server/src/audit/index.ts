@@ -1,0 +1,13 @@
+export { AUDIT_ACTIONS, type AuditAction, type AuditEventInput, type AuditOutcome, type AuditSink } from './audit-event.js';
+export { createAuditTrail, DEFAULT_SEGMENT_SIZE, type AuditTrail, type AuditTrailOptions } from './audit-trail.js';
+export { NoopAuditSink } from './noop-audit-sink.js';
+export { queryAudit, DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditPage, type AuditQuery } from './audit-query.js';
+export { exportAudit, EXPORT_CHUNK, type AuditExportFormat } from './audit-export.js';
+export { verifyAudit, type AuditBreak, type AuditVerification, type VerifyOptions } from './audit-verify.js';
+export type { AuditFilters } from './audit-filters.js';
+export type { AuditEvent } from './stored-event.js';
+export type { AuditDatabase } from './audit-schema.js';
+export { canonicalJson, type JsonValue } from './canonical-json.js';
+export { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
+export { DIGEST_PREFIX } from './attribute-digest.js';
+export { csvCell, csvRow } from './csv.js';
