@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import { PerchError } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
 import { TokenRejectedError } from '../auth/token-verify.js';
@@ -16,13 +16,24 @@ import { auditEventFor } from './audit-context.js';
  * exactly one thing: that error code.
  */
 export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext): Promise<void> {
-  await app.register(cors, {
-    origin: (origin, callback) => callback(null, origin !== undefined && origin !== 'null' ? origin : false),
-    methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
-    maxAge: 600,
-    credentials: false,
+  // The preflight route of the CORS plugin matches every path, so it is limited to the paths of
+  // embed routes: an API-key route must never answer a browser's preflight.
+  const embedPaths: RegExp[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.method !== 'OPTIONS' && route.url !== '*') embedPaths.push(pathPattern(route.url));
+  });
+  await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
+    const path = request.url.split('?')[0] ?? '';
+    const origin = request.headers.origin;
+    const allowed = origin !== undefined && origin !== 'null' && embedPaths.some((p) => p.test(path));
+    callback(null, {
+      origin: allowed ? origin : false,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+      credentials: false,
+    });
   });
 
   app.addHook('onRequest', async (request) => {
@@ -44,4 +55,13 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
       throw error instanceof PerchError ? error : new PerchError('token_malformed');
     }
   });
+}
+
+/** `/v1/dashboards/:id` → `^/v1/dashboards/[^/]+$`. */
+function pathPattern(url: string): RegExp {
+  const escaped = url
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}$`);
 }
