@@ -33,7 +33,13 @@ export function parseModel(files: ReadonlyArray<ModelFile>): Model {
       for (const error of doc.errors) issues.push({ file, path: '', message: `YAML: ${error.message.split('\n')[0] ?? error.code}` });
       continue;
     }
-    const parsed = ModelFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+    const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+    const reserved = reservedKeyPaths(raw);
+    if (reserved.length > 0) {
+      for (const path of reserved) issues.push({ file, path, message: 'is a reserved name' });
+      continue;
+    }
+    const parsed = ModelFileSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of flattenZodIssues(parsed.error.issues)) issues.push({ file, ...issue });
       continue;
@@ -214,4 +220,19 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Paths of reserved keys anywhere in a parsed file. They are refused before schema validation,
+ * because copying such a key into a plain object would change its prototype and silently drop it.
+ */
+function reservedKeyPaths(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => reservedKeyPaths(item, `${path}[${i}]`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const child = path ? `${path}.${key}` : key;
+    return RESERVED_KEYS.has(key) ? [child] : reservedKeyPaths((value as Record<string, unknown>)[key], child);
+  });
 }

@@ -16,7 +16,7 @@ export function flattenZodIssues(issues: readonly z.core.$ZodIssue[], prefix: re
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      const best = [...issue.errors].sort((a, b) => branchScore(a) - branchScore(b))[0] ?? [];
       if (best.length > 0) {
         out.push(...flattenZodIssues(best, path));
         continue;
@@ -29,4 +29,14 @@ export function flattenZodIssues(issues: readonly z.core.$ZodIssue[], prefix: re
     out.push({ path: formatPath(path), message: issue.message });
   }
   return out;
+}
+
+function branchScore(issues: readonly z.core.$ZodIssue[]): number {
+  let score = 0;
+  for (const issue of issues) {
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.path.length === 0) score += 1000;
+    else if (issue.code === 'unrecognized_keys') score += issue.keys.length;
+    else score += 1;
+  }
+  return score;
 }
