@@ -54,19 +54,24 @@ export function localDate(instant: Date, timeZone: string): CalendarDate {
 }
 
 /**
- * The UTC instant of a local wall-clock time. Two passes settle DST transitions; a wall time that
- * does not exist (spring-forward gap) maps to the first instant after the gap.
+ * The UTC instant of a local wall-clock time. Two passes settle DST transitions. A wall time that
+ * does not exist (spring-forward gap) is shifted forward by the gap, like Temporal's
+ * `disambiguation: 'compatible'`; an ambiguous one (fall back) takes the earlier instant.
  */
 export function zonedToUtc(date: CalendarDate, timeZone: string, hour = 0, minute = 0, second = 0): Date {
   const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute, second);
-  let guess = wall - offsetAt(new Date(wall), timeZone);
-  guess = wall - offsetAt(new Date(guess), timeZone);
-  const result = new Date(guess);
-  const check = wallClock(result, timeZone);
-  if (Date.UTC(check.year, check.month - 1, check.day, check.hour, check.minute, check.second) < wall) {
-    return new Date(wall - offsetAt(new Date(guess + 3_600_000), timeZone));
-  }
-  return result;
+  const day = 86_400_000;
+  const before = offsetAt(new Date(wall - day), timeZone);
+  const after = offsetAt(new Date(wall + day), timeZone);
+  const matches = [...new Set([before, after])]
+    .map((offset) => wall - offset)
+    .filter((instant) => {
+      const w = wallClock(new Date(instant), timeZone);
+      return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) === wall;
+    });
+  if (matches.length > 0) return new Date(Math.min(...matches));
+  // In a gap: read the wall time with the offset from before the transition, which lands after it.
+  return new Date(wall - before);
 }
 
 /** Plain calendar arithmetic (no zones involved). */
