@@ -30,6 +30,10 @@ export function perchErrorFromZod(error: z.ZodError, fallback: ErrorCode = 'inva
     case 'invalid_type':
       code = issue.input === undefined ? 'missing_field' : 'invalid_type';
       break;
+    case 'invalid_union':
+    case 'invalid_value':
+      code = issue.code === 'invalid_value' ? 'invalid_request' : 'invalid_type';
+      break;
     case 'too_big':
       code = 'value_too_large';
       break;
@@ -51,7 +55,8 @@ function clientMessage(code: ErrorCode, path: string, zodMessage: string): strin
 
 /** Parse with a zod schema, throwing a PerchError on failure. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, fallback: ErrorCode = 'invalid_request'): z.output<T> {
-  const result = schema.safeParse(input);
+  // reportInput lets a missing field (input undefined) be told apart from a wrong type.
+  const result = schema.safeParse(input, { reportInput: true });
   if (!result.success) throw perchErrorFromZod(result.error, fallback);
   return result.data;
 }
