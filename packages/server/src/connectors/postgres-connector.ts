@@ -17,6 +17,8 @@ import { perchPostgresTypes, postgresColumnType } from './postgres-types.js';
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 const CURSOR = 'perch_rows';
+/** After an interrupt, how long to wait for the server to confirm before abandoning the connection. */
+const INTERRUPT_GRACE_MS = 1_000;
 
 /**
  * Opens a pooled PostgreSQL datasource. Every `execute` runs in its own
@@ -74,7 +76,7 @@ class PostgresConnector implements Connector {
       // A cancel request hits whatever the backend runs when it lands, so a client that was
       // interrupted is destroyed (never reused) in `finally` below.
       guard.onInterrupt(() => void this.#cancelBackend(pid));
-      return await runInReadOnlyTransaction(client, query, timeoutMs, maxRows);
+      return await settleWithin(runInReadOnlyTransaction(client, query, timeoutMs, maxRows), guard.signal, INTERRUPT_GRACE_MS);
     } catch (error) {
       if (checkout) checkout.destroy ||= guard.reason !== undefined || isTransportFailure(error);
       if (guard.reason) throw interruptError(guard.reason, error);
@@ -196,6 +198,26 @@ function toPostgresValue(value: SqlParameter): unknown {
     return items.every((item) => typeof item === 'number') ? [...items] : items.map(String);
   }
   return value;
+}
+
+/**
+ * Resolves as `work` does, but once `stop` aborts, waits at most `graceMs` more: a server that
+ * cannot even be reached to cancel (network partition) must not hold the caller past its
+ * deadline. The abandoned client is destroyed by the caller, which also ends `work`.
+ */
+function settleWithin<T>(work: Promise<T>, stop: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onStop = (): void => {
+      timer = setTimeout(() => reject(new Error('statement did not stop after interrupt')), graceMs);
+    };
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    });
+  });
 }
 
 function backendPid(client: pg.PoolClient): number | undefined {

@@ -72,6 +72,23 @@ describe('postgres connector isolation', () => {
     expect(result.rows).toEqual([{ n: 3 }]);
   });
 
+  it('stops the statement on the server when the caller aborts (no orphaned backend)', async () => {
+    const controller = new AbortController();
+    const running = connector.execute(governed('postgres', 'SELECT pg_sleep(29.25) IS NULL AS s'), { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    expect(await codeOf(running)).toBe('query_cancelled');
+    const deadline = Date.now() + 3_000;
+    let still = 1;
+    while (still > 0 && Date.now() < deadline) {
+      still = await withAdminClient(async (client) =>
+        Number((await client.query("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(29.25)%' AND pid <> pg_backend_pid()")).rows[0].n),
+      );
+      if (still > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(still).toBe(0);
+  });
+
   it('turns a server-side statement_timeout into query_timeout', async () => {
     expect(await codeOf(connector.execute(governed('postgres', 'SELECT pg_sleep(5) IS NULL AS s'), { timeoutMs: 200 }))).toBe('query_timeout');
     const after = await connector.execute(governed('postgres', 'SELECT 1 AS one'));
