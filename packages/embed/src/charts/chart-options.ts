@@ -46,7 +46,7 @@ export function buildChartOption(chart: ChartDefinition, result: QueryResponse, 
     color: palette.series,
     textStyle,
     animationDuration: 300,
-    legend: { show: chart.type === 'pie' || measures.length > 1, type: 'scroll', bottom: 0, textStyle },
+    legend: { show: chart.type === 'pie' || measures.length > 1, bottom: 0, textStyle },
     tooltip: {
       renderMode: 'richText',
       confine: true,

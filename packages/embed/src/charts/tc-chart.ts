@@ -17,6 +17,7 @@ export class TcChart extends LitElement {
   static override properties = {
     option: { attribute: false },
     label: { type: String },
+    _failed: { state: true },
   };
 
   static override styles = css`
@@ -26,13 +27,15 @@ export class TcChart extends LitElement {
 
   option: ChartOption | undefined;
   label = '';
+  private _failed = false;
 
   #chart: EChartsType | undefined;
   #resizeObserver: ResizeObserver | undefined;
 
   protected override render() {
     // role="img" + aria-label: the canvas itself is opaque to assistive technology.
-    return html`<div class="canvas" role="img" aria-label=${this.label}></div>`;
+    return html`<div class="canvas" role="img" aria-label=${this.label}></div>
+      ${this._failed ? html`<p part="error">This chart could not be drawn.</p>` : null}`;
   }
 
   /** Resolves once the canvas holds the current option (used by `tc-ready`). */
@@ -43,7 +46,10 @@ export class TcChart extends LitElement {
   #rendered: Promise<void> = Promise.resolve();
 
   protected override firstUpdated(): void {
-    this.#rendered = this.#mount();
+    // A drawing failure stays inside this tile (as text) instead of failing the dashboard.
+    this.#rendered = this.#mount().catch(() => {
+      this._failed = true;
+    });
   }
 
   async #mount(): Promise<void> {

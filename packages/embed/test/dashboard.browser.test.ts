@@ -1,0 +1,241 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { buildEmbed } from '../build.js';
+import { launchBrowser, type LaunchedBrowser } from './browser.js';
+import { startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
+
+let distDir: string;
+let server: FixtureServer;
+let browser: LaunchedBrowser;
+let page: Page;
+let dialogs: string[];
+
+beforeAll(async () => {
+  distDir = await mkdtemp(join(tmpdir(), 'perch-embed-dist-'));
+  await buildEmbed({ outdir: distDir });
+  server = await startFixtureServer({ distDir });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await rm(distDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<Page> {
+  server.requests.length = 0;
+  server.delays.clear();
+  page = await browser.newPage();
+  dialogs = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => customElements.get('tc-dashboard') !== undefined);
+  return page;
+}
+
+afterEach(async () => {
+  await page?.close();
+});
+
+interface MountOptions {
+  dashboard?: string;
+  token?: string;
+  fetchTokenReturns?: string;
+  theme?: string;
+  style?: string;
+  /** Resolve on this event instead of tc-ready. */
+  waitFor?: 'tc-ready' | 'tc-error';
+}
+
+/** Create a `<tc-dashboard>` in the page and resolve with the event log once `waitFor` fires. */
+async function mount(p: Page, options: MountOptions): Promise<Array<{ type: string; detail: unknown }>> {
+  return p.evaluate(
+    (o) =>
+      new Promise<Array<{ type: string; detail: unknown }>>((resolve) => {
+        const log: Array<{ type: string; detail: unknown }> = [];
+        const w = window as unknown as { __events: typeof log; __fetchTokenCalls: number };
+        w.__events = log;
+        w.__fetchTokenCalls = 0;
+        const el = document.createElement('tc-dashboard');
+        for (const type of ['tc-ready', 'tc-error', 'tc-token-expired']) {
+          // Listen on document: the events must bubble out of the element.
+          document.addEventListener(type, (e) => {
+            log.push({ type, detail: (e as CustomEvent).detail });
+            if (type === (o.waitFor ?? 'tc-ready')) resolve(log);
+          });
+        }
+        if (o.token) el.setAttribute('token', o.token);
+        if (o.theme) el.setAttribute('theme', o.theme);
+        if (o.style) el.setAttribute('style', o.style);
+        if (o.fetchTokenReturns) {
+          const fresh = o.fetchTokenReturns;
+          el.fetchToken = async () => {
+            w.__fetchTokenCalls++;
+            return fresh;
+          };
+        }
+        el.setAttribute('dashboard', o.dashboard ?? 'sales');
+        document.body.append(el);
+      }),
+    options,
+  );
+}
+
+const tileStatuses = (p: Page) =>
+  p.$$eval('tc-dashboard >> section.tile', (tiles) => Object.fromEntries(tiles.map((t) => [t.getAttribute('data-chart'), t.getAttribute('data-status')])));
+
+describe('<tc-dashboard> in Chromium', () => {
+  it('renders every permitted tile from the API, with ARIA, and never queries a forbidden chart', async () => {
+    const p = await openPage();
+    const events = await mount(p, { token: 'valid-1' });
+    expect(events.find((e) => e.type === 'tc-ready')?.detail).toMatchObject({ dashboard: 'sales' });
+    expect(await tileStatuses(p)).toEqual({
+      revenue_total: 'ready',
+      revenue_by_region: 'ready',
+      revenue_by_month: 'ready',
+      top_customers: 'ready',
+      margin: 'forbidden',
+    });
+    expect(await p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard table tbody tr').count()).toBe(3);
+    expect(await p.locator('tc-dashboard tc-chart canvas').count()).toBe(2);
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    expect(await tile.getAttribute('role')).toBe('region');
+    expect(await tile.getAttribute('aria-label')).toBe('Revenue by region');
+    expect(await tile.getAttribute('aria-busy')).toBe('false');
+    expect(await tile.getAttribute('tabindex')).toBe('0');
+    const queried = server.requests.filter((r) => r.path === '/v1/query').map((r) => (r.body as { chart: string }).chart);
+    expect(queried.sort()).toEqual(['revenue_by_month', 'revenue_by_region', 'revenue_total', 'top_customers']);
+    // The token travels only in the Authorization header.
+    expect(server.requests.every((r) => r.authorization === 'Bearer valid-1' && !r.path.includes('valid-1'))).toBe(true);
+    expect(await p.locator('tc-dashboard select[name="region"] option').count()).toBe(4);
+  });
+
+  it('renders a hostile dimension value as text: no element, no script, no dialog', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const cells = await p.locator('tc-dashboard table td').allTextContents();
+    expect(cells).toContain(XSS_VALUE);
+    const option = p.locator('tc-dashboard select[name="region"] option', { hasText: 'onerror' });
+    expect(await option.textContent()).toBe(XSS_VALUE);
+    // Hover the bar chart so ECharts draws its tooltip for every bar, including the hostile one.
+    const box = await p.locator('tc-dashboard section[data-chart="revenue_by_region"] tc-chart').boundingBox();
+    expect(box).not.toBeNull();
+    for (let x = 0.1; x < 1; x += 0.1) await p.mouse.move(box!.x + box!.width * x, box!.y + box!.height * 0.7);
+    await p.waitForTimeout(200);
+    const imgCount = await p.evaluate(() => {
+      const root = document.querySelector('tc-dashboard')!.shadowRoot!;
+      const charts = Array.from(root.querySelectorAll('tc-chart')).map((c) => c.shadowRoot!.querySelectorAll('img').length);
+      return root.querySelectorAll('img').length + document.querySelectorAll('img').length + charts.reduce((a, b) => a + b, 0);
+    });
+    expect(imgCount).toBe(0);
+    expect(await p.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+  });
+
+  it('on 401 token_expired calls fetchToken, retries once with the new token, and no tile fails', async () => {
+    const p = await openPage();
+    const events = await mount(p, { token: 'expired-1', fetchTokenReturns: 'valid-2' });
+    expect(events.some((e) => e.type === 'tc-token-expired')).toBe(true);
+    expect(events.some((e) => e.type === 'tc-error')).toBe(false);
+    expect(await p.evaluate(() => (window as unknown as { __fetchTokenCalls: number }).__fetchTokenCalls)).toBe(1);
+    const statuses = await tileStatuses(p);
+    expect(Object.values(statuses).filter((s) => s === 'error')).toEqual([]);
+    expect(statuses.revenue_total).toBe('ready');
+    const session = server.requests.filter((r) => r.path === '/v1/embed/session').map((r) => r.authorization);
+    expect(session).toEqual(['Bearer expired-1', 'Bearer valid-2']);
+    expect(server.requests.filter((r) => r.path === '/v1/query').every((r) => r.authorization === 'Bearer valid-2')).toBe(true);
+  });
+
+  it('emits tc-error with the server code, requestId and chart, and names the code in the tile', async () => {
+    const p = await openPage();
+    const events = await mount(p, { token: 'valid-1', dashboard: 'ops', waitFor: 'tc-error' });
+    expect(events.find((e) => e.type === 'tc-error')?.detail).toEqual({
+      code: 'rls_attribute_missing',
+      message: 'Fixture: rls_attribute_missing',
+      requestId: 'req-rls-1',
+      chart: 'needs_department',
+    });
+    await p.locator('tc-dashboard [data-code="rls_attribute_missing"]').waitFor();
+    expect(await p.locator('tc-dashboard .tile .error').textContent()).toContain('rls_attribute_missing');
+  });
+
+  it('emits tc-error token_missing when neither token nor fetchToken is set', async () => {
+    const p = await openPage();
+    const events = await mount(p, { waitFor: 'tc-error' });
+    expect(events[0]).toMatchObject({ type: 'tc-error', detail: { code: 'token_missing' } });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('aborts in-flight tile requests when a filter changes and renders the newer result', async () => {
+    const p = await openPage();
+    server.delays.set('last 12 months', 3_000);
+    // Record every fetch's AbortSignal in the page, before the element binds fetch.
+    await p.evaluate(() => {
+      const w = window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> };
+      w.__signals = [];
+      const original = window.fetch;
+      window.fetch = (input, init) => {
+        w.__signals.push({ url: String(input), signal: init?.signal });
+        return original(input, init);
+      };
+    });
+    const ready = mount(p, { token: 'valid-1' });
+    await expect.poll(() => server.requests.filter((r) => r.path === '/v1/query').length).toBe(4);
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption('last 7 days');
+    const events = await ready;
+    expect(events.filter((e) => e.type === 'tc-ready')).toHaveLength(1);
+    const signals = await p.evaluate(() =>
+      (window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> }).__signals
+        .filter((s) => s.url.endsWith('/v1/query'))
+        .map((s) => ({ hasSignal: s.signal instanceof AbortSignal, aborted: s.signal?.aborted ?? false })),
+    );
+    expect(signals).toHaveLength(8);
+    expect(signals.every((s) => s.hasSignal)).toBe(true);
+    expect(signals.slice(0, 4).every((s) => s.aborted)).toBe(true);
+    expect(signals.slice(4).some((s) => s.aborted)).toBe(false);
+    const queries = server.requests.filter((r) => r.path === '/v1/query');
+    await expect.poll(() => queries.slice(0, 4).every((r) => r.aborted)).toBe(true);
+    expect(queries.slice(4).map((r) => (r.body as { filters?: { dateRange?: string } }).filters?.dateRange)).toEqual(Array(4).fill('last 7 days'));
+    expect(await tileStatuses(p)).toMatchObject({ revenue_total: 'ready', top_customers: 'ready' });
+  });
+
+  it('applies theme variables, the dark theme and ::part() styles', async () => {
+    const p = await openPage();
+    await p.addStyleTag({ content: 'tc-dashboard::part(tile) { border-color: rgb(0, 128, 0); }' });
+    await mount(p, { token: 'valid-1', theme: 'dark', style: '--tc-accent: rgb(255, 0, 0); --tc-radius: 3px' });
+    const styles = await p.evaluate(() => {
+      const host = document.querySelector('tc-dashboard')!;
+      const root = host.shadowRoot!;
+      const tile = root.querySelector('section.tile')!;
+      return {
+        kpiColor: getComputedStyle(root.querySelector('.kpi')!).color,
+        hostBg: getComputedStyle(host).backgroundColor,
+        tileRadius: getComputedStyle(tile).borderTopLeftRadius,
+        tileBorder: getComputedStyle(tile).borderTopColor,
+      };
+    });
+    expect(styles).toEqual({ kpiColor: 'rgb(255, 0, 0)', hostBg: 'rgb(20, 23, 28)', tileRadius: '3px', tileBorder: 'rgb(0, 128, 0)' });
+  });
+
+  it('exports CSV through fetch with the Authorization header and the current filters', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const download = p.waitForEvent('download');
+    await p.locator('tc-dashboard section[data-chart="top_customers"] button[part="export-button"]').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('sales-top_customers.csv');
+    const exportRequest = server.requests.find((r) => r.path === '/v1/export');
+    expect(exportRequest).toMatchObject({
+      authorization: 'Bearer valid-1',
+      body: { dashboard: 'sales', chart: 'top_customers', filters: { dateRange: 'last 12 months' } },
+    });
+  });
+});

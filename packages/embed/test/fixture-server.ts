@@ -1,0 +1,178 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { ErrorCode } from '@perch/protocol';
+import { loadEmbedAssets } from '../src/server-assets.js';
+import type { DashboardDefinition, DashboardQueryBody, QueryResponse } from '../src/types.js';
+
+/**
+ * A stand-in for the Perch HTTP API with fixture data, for component tests. Tokens are plain
+ * strings: `valid-*` is accepted, `expired-*` answers 401 `token_expired`, anything else 401
+ * `token_malformed`. It serves the built components at `/embed/*` and a blank page at `/`.
+ */
+export const XSS_VALUE = '<img src=x onerror="window.__xss=1;alert(1)">';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+  /** The client went away before the response was sent (an aborted fetch). */
+  aborted: boolean;
+}
+
+export interface FixtureServer {
+  url: string;
+  requests: RecordedRequest[];
+  /** Milliseconds to hold `POST /v1/query` when its dateRange matches the key. */
+  delays: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export const SALES_DASHBOARD: DashboardDefinition = {
+  id: 'sales',
+  title: 'Sales overview',
+  description: 'Revenue by region and month',
+  layout: {
+    columns: 12,
+    items: [
+      { chart: 'revenue_total', x: 0, y: 0, w: 3, h: 2 },
+      { chart: 'revenue_by_region', x: 3, y: 0, w: 5, h: 3 },
+      { chart: 'revenue_by_month', x: 8, y: 0, w: 4, h: 3 },
+      { chart: 'top_customers', x: 0, y: 3, w: 6, h: 3 },
+      { chart: 'margin', x: 6, y: 3, w: 6, h: 3 },
+    ],
+  },
+  charts: [
+    { id: 'revenue_total', type: 'kpi', title: 'Revenue', permitted: true, query: { dataset: 'orders', measures: ['revenue'] }, format: { measure: { style: 'currency', currency: 'USD', decimals: 0 } } },
+    { id: 'revenue_by_region', type: 'bar', title: 'Revenue by region', permitted: true, query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region'] } },
+    { id: 'revenue_by_month', type: 'line', title: 'Revenue by month', permitted: true, query: { dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'ordered_at', granularity: 'month' } } },
+    { id: 'top_customers', type: 'table', title: 'Top customers', permitted: true, query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region', 'customer'] } },
+    { id: 'margin', type: 'kpi', title: 'Margin', permitted: false, query: { dataset: 'orders', measures: ['margin'] } },
+  ],
+  filters: { dateRange: { member: 'ordered_at', default: 'last 12 months' }, pickers: [{ member: 'region', title: 'Region' }] },
+  canExport: true,
+};
+
+/** A dashboard whose only chart is refused with `rls_attribute_missing`. */
+export const BROKEN_DASHBOARD: DashboardDefinition = {
+  id: 'ops',
+  title: 'Operations',
+  layout: { columns: 12, items: [{ chart: 'needs_department', x: 0, y: 0, w: 12, h: 2 }] },
+  charts: [{ id: 'needs_department', type: 'kpi', title: 'Department spend', permitted: true, query: { dataset: 'spend', measures: ['amount'] } }],
+  filters: { pickers: [] },
+  canExport: false,
+};
+
+const REGION_ROWS = [
+  { region: 'EMEA', customer: 'acme', revenue: 1200.5 },
+  { region: 'AMER', customer: 'globex', revenue: 800 },
+  { region: XSS_VALUE, customer: 'initech', revenue: 300 },
+];
+
+function queryResult(chart: string, body: DashboardQueryBody): QueryResponse {
+  const regions = body.filters?.values?.region;
+  const rows = REGION_ROWS.filter((r) => !regions || regions.includes(r.region));
+  const meta = { rowCount: 0, durationMs: 3, cacheHit: false, requestId: `req-${chart}` };
+  switch (chart) {
+    case 'revenue_total':
+      return { columns: [{ name: 'revenue', type: 'number', kind: 'measure' }], rows: [{ revenue: rows.reduce((s, r) => s + r.revenue, 0) }], meta: { ...meta, rowCount: 1 } };
+    case 'revenue_by_region':
+      return {
+        columns: [{ name: 'region', type: 'string', kind: 'dimension' }, { name: 'revenue', type: 'number', kind: 'measure' }],
+        rows: rows.map(({ region, revenue }) => ({ region, revenue })),
+        meta: { ...meta, rowCount: rows.length },
+      };
+    case 'revenue_by_month':
+      return {
+        columns: [{ name: 'ordered_at', type: 'date', kind: 'time' }, { name: 'revenue', type: 'number', kind: 'measure' }],
+        rows: ['2025-01-01', '2025-02-01', '2025-03-01'].map((m, i) => ({ ordered_at: m, revenue: 100 * (i + 1) })),
+        meta: { ...meta, rowCount: 3 },
+      };
+    default:
+      return {
+        columns: [
+          { name: 'region', type: 'string', kind: 'dimension' },
+          { name: 'customer', type: 'string', kind: 'dimension' },
+          { name: 'revenue', type: 'number', kind: 'measure' },
+        ],
+        rows,
+        meta: { ...meta, rowCount: rows.length },
+      };
+  }
+}
+
+function sendError(reply: FastifyReply, status: number, code: ErrorCode, requestId = 'req-fixture'): FastifyReply {
+  return reply.code(status).send({ error: { code, message: `Fixture: ${code}`, requestId } });
+}
+
+/**
+ * Start the fixture API on an ephemeral port.
+ *
+ * @example
+ * const server = await startFixtureServer({ distDir });
+ * await page.goto(server.url);
+ */
+export async function startFixtureServer(options: { distDir: string; host?: string }): Promise<FixtureServer> {
+  const assets = loadEmbedAssets(options.distDir);
+  const app: FastifyInstance = Fastify({ logger: false });
+  const requests: RecordedRequest[] = [];
+  const delays = new Map<string, number>();
+
+  app.get('/', (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Perch fixture</title><script type="module" src="/embed/perch.js"></script></head><body></body></html>'),
+  );
+  app.get<{ Params: { file: string } }>('/embed/:file', (request, reply) => {
+    const asset = assets.files.get(request.params.file);
+    if (!asset) return sendError(reply, 404, 'not_found');
+    return reply.type(asset.contentType).header('etag', asset.etag).send(asset.body);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/v1/')) return;
+    const record: RecordedRequest = { method: request.method, path: request.url, authorization: request.headers.authorization, body: undefined, aborted: false };
+    requests.push(record);
+    // 'close' on the raw request before the reply finished means the browser aborted the fetch.
+    request.raw.on('close', () => {
+      if (!reply.raw.writableFinished) record.aborted = true;
+    });
+    (request as unknown as { record: RecordedRequest }).record = record;
+    const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (token.startsWith('expired-')) return sendError(reply, 401, 'token_expired');
+    if (!token.startsWith('valid-')) return sendError(reply, 401, token ? 'token_malformed' : 'token_missing');
+  });
+  app.addHook('preHandler', async (request) => {
+    const record = (request as unknown as { record?: RecordedRequest }).record;
+    if (record) record.body = request.body;
+  });
+
+  app.get('/v1/embed/session', () => ({
+    distinctId: 'alice',
+    role: 'explorer',
+    scope: { dashboards: '*', assistant: false },
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    env: 'test',
+    attributeKeys: ['customerId'],
+  }));
+  app.get<{ Params: { id: string } }>('/v1/dashboards/:id', (request, reply) => {
+    const found = [SALES_DASHBOARD, BROKEN_DASHBOARD].find((d) => d.id === request.params.id);
+    return found ?? sendError(reply, 404, 'not_found');
+  });
+  app.get<{ Params: { id: string }; Querystring: { member?: string } }>('/v1/dashboards/:id/filter-values', (request) => ({
+    values: request.query.member === 'region' ? REGION_ROWS.map((r) => r.region) : [],
+  }));
+  app.post<{ Body: DashboardQueryBody }>('/v1/query', async (request, reply) => {
+    const body = request.body;
+    if (body.chart === 'needs_department') return sendError(reply, 403, 'rls_attribute_missing', 'req-rls-1');
+    const delay = delays.get(String(body.filters?.dateRange ?? ''));
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    return queryResult(body.chart, body);
+  });
+  app.post<{ Body: DashboardQueryBody }>('/v1/export', (request, reply) => {
+    const result = queryResult(request.body.chart, request.body);
+    const names = result.columns.map((c) => c.name);
+    const csv = [names.join(','), ...result.rows.map((row) => names.map((n) => JSON.stringify(String(row[n] ?? ''))).join(','))].join('\n');
+    return reply.type('text/csv; charset=utf-8').send(csv);
+  });
+
+  const address = await app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
+  return { url: address, requests, delays, close: () => app.close() };
+}
