@@ -57,8 +57,11 @@ const CASES: Array<[string, string, string, RegExp]> = [
   ['SQL source that is not a query', 'datasets:\n  o:\n    source: { sql: "pragma database_list" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /SELECT or WITH/],
   ['a duplicate YAML key', 'datasets:\n  o:\n    source: { table: o }\n    source: { table: p }\n    rowLevelSecurity: none\n', '', /YAML/],
   ['a dashboard chart with an unknown type', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: donut, query: { dataset: orders, measures: [revenue] } }] }'), 'dashboards[0].charts[0].type', /./],
-  ['a dashboard layout for an unknown chart', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], layout: [{ chart: z, x: 0, y: 0, w: 1, h: 1 }] }'), 'dashboards[d].layout[0].chart', /unknown chart/],
+  ['a dashboard layout for an unknown chart', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], layout: [{ chart: z, x: 0, y: 0, w: 1, h: 1 }] }'), 'dashboards[0].layout[0].chart', /unknown chart/],
   ['a dashboard chart query with an unknown key', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue], sql: x } }] }'), 'dashboards[0].charts[0].query.sql', /unknown key/],
+  ['a dashboard chart query with an unknown member', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [profit] } }] }'), 'dashboards[0].charts[0].query.measures[0]', /unknown_member/],
+  ['a dashboard chart query with an unknown dataset', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: nope, measures: [revenue] } }] }'), 'dashboards[0].charts[0].query.dataset', /unknown_dataset/],
+  ['a dashboard picker for an unknown member', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], filters: { pickers: [{ member: colour }] } }'), 'dashboards[0].filters.pickers[0].member', /not a dimension/],
 ];
 
 describe('model validation', () => {

@@ -4,6 +4,8 @@ import { ModelValidationError, type ModelIssue } from './model-error.js';
 import { flattenZodIssues } from './zod-issues.js';
 import { ExpressionSyntaxError, parseMeasureExpression, referencedMeasures } from './expression.js';
 import { readOnlySqlProblem } from './sql-source.js';
+import { PerchError } from '@perch/protocol';
+import { planQuery } from '../planner.js';
 import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 
 export interface ModelFile {
@@ -61,10 +63,12 @@ export function parseModel(files: ReadonlyArray<ModelFile>): Model {
     const dataset = buildDataset(name, file, input, datasetInputs, policyIds, (path, message) => issues.push({ file, path: `datasets.${name}.${path}`, message }));
     datasets.set(name, dataset);
   }
-  for (const dashboard of dashboards.values()) checkDashboard(dashboard, datasets, issues);
-
   if (issues.length > 0) throw new ModelValidationError(issues);
-  return Object.freeze({ datasets, dashboards });
+  const model: Model = Object.freeze({ datasets, dashboards });
+  let index = 0;
+  for (const dashboard of dashboards.values()) checkDashboard(dashboard, index++, model, issues);
+  if (issues.length > 0) throw new ModelValidationError(issues);
+  return model;
 }
 
 type Report = (path: string, message: string) => void;
@@ -201,17 +205,44 @@ function buildPolicy(input: PolicyInput, defaultId: string, path: string, ids: M
   return Object.freeze({ kind: 'user', id, attribute: leaf.attribute as string, operator, value: (operand as { value: RlsOperand & object })['value'] as never });
 }
 
-function checkDashboard(dashboard: Dashboard, datasets: ReadonlyMap<string, Dataset>, issues: ModelIssue[]): void {
-  const base = `dashboards[${dashboard.id}]`;
+/** The planner's view of a model author: every role, no attributes (RLS is not planned here). */
+const MODEL_AUTHOR = Object.freeze({ distinctId: 'model', role: 'admin' as const, attributes: Object.freeze({}) });
+
+/** Chart queries must plan against the model; filter members must exist in a chart's dataset. */
+function checkDashboard(dashboard: Dashboard, index: number, model: Model, issues: ModelIssue[]): void {
+  const base = `dashboards[${index}]`;
+  const report = (path: string, message: string) => issues.push({ file: dashboard.file, path: `${base}.${path}`, message });
   const chartIds = new Set<string>();
+  const chartDatasets = new Set<string>();
   dashboard.charts.forEach((chart, i) => {
-    if (chartIds.has(chart.id)) issues.push({ file: dashboard.file, path: `${base}.charts[${i}].id`, message: `chart "${chart.id}" is defined twice` });
+    if (chartIds.has(chart.id)) report(`charts[${i}].id`, `chart "${chart.id}" is defined twice`);
     chartIds.add(chart.id);
-    if (!datasets.has(chart.query.dataset)) issues.push({ file: dashboard.file, path: `${base}.charts[${i}].query.dataset`, message: `unknown dataset "${chart.query.dataset}"` });
+    chartDatasets.add(chart.query.dataset);
+    try {
+      planQuery(model, chart.query, MODEL_AUTHOR, { maxLimit: Number.MAX_SAFE_INTEGER, now: new Date(0) });
+    } catch (error) {
+      // Attribute-gated members are checked per user at query time, not here.
+      if (!(error instanceof PerchError)) throw error;
+      if (error.code !== 'member_forbidden') report(`charts[${i}].query${error.path ? `.${error.path}` : ''}`, `${error.code}: ${error.message}`);
+    }
   });
   dashboard.layout.forEach((item, i) => {
-    if (!chartIds.has(item.chart)) issues.push({ file: dashboard.file, path: `${base}.layout[${i}].chart`, message: `unknown chart "${item.chart}"` });
+    if (!chartIds.has(item.chart)) report(`layout[${i}].chart`, `unknown chart "${item.chart}"`);
   });
+  const filterMembers: Array<[string, string]> = [];
+  if (dashboard.filters?.dateRange) filterMembers.push(['filters.dateRange.member', dashboard.filters.dateRange.member]);
+  dashboard.filters?.pickers.forEach((picker, i) => filterMembers.push([`filters.pickers[${i}].member`, picker.member]));
+  for (const [path, member] of filterMembers) {
+    const found = [...chartDatasets].some((name) => {
+      const dataset = model.datasets.get(name);
+      if (!dataset) return false;
+      const dot = member.indexOf('.');
+      if (dot === -1) return dataset.dimensions.has(member);
+      const join = dataset.joins.get(member.slice(0, dot));
+      return join !== undefined && model.datasets.get(join.dataset)?.dimensions.has(member.slice(dot + 1)) === true;
+    });
+    if (!found) report(path, `"${member}" is not a dimension of any chart's dataset`);
+  }
 }
 
 function deepFreeze<T>(value: T): T {
