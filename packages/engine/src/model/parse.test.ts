@@ -123,3 +123,28 @@ describe('model validation', () => {
     }
   });
 });
+
+describe('the demo model', () => {
+  it('compiles every dashboard chart for a tenant user, with the tenant predicate', async () => {
+    const { compileQuery } = await import('../pipeline.js');
+    const model = await loadModel(fileURLToPath(new URL('../../../../model', import.meta.url)));
+    const acme = { distinctId: 'a', role: 'viewer' as const, attributes: { customerId: 'acme', department: 'sales', region: 'EMEA' } };
+    for (const chart of model.dashboards.get('sales')?.charts ?? []) {
+      for (const dialect of ['duckdb', 'postgres'] as const) {
+        const compiled = compileQuery(model, chart.query, acme, dialect, { maxLimit: 1000 });
+        expect(compiled.main.sql).toContain('"orders"."customer_id" = $');
+        expect(compiled.main.parameters).toContain('acme');
+        expect(compiled.main.policiesApplied).toContain('orders.tenant');
+      }
+    }
+  });
+
+  it('hides margin from viewers and shows it to makers', async () => {
+    const { catalogFor } = await import('../catalog.js');
+    const model = await loadModel(fileURLToPath(new URL('../../../../model', import.meta.url)));
+    const names = (role: 'viewer' | 'maker') => catalogFor(model, { distinctId: 'a', role, attributes: {} }).datasets.find((d) => d.name === 'orders')?.members.map((m) => m.name) ?? [];
+    expect(names('viewer')).not.toContain('margin');
+    expect(names('viewer')).not.toContain('margin_pct');
+    expect(names('maker')).toEqual(expect.arrayContaining(['margin', 'margin_pct', 'cost']));
+  });
+});
