@@ -52,6 +52,8 @@ class DuckDBConnector implements Connector {
   readonly #pool: ResourcePool<DuckDBConnection>;
   readonly #all: readonly DuckDBConnection[];
   readonly #defaults: ConnectorDefaults | undefined;
+  /** Executes in flight, so close() can stop them and wait before freeing native handles. */
+  readonly #inFlight = new Set<{ guard: ExecutionGuard; done: Promise<unknown> }>();
   #closed = false;
 
   constructor(instance: DuckDBInstance, connections: DuckDBConnection[], defaults: ConnectorDefaults | undefined) {
@@ -68,6 +70,17 @@ class DuckDBConnector implements Connector {
     const { timeoutMs, maxRows } = resolveLimits(options, this.#defaults);
     if (this.#closed) throw unavailableError('duckdb', 'connector closed');
     const guard = new ExecutionGuard(timeoutMs, options?.signal);
+    const done = this.#run(query, guard, maxRows);
+    const entry = { guard, done };
+    this.#inFlight.add(entry);
+    try {
+      return await done;
+    } finally {
+      this.#inFlight.delete(entry);
+    }
+  }
+
+  async #run(query: GovernedSql, guard: ExecutionGuard, maxRows: number): Promise<QueryRows> {
     let connection: DuckDBConnection | undefined;
     try {
       guard.throwIfInterrupted();
@@ -78,9 +91,9 @@ class DuckDBConnector implements Connector {
       guard.onInterrupt(() => active.interrupt());
       return await runStatement(active, query, maxRows);
     } catch (error) {
+      if (this.#closed) throw unavailableError('duckdb', error);
       if (guard.reason) throw interruptError(guard.reason, error);
       if (error instanceof PerchError) throw error;
-      if (this.#closed) throw unavailableError('duckdb', error);
       throw queryFailedError('duckdb', error);
     } finally {
       guard.dispose();
@@ -106,7 +119,12 @@ class DuckDBConnector implements Connector {
     if (this.#closed) return;
     this.#closed = true;
     this.#pool.close();
-    // Closing every connection (busy ones too) and then the instance frees the file lock.
+    // Stop running statements and let them settle: closing a connection under a running query
+    // would free native state that query still uses.
+    const running = [...this.#inFlight];
+    for (const { guard } of running) guard.cancel();
+    await Promise.allSettled(running.map(({ done }) => done));
+    // Closing every connection and then the instance frees the file lock.
     for (const connection of this.#all) connection.closeSync();
     this.#instance.closeSync();
   }

@@ -48,6 +48,11 @@ export class ExecutionGuard {
     this.#interrupt = interrupt;
   }
 
+  /** Stops the statement as if the caller had aborted (used when a connector closes). */
+  cancel(): void {
+    this.#fire('cancelled');
+  }
+
   dispose(): void {
     clearTimeout(this.#timer);
     this.#signal?.removeEventListener('abort', this.#onAbort);

@@ -89,6 +89,38 @@ describe('duckdb connector refuses escapes even in governed SQL', () => {
     expect(result.rows).toEqual([{ n: 6 }]);
   });
 
+  it('close() stops running queries (datasource_unavailable) and later calls fail the same way', async () => {
+    const closing = await createConnector({ type: 'duckdb', path: warehouse, readOnly: true, poolSize: 1 });
+    const settle = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    const slow = settle(closing.execute(governed('duckdb', 'SELECT sum(a.range * b.range) AS s FROM range(200000000) a, range(1000) b'), { timeoutMs: 20_000 }));
+    const queued = settle(closing.execute(governed('duckdb', 'SELECT 1 AS one')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await closing.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const pending of [slow, queued, settle(closing.execute(governed('duckdb', 'SELECT 1 AS one'))), settle(closing.ping())]) {
+      const error = await pending;
+      expect(error).toBeInstanceOf(PerchError);
+      expect((error as PerchError).code).toBe('datasource_unavailable');
+    }
+  });
+
+  it('runs queries in parallel on its connection pool', async () => {
+    const parallel = await createConnector({ type: 'duckdb', path: warehouse, readOnly: true, poolSize: 2, threads: 1 });
+    try {
+      const slow = governed('duckdb', 'SELECT sum(a.range * b.range) AS s FROM range(200000000) a, range(1000) b');
+      // While one connection is busy with a long query, a short one on the other connection finishes.
+      const long = parallel.execute(slow, { timeoutMs: 1_500 }).catch((e: unknown) => e);
+      const started = Date.now();
+      const quick = await parallel.execute(governed('duckdb', 'SELECT COUNT(*) AS n FROM items'));
+      expect(quick.rows).toEqual([{ n: 6 }]);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(((await long) as PerchError).code).toBe('query_timeout');
+    } finally {
+      await parallel.close();
+    }
+  });
+
   it('answers datasource_unavailable when the file cannot be opened', async () => {
     const error = await createConnector({ type: 'duckdb', path: join(dir, 'missing', 'nope.duckdb'), readOnly: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PerchError);
