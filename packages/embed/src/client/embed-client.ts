@@ -54,6 +54,7 @@ export class EmbedClient {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #refreshAt = Number.POSITIVE_INFINITY;
   #disposed = false;
+  #lastRefresh = Number.NEGATIVE_INFINITY;
 
   constructor(options: EmbedClientOptions) {
     this.#apiBase = options.apiBase.replace(/\/+$/, '');
@@ -127,6 +128,7 @@ export class EmbedClient {
         }
         this.#token = token;
         this.#refreshAt = Number.POSITIVE_INFINITY;
+        this.#lastRefresh = Date.now();
         return token;
       } finally {
         this.#refreshing = undefined;
@@ -180,7 +182,9 @@ export class EmbedClient {
     if (!this.#fetchToken || this.#disposed) return;
     // Refresh proactively so the token never lapses while the page sits idle; the new session
     // call re-arms the timer from the new expiry.
-    const delay = Math.max(0, Math.min(this.#refreshAt - Date.now(), 2_147_000_000));
+    // At most one proactive refresh per 5 s, so a very short TTL cannot cause a refresh loop.
+    const earliest = Math.max(this.#refreshAt, this.#lastRefresh + 5_000);
+    const delay = Math.max(0, Math.min(earliest - Date.now(), 2_147_000_000));
     this.#refreshTimer = setTimeout(() => {
       if (this.#disposed) return;
       this.refresh()
