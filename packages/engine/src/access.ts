@@ -4,7 +4,8 @@ import { referencedMeasures } from './model/expression.js';
 
 /** Read an attribute without ever consulting the prototype chain. */
 export function attributeOf(user: EmbedUser, name: string): AttributeValue | undefined {
-  const attributes = user.attributes as Record<string, AttributeValue | null | undefined>;
+  const attributes = user.attributes as Record<string, AttributeValue | null | undefined> | undefined;
+  if (typeof attributes !== 'object' || attributes === null) return undefined;
   if (!Object.prototype.hasOwnProperty.call(attributes, name)) return undefined;
   return attributes[name] ?? undefined;
 }

@@ -25,16 +25,17 @@ export type PolicyExplanation =
 
 export interface DatasetAccessExplanation {
   dataset: string;
+  /** `denied`: a query would be refused (missing/invalid attributes); `unrestricted`: no RLS. */
+  outcome: 'filtered' | 'unrestricted' | 'denied';
   rowLevelSecurity: 'none' | PolicyExplanation;
+  missingAttributes: string[];
+  invalidAttributes: string[];
   /** Members this user cannot see. */
   hiddenMembers: string[];
 }
 
 export interface AccessExplanation extends DatasetAccessExplanation {
-  /** `denied`: a query would be refused (missing/invalid attributes); `unrestricted`: no RLS. */
-  outcome: 'filtered' | 'unrestricted' | 'denied';
-  missingAttributes: string[];
-  invalidAttributes: string[];
+  /** Each join's dataset, as it applies when a query uses that join. */
   joins: Record<string, DatasetAccessExplanation & { joinedDataset: string }>;
 }
 
@@ -51,23 +52,25 @@ export interface AccessExplanation extends DatasetAccessExplanation {
 export function explainAccess(model: Model, user: EmbedUser, datasetName: string): AccessExplanation {
   const dataset = model.datasets.get(datasetName);
   if (!dataset) throw new PerchError('unknown_dataset', { path: 'dataset', message: 'dataset: unknown dataset' });
-  const missing = new Set<string>();
-  const invalid = new Set<string>();
-  const base = explainDataset(dataset, user, missing, invalid);
   const joins: AccessExplanation['joins'] = {};
   for (const join of dataset.joins.values()) {
     const target = model.datasets.get(join.dataset);
-    if (target) joins[join.name] = { ...explainDataset(target, user, missing, invalid), joinedDataset: target.name };
+    if (target) joins[join.name] = { ...explainDataset(target, user), joinedDataset: target.name };
   }
-  const outcome = missing.size > 0 || invalid.size > 0 ? 'denied' : dataset.rowLevelSecurity === 'none' ? 'unrestricted' : 'filtered';
-  return { ...base, outcome, missingAttributes: [...missing].sort(), invalidAttributes: [...invalid].sort(), joins };
+  return { ...explainDataset(dataset, user), joins };
 }
 
-function explainDataset(dataset: Dataset, user: EmbedUser, missing: Set<string>, invalid: Set<string>): DatasetAccessExplanation {
+function explainDataset(dataset: Dataset, user: EmbedUser): DatasetAccessExplanation {
+  const missing = new Set<string>();
+  const invalid = new Set<string>();
   const members = [...dataset.dimensions.keys(), ...dataset.measures.keys()];
+  const rowLevelSecurity = dataset.rowLevelSecurity === 'none' ? 'none' : explainPolicy(dataset.rowLevelSecurity, user, missing, invalid);
   return {
     dataset: dataset.name,
-    rowLevelSecurity: dataset.rowLevelSecurity === 'none' ? 'none' : explainPolicy(dataset.rowLevelSecurity, user, missing, invalid),
+    outcome: missing.size > 0 || invalid.size > 0 ? 'denied' : rowLevelSecurity === 'none' ? 'unrestricted' : 'filtered',
+    rowLevelSecurity,
+    missingAttributes: [...missing].sort(),
+    invalidAttributes: [...invalid].sort(),
     hiddenMembers: members.filter((m) => !memberVisible(dataset, m, user)),
   };
 }

@@ -69,6 +69,7 @@ const CASES: Array<[string, unknown, ErrorCode, string]> = [
   ['unknown top-level key', { ...base, sql: 'select 1' }, 'unknown_field', 'sql'],
   ['__proto__ as a query key', JSON.parse('{"dataset":"eq","measures":["revenue"],"__proto__":{"x":1}}'), 'forbidden_key', '__proto__'],
   ['not an object', 'select * from sales', 'invalid_type', ''],
+  ['a filter group mixing a measure and a dimension', { ...base, filters: [{ or: [{ member: 'revenue', operator: 'gt', values: [1] }, { member: 'region', operator: 'set' }] }] }, 'invalid_request', 'filters[0]'],
   ['a role-restricted measure', { dataset: 'eq', measures: ['margin'] }, 'member_forbidden', 'measures[0]'],
   ['an attribute-restricted measure in a filter', { ...base, filters: [{ member: 'secret', operator: 'gt', values: [1] }] }, 'member_forbidden', 'filters[0].member'],
 ];

@@ -57,6 +57,11 @@ describe('rls_attribute_missing', () => {
     expect(refusal(() => compileQuery(fixtureModel, { dataset: 'eq', measures: ['orders'] }, user(attributes), 'duckdb', OPTIONS)).code).toBe('rls_attribute_missing');
   });
 
+  it('a user without an attributes object is refused, not crashed', () => {
+    const error = refusal(() => compileQuery(fixtureModel, { dataset: 'eq', measures: ['orders'] }, { distinctId: 'x', role: 'viewer' } as never, 'duckdb', OPTIONS));
+    expect(error.code).toBe('rls_attribute_missing');
+  });
+
   it('a public dataset needs no attribute', () => {
     expect(compileQuery(fixtureModel, { dataset: 'public', measures: ['orders'] }, user({}), 'duckdb', OPTIONS).main.parameters).toEqual([]);
   });
@@ -101,7 +106,11 @@ describe('explainAccess', () => {
     expect(explanation.outcome).toBe('denied');
     expect(explanation.missingAttributes).toEqual(['customerId']);
     expect(explanation.hiddenMembers).toEqual(['margin', 'secret']);
-    expect(explanation.joins['account']?.joinedDataset).toBe('accounts');
+    expect(explanation.joins['account']).toMatchObject({ joinedDataset: 'accounts', outcome: 'denied', missingAttributes: ['customerId'] });
+    // A join's needs are reported on the join: the public base dataset alone stays queryable.
+    const joined = explainAccess(fixtureModel, user({}), 'joined');
+    expect(joined.outcome).toBe('unrestricted');
+    expect(joined.joins['account']?.missingAttributes).toEqual(['customerId']);
   });
 
   it('reports an empty array with in as matching nothing, and none as unrestricted', () => {

@@ -110,6 +110,14 @@ const CASES: GoldenCase[] = [
     policies: ['eq.rls'],
   },
   {
+    name: 'a filter on a measure goes to HAVING, a dimension filter to WHERE',
+    query: { dataset: 'eq', measures: ['revenue'], dimensions: ['region'], filters: [{ member: 'revenue', operator: 'gt', values: [100] }, { member: 'active', operator: 'equals', values: [true] }] },
+    user: ACME,
+    sql: 'SELECT "eq"."region" AS "region", SUM("eq"."amount") AS "revenue" FROM "sales" AS "eq" WHERE "eq"."customer_id" = $1 AND "eq"."active" = $2 GROUP BY 1 HAVING SUM("eq"."amount") > $3 LIMIT 1000',
+    parameters: ['acme', true, 100],
+    policies: ['eq.rls'],
+  },
+  {
     name: 'contains escapes LIKE wildcards and binds the pattern',
     query: { dataset: 'eq', measures: ['orders'], filters: [{ member: 'region', operator: 'contains', values: ['50%_off'] }] },
     user: ACME,
