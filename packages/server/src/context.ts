@@ -40,14 +40,17 @@ export interface ContextOverrides {
 }
 
 /** Pino with every credential-bearing field redacted, so tokens and API keys never reach a log. */
-export function createLogger(config: PerchConfig): Logger {
-  return pino({
+export function createLogger(config: PerchConfig, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
     level: config.logLevel,
     redact: {
       paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'token', 'key', 'apiKey', '*.token', '*.key', '*.apiKey'],
       censor: '[redacted]',
     },
-  });
+    },
+    destination,
+  );
 }
 
 /**

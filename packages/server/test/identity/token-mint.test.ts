@@ -114,7 +114,7 @@ describe.each(STORE_KINDS)('token minting (%s store)', (kind) => {
   });
 
   it('accepts the boundary values of every limit', async () => {
-    const attributes = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+    const attributes: Record<string, unknown> = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
     attributes.note = '€'.repeat(341); // 1,023 bytes
     attributes.ids = Array.from({ length: 1000 }, (_, i) => `id${i}`);
     attributes[`_${'a'.repeat(63)}`] = true;
