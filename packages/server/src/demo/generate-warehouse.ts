@@ -1,4 +1,5 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   ANCHOR_DATE,
@@ -56,6 +57,7 @@ export async function generateDemoWarehouse(options: GenerateDemoOptions): Promi
   const summary = { path: options.path, orders, customers: CUSTOMERS.length, products: PRODUCT_COUNT };
   if (existsSync(options.path) && (await readDemoMeta(options.path))?.matches(orders)) return { ...summary, generated: false };
 
+  mkdirSync(dirname(options.path), { recursive: true });
   const temporary = `${options.path}.tmp-${process.pid}`;
   removeDatabaseFiles(temporary);
   const instance = await DuckDBInstance.create(temporary, { enable_external_access: 'false', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });

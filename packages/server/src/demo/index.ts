@@ -2,3 +2,4 @@ export { generateDemoWarehouse, readDemoMeta, type DemoWarehouseSummary, type Ge
 export { loadDemoIntoPostgres, type DemoLoadSummary, type LoadDemoIntoPostgresOptions } from './load-postgres.js';
 export type { DemoProgress, ProgressListener } from './progress.js';
 export * from './demo-schema.js';
+export { runDemoCli } from './cli.js';
