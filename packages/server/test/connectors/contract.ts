@@ -130,6 +130,15 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
       expect(empty.rows).toEqual([]);
     });
 
+    it('accepts the portable `column = ANY($n)` list form', async () => {
+      const strings = await connector.execute(q(`SELECT id FROM ${table} WHERE tenant = ANY($1) ORDER BY id`, [['globex']]));
+      expect(strings.rows.map((r) => r.id)).toEqual([4, 5]);
+      const numbers = await connector.execute(q(`SELECT id FROM ${table} WHERE id = ANY($1) ORDER BY id`, [[1, 6]]));
+      expect(numbers.rows.map((r) => r.id)).toEqual([1, 6]);
+      const empty = await connector.execute(q(`SELECT id FROM ${table} WHERE tenant = ANY($1)`, [[]]));
+      expect(empty.rows).toEqual([]);
+    });
+
     it('truncates at maxRows and says so', async () => {
       const cut = await connector.execute(q(`SELECT id FROM ${table} ORDER BY id`), { maxRows: 2 });
       expect(cut).toEqual({ columns: [{ name: 'id', type: 'number' }], rows: [{ id: 1 }, { id: 2 }], truncated: true });
