@@ -61,16 +61,17 @@ const CASES: Array<[string, string, string, RegExp]> = [
   ['a dashboard chart query with an unknown key', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue], sql: x } }] }'), 'dashboards[0].charts[0].query.sql', /unknown key/],
   ['a dashboard chart query with an unknown member', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [profit] } }] }'), 'dashboards[0].charts[0].query.measures[0]', /unknown_member/],
   ['a dashboard chart query with an unknown dataset', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: nope, measures: [revenue] } }] }'), 'dashboards[0].charts[0].query.dataset', /unknown_dataset/],
+  ['a dashboard with an invalid default date range', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], filters: { dateRange: { member: region, default: next week } } }'), 'dashboards[0].filters.dateRange.default', /not a valid date range/],
+  ['a join named like its dataset', DATASET('').replace('measures:', 'joins: { orders: { dataset: other, on: { a: b } } }\n    measures:') + '  other:\n    source: { table: other }\n    rowLevelSecurity: none\n', 'datasets.orders.joins.orders', /name of its dataset/],
   ['a dashboard picker for an unknown member', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], filters: { pickers: [{ member: colour }] } }'), 'dashboards[0].filters.pickers[0].member', /not a dimension/],
 ];
 
 describe('model validation', () => {
   it.each(CASES)('refuses %s', (_name, text, path, message) => {
     const issues = issuesOf(text, 'bad.yaml');
-    const issue = issues.find((i) => i.path === path);
+    const issue = issues.find((i) => i.path === path && message.test(i.message));
     expect(issue, JSON.stringify(issues)).toBeDefined();
     expect(issue?.file).toBe('bad.yaml');
-    expect(issue?.message).toMatch(message);
   });
 
   it('collects issues from several files and names a dataset defined twice', () => {

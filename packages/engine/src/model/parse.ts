@@ -6,6 +6,7 @@ import { ExpressionSyntaxError, parseMeasureExpression, referencedMeasures } fro
 import { readOnlySqlProblem } from './sql-source.js';
 import { PerchError } from '@perch/protocol';
 import { planQuery } from '../planner.js';
+import { resolveDateRange } from '../dates.js';
 import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 
 export interface ModelFile {
@@ -112,6 +113,8 @@ function buildDataset(
     claim(key, 'joins');
     if (!all.has(j.dataset)) report(`joins.${key}.dataset`, `unknown dataset "${j.dataset}"`);
     else if (j.dataset === name) report(`joins.${key}.dataset`, 'a dataset cannot join itself');
+    // The join name is a table alias next to the dataset's own name; they must not collide.
+    if (key === name) report(`joins.${key}`, 'a join cannot have the name of its dataset');
     joins.set(key, Object.freeze({ name: key, dataset: j.dataset, on: Object.freeze(Object.entries(j.on).map(([l, r]) => Object.freeze([l, r] as const))) }));
   }
 
@@ -229,6 +232,14 @@ function checkDashboard(dashboard: Dashboard, index: number, model: Model, issue
   dashboard.layout.forEach((item, i) => {
     if (!chartIds.has(item.chart)) report(`layout[${i}].chart`, `unknown chart "${item.chart}"`);
   });
+  const defaultRange = dashboard.filters?.dateRange?.default;
+  if (defaultRange !== undefined) {
+    try {
+      resolveDateRange(defaultRange, 'UTC', new Date(0));
+    } catch {
+      report('filters.dateRange.default', 'not a valid date range');
+    }
+  }
   const filterMembers: Array<[string, string]> = [];
   if (dashboard.filters?.dateRange) filterMembers.push(['filters.dateRange.member', dashboard.filters.dateRange.member]);
   dashboard.filters?.pickers.forEach((picker, i) => filterMembers.push([`filters.pickers[${i}].member`, picker.member]));
