@@ -2,6 +2,7 @@ import { PerchError } from '@perch/protocol';
 import type { Kysely } from 'kysely';
 import type { AuditDatabase } from './audit-schema.js';
 import { chainHash, GENESIS_HASH } from './chain-hash.js';
+import { SEQ_WINDOW, seqSpan } from './seq-range.js';
 import { eventFromRow, hashedFieldsOf } from './stored-event.js';
 
 export type AuditBreak = 'hash_mismatch' | 'prev_hash_mismatch' | 'gap' | 'reorder';
@@ -22,8 +23,6 @@ export interface VerifyOptions {
   fromCheckpoint?: number;
 }
 
-const CHUNK = 1000;
-
 /**
  * Recompute a workspace's hash chain.
  *
@@ -31,8 +30,8 @@ const CHUNK = 1000;
  * `fromCheckpoint` asks), at a checkpoint. Each event must carry the next `seq` (else `gap`),
  * link to the previous hash (else `reorder` when the expected successor sits elsewhere in the
  * chain, `prev_hash_mismatch` otherwise) and hash to its stored `hash` (else `hash_mismatch`).
- * Checkpoints met on the way and the workspace head must agree with the chain, which catches a
- * truncated tail.
+ * Checkpoints met on the way and the workspace head must agree with the chain; the head also
+ * catches a truncated tail (its `seq` is then missing, a `gap`).
  *
  * @example
  * ```ts
@@ -40,7 +39,11 @@ const CHUNK = 1000;
  * ```
  */
 export async function verifyAudit(db: Kysely<AuditDatabase>, workspace: string, options: VerifyOptions = {}): Promise<AuditVerification> {
-  const start = await startingPoint(db, workspace, options);
+  // Verify up to the head as it is now; events appended meanwhile are the next run's business.
+  const head = await db.selectFrom('audit_heads').select(['last_seq', 'last_hash']).where('workspace_id', '=', workspace).executeTakeFirst();
+  const headSeq = head ? Number(head.last_seq) : 0;
+  const span = await seqSpan(db, workspace);
+  const start = await startingPoint(db, workspace, span.min, options);
   const checkpoints = new Map<number, string>();
   for (const c of await db.selectFrom('audit_checkpoints').select(['last_seq', 'last_hash']).where('workspace_id', '=', workspace).where('last_seq', '>', start.seq).execute()) {
     checkpoints.set(Number(c.last_seq), c.last_hash);
@@ -50,12 +53,16 @@ export async function verifyAudit(db: Kysely<AuditDatabase>, workspace: string, 
   let checked = 0;
   const broken = (seq: number, reason: AuditBreak): AuditVerification => ({ ok: false, checked, firstBroken: { seq, reason }, lastSeq, lastHash });
 
-  for (;;) {
-    const rows = await db.selectFrom('audit_events').selectAll().where('workspace_id', '=', workspace).where('seq', '>', lastSeq).orderBy('seq', 'asc').limit(CHUNK).execute();
+  const end = Math.max(headSeq, span.max);
+  while (lastSeq < end) {
+    const windowEnd = Math.min(lastSeq + SEQ_WINDOW, end);
+    const rows = await db.selectFrom('audit_events').selectAll().where('workspace_id', '=', workspace).where('seq', '>', lastSeq).where('seq', '<=', windowEnd).orderBy('seq', 'asc').execute();
+    // Within a window, every seq must be present; an empty window is a gap at its first seq.
+    if (rows.length === 0) return broken(lastSeq + 1, 'gap');
     for (const row of rows) {
       const event = eventFromRow(row);
       const expected = lastSeq + 1;
-      if (event.seq !== expected) return broken(expected, event.seq > expected ? 'gap' : 'reorder');
+      if (event.seq !== expected) return broken(expected, 'gap');
       if (event.prevHash !== lastHash) {
         return broken(event.seq, (await successorElsewhere(db, workspace, lastHash, event.seq)) ? 'reorder' : 'prev_hash_mismatch');
       }
@@ -63,29 +70,21 @@ export async function verifyAudit(db: Kysely<AuditDatabase>, workspace: string, 
       if (chainHash(event.prevHash, hashedFieldsOf(event)) !== event.hash) return broken(event.seq, 'hash_mismatch');
       const checkpoint = checkpoints.get(event.seq);
       if (checkpoint !== undefined && checkpoint !== event.hash) return broken(event.seq, 'hash_mismatch');
+      if (event.seq === headSeq && head && head.last_hash !== event.hash) return broken(event.seq, 'hash_mismatch');
       lastSeq = event.seq;
       lastHash = event.hash;
     }
-    if (rows.length < CHUNK) break;
-  }
-
-  const head = await db.selectFrom('audit_heads').select(['last_seq', 'last_hash']).where('workspace_id', '=', workspace).executeTakeFirst();
-  if (head) {
-    // Rows deleted from the end leave the head ahead of the chain.
-    if (Number(head.last_seq) > lastSeq) return broken(lastSeq + 1, 'gap');
-    if (Number(head.last_seq) === lastSeq && head.last_hash !== lastHash) return broken(lastSeq, 'hash_mismatch');
   }
   return { ok: true, checked, lastSeq, lastHash };
 }
 
-async function startingPoint(db: Kysely<AuditDatabase>, workspace: string, options: VerifyOptions): Promise<{ seq: number; hash: string }> {
+async function startingPoint(db: Kysely<AuditDatabase>, workspace: string, minSeq: number, options: VerifyOptions): Promise<{ seq: number; hash: string }> {
   if (options.fromCheckpoint !== undefined) {
     const checkpoint = await db.selectFrom('audit_checkpoints').select(['last_seq', 'last_hash']).where('workspace_id', '=', workspace).where('segment', '=', options.fromCheckpoint).executeTakeFirst();
     if (!checkpoint) throw new PerchError('not_found', { path: 'fromCheckpoint', message: 'No checkpoint for that segment.' });
     return { seq: Number(checkpoint.last_seq), hash: checkpoint.last_hash };
   }
-  const first = await db.selectFrom('audit_events').select('seq').where('workspace_id', '=', workspace).orderBy('seq', 'asc').limit(1).executeTakeFirst();
-  const firstSeq = first ? Number(first.seq) : Number.MAX_SAFE_INTEGER;
+  const firstSeq = minSeq > 0 ? minSeq : Number.MAX_SAFE_INTEGER;
   // After retention the oldest remaining event follows a checkpoint. Without one, verification
   // starts at genesis and any missing prefix is reported as a gap at seq 1.
   const checkpoint = await db
