@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { registerKeysCommand } from './keys-command.js';
+import { registerStartCommand } from './start-command.js';
+import { registerCheckCommand } from './check-command.js';
+
+/**
+ * The `perch` command line. Each subcommand lives in its own module and registers itself here.
+ */
+export function buildProgram(): Command {
+  const program = new Command('perch').description('Perch: secure embedded analytics').showHelpAfterError().exitOverride();
+  registerStartCommand(program);
+  registerKeysCommand(program);
+  registerCheckCommand(program);
+  return program;
+}
+

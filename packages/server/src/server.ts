@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import { loadConfig, type PerchConfig } from './config.js';
+import { createPerchContext, type ContextOverrides, type PerchContext } from './context.js';
+import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
+import { createAuditTrail } from './audit/index.js';
+
+export interface StartPerchOptions {
+  config?: PerchConfig;
+  overrides?: Partial<ContextOverrides>;
+  app?: BuildAppOptions;
+  /** Listen on this port instead of the configured one (0 = any free port). */
+  port?: number;
+  /** Print the bootstrap admin key to this function (the CLI prints it to stdout). */
+  onBootstrapKey?: (key: string) => void;
+}
+
+export interface RunningPerch {
+  url: string;
+  app: PerchApp;
+  ctx: PerchContext;
+  /** Graceful stop: stop accepting, finish in-flight requests, drain the audit batch, close pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start a Perch server.
+ *
+ * @example
+ * ```ts
+ * const perch = await startPerch({ port: 0 });
+ * console.log(perch.url); // http://127.0.0.1:54321
+ * await perch.close();
+ * ```
+ */
+export async function startPerch(options: StartPerchOptions = {}): Promise<RunningPerch> {
+  const config = options.config ?? loadConfig();
+  const ctx = await createPerchContext(config, {
+    createAudit: (store, cfg, clock) =>
+      createAuditTrail({ store, clock, batchMs: cfg.audit.batchMs, batchSize: cfg.audit.batchSize, retentionDays: cfg.audit.retentionDays }),
+    ...options.overrides,
+  });
+  if (ctx.bootstrap) options.onBootstrapKey?.(ctx.bootstrap.key);
+  const app = await buildApp(ctx, options.app);
+  const address = await app.listen({ host: config.host, port: options.port ?? config.port });
+  let closing: Promise<void> | undefined;
+  return {
+    url: address.replace('[::1]', '127.0.0.1'),
+    app,
+    ctx,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await ctx.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** SIGTERM/SIGINT → graceful shutdown, once. */
+export function closeOnSignals(perch: RunningPerch, logger: Logger): void {
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    perch.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
