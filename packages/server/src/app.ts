@@ -12,6 +12,7 @@ import { parseStrictJson } from './http/strict-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { randomId } from './auth/secrets.js';
+import { httpRequestDuration, metricsRegistry } from './metrics.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerWorkspaceRoutes } from './routes/workspace.js';
@@ -62,6 +63,8 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequestDuration.observe({ method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000);
     request.log.info(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
@@ -108,6 +111,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   ];
 
   await app.register(async (scope) => {
+    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) =>
+      reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
+    );
     for (const mod of modules.filter((m) => m.kind === 'public')) await mod.register(scope, ctx);
   });
 

@@ -5,6 +5,7 @@ import type { PerchContext } from '../context.js';
 import { TokenRejectedError } from '../auth/token-verify.js';
 import { readHeader } from './request-meta.js';
 import { auditEventFor } from './audit-context.js';
+import { tokenVerifications } from '../metrics.js';
 
 /**
  * Embed-token routes: CORS and verification.
@@ -44,8 +45,10 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
         url: request.url,
         origin: readHeader(request, 'origin'),
       });
+      tokenVerifications.inc({ outcome: request.embed.cached ? 'cached' : 'ok' });
     } catch (error) {
       const code = error instanceof PerchError ? error.code : 'token_malformed';
+      tokenVerifications.inc({ outcome: code });
       const claims = error instanceof TokenRejectedError ? error.claims : undefined;
       // A rejected token is an auditable event in its own right, whatever route it aimed at.
       await ctx.audit
