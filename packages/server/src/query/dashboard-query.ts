@@ -1,0 +1,95 @@
+/**
+ * The dashboard form of `POST /v1/query`: the client names a dashboard and a chart, and may set
+ * the dashboard's own filters. The query itself always comes from the server-side model, so a
+ * viewer can never widen what a chart asks for (Superset #26201: guest tokens reaching charts
+ * outside their dashboards; CVE-2024-24772: client SQL in embedded mode).
+ */
+import { z } from 'zod';
+import { DateRangeSchema, FilterValueSchema, PerchError, QUERY_LIMITS, parseOrThrow, type EmbedTokenClaims, type Filter, type SemanticQueryInput } from '@perch/protocol';
+import type { Dashboard, Model } from '@perch/engine';
+
+export const DashboardQuerySchema = z.strictObject({
+  dashboard: z.string().min(1).max(128),
+  chart: z.string().min(1).max(128),
+  filters: z
+    .strictObject({
+      /** A relative range or `[from, to]`; `null` clears the dashboard's default (all time). */
+      dateRange: DateRangeSchema.nullable().optional(),
+      /** Picker selections: member → values. An empty list means "nothing picked". */
+      values: z.record(z.string().max(128), z.array(FilterValueSchema).max(QUERY_LIMITS.maxValues)).optional(),
+    })
+    .optional(),
+});
+export type DashboardQuery = z.output<typeof DashboardQuerySchema>;
+
+/** True when a `POST /v1/query` body uses the dashboard form (it names a dashboard). */
+export function isDashboardForm(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.prototype.hasOwnProperty.call(body, 'dashboard');
+}
+
+/**
+ * The dashboard a token may open, or 403 `resource_forbidden`. An unknown dashboard gets the same
+ * answer as an out-of-scope one, so a token cannot probe which dashboards exist.
+ */
+export function dashboardInScope(model: Model, claims: EmbedTokenClaims, id: string): Dashboard {
+  const scope = claims.scope.dashboards;
+  const allowed = scope === '*' || scope.includes(id);
+  const dashboard = model.dashboards.get(id);
+  if (!allowed || !dashboard) throw new PerchError('resource_forbidden', { path: 'dashboard', message: 'dashboard: not available to this token' });
+  return dashboard;
+}
+
+/** Whether `member` can be filtered in `dataset` (an own dimension or a joined `join.member`). */
+function datasetHasDimension(model: Model, datasetName: string, member: string): boolean {
+  const dataset = model.datasets.get(datasetName);
+  if (!dataset) return false;
+  const dot = member.indexOf('.');
+  if (dot < 0) return dataset.dimensions.has(member);
+  const join = dataset.joins.get(member.slice(0, dot));
+  return join !== undefined && (model.datasets.get(join.dataset)?.dimensions.has(member.slice(dot + 1)) ?? false);
+}
+
+/**
+ * Resolve a dashboard-form request into the semantic query of the chart, with the dashboard's
+ * filters applied: the date range onto the dashboard's date member (its default when the client
+ * sends none) and picker values as `in` filters on the declared picker members only.
+ *
+ * @example
+ * ```ts
+ * resolveDashboardQuery(model, claims, { dashboard: 'sales', chart: 'revenue_by_region', filters: { values: { channel: ['web'] } } })
+ * // { dataset: 'orders', measures: ['revenue'], dimensions: ['region'], filters: [{ member: 'channel', operator: 'in', values: ['web'] }], … }
+ * ```
+ * @throws PerchError `resource_forbidden` (dashboard not in scope), `not_found` (no such chart),
+ *   `unknown_member` (a value for a member that is not a picker), and zod shape errors.
+ */
+export function resolveDashboardQuery(model: Model, claims: EmbedTokenClaims, body: unknown): { query: SemanticQueryInput; dashboard: Dashboard; chart: string } {
+  const request = parseOrThrow(DashboardQuerySchema, body);
+  const dashboard = dashboardInScope(model, claims, request.dashboard);
+  const chart = dashboard.charts.find((c) => c.id === request.chart);
+  if (!chart) throw new PerchError('not_found', { path: 'chart', message: 'chart: no such chart on this dashboard' });
+
+  // A structural copy, so the model's own (frozen) chart query is never mutated.
+  const query = structuredClone(chart.query) as SemanticQueryInput;
+  const filters: Filter[] = [...((query.filters ?? []) as Filter[])];
+
+  const pickers = new Set((dashboard.filters?.pickers ?? []).map((p) => p.member));
+  for (const [member, values] of Object.entries(request.filters?.values ?? {})) {
+    if (!pickers.has(member)) throw new PerchError('unknown_member', { path: `filters.values.${member}`, message: `filters.values.${member}: not a filter of this dashboard` });
+    if (values.length > 0 && datasetHasDimension(model, query.dataset, member)) filters.push({ member, operator: 'in', values });
+  }
+  query.filters = filters;
+
+  const dateFilter = dashboard.filters?.dateRange;
+  const dateRange = request.filters?.dateRange === undefined ? dateFilter?.default : request.filters.dateRange;
+  if (request.filters?.dateRange !== undefined && request.filters.dateRange !== null && !dateFilter) {
+    throw new PerchError('invalid_request', { path: 'filters.dateRange', message: 'filters.dateRange: this dashboard has no date filter' });
+  }
+  if (dateFilter && dateRange !== undefined && dateRange !== null && datasetHasDimension(model, query.dataset, dateFilter.member)) {
+    const td = query.timeDimension;
+    if (!td) query.timeDimension = { member: dateFilter.member, dateRange };
+    else if (td.member === dateFilter.member) query.timeDimension = { ...td, dateRange };
+    // A chart bucketed by another time member keeps its own definition: rewriting it would change
+    // what the chart means, and the model check already ties filter members to chart datasets.
+  }
+  return { query, dashboard, chart: chart.id };
+}

@@ -1,0 +1,215 @@
+import { PerchError, roleAtLeast, type EmbedTokenClaims, type QueryResult } from '@perch/protocol';
+import { catalogFor, compileDistinctValues, compileQuery, type Catalog, type CompiledQuery, type DialectName, type EngineOptions, type GovernedSql, type Model } from '@perch/engine';
+import type { Connector, QueryRows } from '../connectors/index.js';
+import { resultCacheKey } from './cache-key.js';
+import { ResultCache } from './result-cache.js';
+import { isDashboardForm, resolveDashboardQuery, dashboardInScope } from './dashboard-query.js';
+import { queryCacheHits, queryCacheMisses } from './metrics.js';
+
+export interface QueryLimits {
+  maxRows: number;
+  defaultRows: number;
+  queryTimeoutMs: number;
+  resultCacheEntries: number;
+  resultCacheTtlMs: number;
+}
+
+export interface QueryServiceOptions {
+  model: Model;
+  connector: Connector;
+  /** Defaults to the connector's dialect; must match it. */
+  dialect?: DialectName;
+  limits: QueryLimits;
+  /** The instant relative date ranges resolve against (tests pin it; default: now). */
+  now?: () => Date;
+}
+
+export interface RunOptions {
+  /** Fires when the client goes away; the statement is cancelled unless others wait on it too. */
+  signal?: AbortSignal;
+  requestId?: string;
+}
+
+/** What a route writes into the `query.run` audit event. */
+export interface QueryAuditDetails {
+  dataset: string;
+  members: string[];
+  filterFingerprint: string;
+  policies: string[];
+  rowCount: number;
+  durationMs: number;
+  cacheHit: boolean;
+  dashboard?: string;
+  chart?: string;
+}
+
+export interface QueryOutcome {
+  result: QueryResult;
+  audit: QueryAuditDetails;
+  /** `dataset:orders` or `dashboard:sales/revenue_kpi`. */
+  resource: string;
+}
+
+export interface DistinctValuesInput {
+  dashboard?: string;
+  dataset?: string;
+  member: string;
+  search?: string;
+  limit?: number;
+}
+
+/**
+ * The governed query path: decide what the caller may ask, compile it with their RLS, run it with
+ * limits, a timeout and cancellation, and cache results under keys that include every bound value.
+ *
+ * @example
+ * ```ts
+ * const service = new QueryService({ model, connector, limits: config.limits });
+ * const { result } = await service.run(request.embed.claims, request.body, { signal });
+ * ```
+ */
+export class QueryService {
+  readonly model: Model;
+  readonly dialect: DialectName;
+  readonly #connector: Connector;
+  readonly #limits: QueryLimits;
+  readonly #cache: ResultCache<QueryRows>;
+  readonly #now: () => Date;
+
+  constructor(options: QueryServiceOptions) {
+    this.model = options.model;
+    this.#connector = options.connector;
+    this.dialect = options.dialect ?? options.connector.dialect;
+    if (this.dialect !== options.connector.dialect) throw new Error(`dialect ${this.dialect} does not match the ${options.connector.dialect} connector`);
+    this.#limits = options.limits;
+    this.#cache = new ResultCache<QueryRows>({ maxEntries: options.limits.resultCacheEntries, ttlMs: options.limits.resultCacheTtlMs });
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Run a semantic query (explorer and above) or a dashboard chart (any role, dashboard in scope).
+   *
+   * @throws PerchError `resource_forbidden` (viewer ad-hoc query, dashboard out of scope), every
+   *   engine code (`unknown_member`, `member_forbidden`, `rls_attribute_missing`…), and connector
+   *   codes (`query_timeout`, `query_cancelled`, `datasource_unavailable`).
+   */
+  async run(claims: EmbedTokenClaims, body: unknown, options: RunOptions = {}): Promise<QueryOutcome> {
+    const started = performance.now();
+    let query: unknown = body;
+    let resource: string;
+    let dashboardInfo: { dashboard: string; chart: string } | undefined;
+    if (isDashboardForm(body)) {
+      const resolved = resolveDashboardQuery(this.model, claims, body);
+      query = resolved.query;
+      dashboardInfo = { dashboard: resolved.dashboard.id, chart: resolved.chart };
+      resource = `dashboard:${resolved.dashboard.id}/${resolved.chart}`;
+    } else {
+      // Until dashboards are editable, ad-hoc queries are for explorers and above only.
+      if (!roleAtLeast(claims.user.role, 'explorer')) throw new PerchError('resource_forbidden', { message: 'Ad-hoc queries are not available to this role.' });
+      resource = '';
+    }
+
+    const compiled = compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions());
+    if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
+
+    const [main, totals] = await Promise.all([
+      this.#execute(compiled.main, this.#limits.maxRows, options.signal),
+      compiled.totals ? this.#execute(compiled.totals, 1, options.signal) : undefined,
+    ]);
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    const cacheHit = main.cacheHit && (totals?.cacheHit ?? true);
+    const result: QueryResult = {
+      columns: compiled.columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind })),
+      rows: main.value.rows,
+      meta: {
+        rowCount: main.value.rows.length,
+        durationMs,
+        cacheHit,
+        requestId: options.requestId ?? '',
+        ...(main.value.truncated ? { truncated: true } : {}),
+        ...(totals ? { totals: totalsRow(totals.value) } : {}),
+      },
+    };
+    return { result, resource, audit: this.#auditDetails(compiled, result, dashboardInfo) };
+  }
+
+  /**
+   * Distinct values of a dimension for a filter widget, through the same RLS path. Viewers may
+   * only ask for a picker member of a dashboard in their scope.
+   */
+  async distinctValues(claims: EmbedTokenClaims, input: DistinctValuesInput, options: RunOptions = {}): Promise<{ result: QueryResult; dataset: string; policies: string[]; cacheHit: boolean }> {
+    let dataset = input.dataset;
+    if (input.dashboard !== undefined) {
+      const dashboard = dashboardInScope(this.model, claims, input.dashboard);
+      if (!(dashboard.filters?.pickers ?? []).some((p) => p.member === input.member)) {
+        throw new PerchError('unknown_member', { path: 'member', message: 'member: not a filter of this dashboard' });
+      }
+      const chartDatasets = [...new Set(dashboard.charts.map((c) => c.query.dataset))];
+      if (dataset !== undefined && !chartDatasets.includes(dataset)) throw new PerchError('unknown_dataset', { path: 'dataset', message: 'dataset: not used by this dashboard' });
+      dataset ??= chartDatasets.find((name) => this.model.datasets.get(name)?.dimensions.has(input.member)) ?? chartDatasets[0];
+    } else if (!roleAtLeast(claims.user.role, 'explorer')) {
+      throw new PerchError('resource_forbidden', { path: 'dashboard', message: 'dashboard: viewers look up values of a dashboard filter only' });
+    }
+    if (dataset === undefined) throw new PerchError('missing_field', { path: 'dataset', message: 'dataset: required' });
+    const compiled = compileDistinctValues(
+      this.model,
+      { dataset, member: input.member, ...(input.search !== undefined ? { search: input.search } : {}), ...(input.limit !== undefined ? { limit: input.limit } : {}) },
+      claims.user,
+      this.dialect,
+      this.#engineOptions(),
+    );
+    const started = performance.now();
+    const rows = await this.#execute(compiled.main, this.#limits.maxRows, options.signal);
+    const result: QueryResult = {
+      columns: compiled.columns.map((c) => ({ name: c.name, type: c.type, kind: c.kind })),
+      rows: rows.value.rows,
+      meta: {
+        rowCount: rows.value.rows.length,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        cacheHit: rows.cacheHit,
+        requestId: options.requestId ?? '',
+        ...(rows.value.truncated ? { truncated: true } : {}),
+      },
+    };
+    return { result, dataset, policies: [...compiled.main.policiesApplied], cacheHit: rows.cacheHit };
+  }
+
+  /** The datasets and members this user may query (hidden members left out). */
+  catalog(claims: EmbedTokenClaims): Catalog {
+    return catalogFor(this.model, claims.user);
+  }
+
+  #engineOptions(): EngineOptions {
+    return { maxLimit: this.#limits.maxRows, defaultLimit: this.#limits.defaultRows, now: this.#now() };
+  }
+
+  async #execute(query: GovernedSql, maxRows: number, signal: AbortSignal | undefined) {
+    const key = resultCacheKey(query, maxRows);
+    const outcome = await this.#cache.get(key, (shared) => this.#connector.execute(query, { signal: shared, maxRows, timeoutMs: this.#limits.queryTimeoutMs }), signal);
+    (outcome.cacheHit ? queryCacheHits : queryCacheMisses).inc();
+    return outcome;
+  }
+
+  #auditDetails(compiled: CompiledQuery, result: QueryResult, dashboard: { dashboard: string; chart: string } | undefined): QueryAuditDetails {
+    return {
+      dataset: compiled.dataset,
+      members: [...compiled.members],
+      filterFingerprint: compiled.filterFingerprint,
+      policies: [...compiled.main.policiesApplied],
+      rowCount: result.meta.rowCount,
+      durationMs: result.meta.durationMs,
+      cacheHit: result.meta.cacheHit,
+      ...(dashboard ?? {}),
+    };
+  }
+}
+
+function totalsRow(rows: QueryRows): Record<string, number | null> {
+  const first = rows.rows[0] ?? {};
+  const out: Record<string, number | null> = {};
+  for (const column of rows.columns) {
+    const value = first[column.name];
+    out[column.name] = typeof value === 'number' ? value : null;
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { SemanticQuerySchema } from '@perch/protocol';
+import type { PerchContext } from '../context.js';
+import { auditSuccess } from '../http/audit-context.js';
+import { jsonSchema } from '../http/openapi.js';
+import type { QueryService } from '../query/query-service.js';
+import { DashboardQuerySchema } from '../query/dashboard-query.js';
+import { clientDisconnectSignal } from '../query/client-signal.js';
+
+/**
+ * `POST /v1/query`: a semantic query (explorer and above) or a dashboard chart (any role, for a
+ * dashboard in the token's scope). The `query.run` event is durable before any row is sent.
+ */
+export function registerQueryRoutes(app: FastifyInstance, ctx: PerchContext, service: QueryService): void {
+  app.post(
+    '/v1/query',
+    {
+      config: { audit: 'query.run' },
+      schema: {
+        summary: 'Run a governed query',
+        description: 'Either a semantic query, or `{dashboard, chart, filters}` to run a chart of a dashboard in scope. RLS always applies.',
+        tags: ['query'],
+        body: jsonSchema(z.union([SemanticQuerySchema, DashboardQuerySchema])),
+      },
+    },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const outcome = await service.run(claims, request.body, { signal: clientDisconnectSignal(reply), requestId: request.id });
+      await auditSuccess(ctx.audit, request, {
+        resource: outcome.resource,
+        details: { ...outcome.audit },
+        attributes: { ...claims.user.attributes },
+      });
+      return reply.send(outcome.result);
+    },
+  );
+}
