@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+
+afterEach(() => {
+  delete (globalThis as { window?: unknown }).window;
+  delete (globalThis as { document?: unknown }).document;
+  vi.resetModules();
+});
+
+describe('@perch/node outside a server', () => {
+  it('throws at import when a window global exists', async () => {
+    vi.resetModules();
+    (globalThis as { window?: unknown }).window = {};
+    await expect(import('../src/index.js')).rejects.toThrow(/must only run on your server/);
+  });
+
+  it('throws at import when a document global exists', async () => {
+    vi.resetModules();
+    (globalThis as { document?: unknown }).document = {};
+    await expect(import('../src/index.js')).rejects.toThrow(/API key/);
+  });
+
+  it('imports cleanly on a server', async () => {
+    vi.resetModules();
+    const sdk = await import('../src/index.js');
+    expect(typeof sdk.createPerchClient).toBe('function');
+  });
+
+  it('points the browser condition at a module that throws', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: { '.': { browser: string } }; browser: string };
+    expect(pkg.browser).toBe(pkg.exports['.'].browser);
+    vi.resetModules();
+    await expect(import(new URL(`../${pkg.browser}`, import.meta.url).href)).rejects.toThrow(/bundled for a browser/);
+  });
+});
