@@ -3,6 +3,7 @@ import { loadConfig, type PerchConfig } from './config.js';
 import { createPerchContext, type ContextOverrides, type PerchContext } from './context.js';
 import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
 import { createAuditTrail } from './audit/index.js';
+import { createQueryModule } from './query/module.js';
 
 export interface StartPerchOptions {
   config?: PerchConfig;
@@ -40,7 +41,16 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     ...options.overrides,
   });
   if (ctx.bootstrap) options.onBootstrapKey?.(ctx.bootstrap.key);
-  const app = await buildApp(ctx, options.app);
+  // The governed query path: model, warehouse and the query/catalog/explain routes.
+  const query = await createQueryModule(config, ctx).catch(async (error: unknown) => {
+    await ctx.close();
+    throw error;
+  });
+  const app = await buildApp(ctx, {
+    ...options.app,
+    modules: [...query.modules, ...(options.app?.modules ?? [])],
+    readiness: { ...query.readiness, ...options.app?.readiness },
+  });
   const address = await app.listen({ host: config.host, port: options.port ?? config.port });
   let closing: Promise<void> | undefined;
   return {
@@ -50,6 +60,7 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         await app.close();
+        await query.close();
         await ctx.close();
       })();
       return closing;

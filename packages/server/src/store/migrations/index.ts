@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as identity from './0001-identity.js';
 import * as audit from './0002-audit.js';
+import * as changeNotify from './0003-change-notify.js';
 
 /**
  * The one migration set for both backends. The embedded store is PostgreSQL compiled to
@@ -10,6 +11,7 @@ import * as audit from './0002-audit.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': identity,
   '0002-audit': audit,
+  '0003-change-notify': changeNotify,
 };
 
 export const migrationProvider: MigrationProvider = {
