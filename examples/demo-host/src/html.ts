@@ -1,0 +1,110 @@
+import type { DemoUser } from './users.js';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Escape text for HTML element content and quoted attribute values.
+ *
+ * @example
+ * escapeHtml('<b>"x"</b>') // "&lt;b&gt;&quot;x&quot;&lt;/b&gt;"
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
+}
+
+/** Tagged template that escapes every interpolation unless it is already `SafeHtml`. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    const rendered = Array.isArray(value)
+      ? value.map((v) => (v instanceof SafeHtml ? v.value : escapeHtml(v))).join('')
+      : value instanceof SafeHtml
+        ? value.value
+        : escapeHtml(value);
+    out += rendered + (strings[i + 1] ?? '');
+  });
+  return new SafeHtml(out);
+}
+
+const STYLE = `
+  body { font-family: system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1b1f24; }
+  header { display: flex; justify-content: space-between; align-items: center; padding: 12px 24px; background: #1b1f24; color: #fff; }
+  main { padding: 24px; max-width: 1200px; margin: 0 auto; }
+  .users { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px; }
+  .users button { width: 100%; text-align: left; padding: 12px; border: 1px solid #dfe3e8; border-radius: 8px; background: #fff; cursor: pointer; font: inherit; }
+  .users button:focus-visible { outline: 2px solid #2f6fed; }
+  .muted { color: #5f6b7a; font-size: 0.9em; }
+  header form button { font: inherit; }
+`;
+
+function layout(title: string, body: SafeHtml, head: SafeHtml = new SafeHtml('')): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new SafeHtml(STYLE)}</style>
+${head}
+</head>
+<body>${body}</body>
+</html>`.value;
+}
+
+/** The login page: one button per demo user. */
+export function loginPage(users: readonly DemoUser[], error?: string): string {
+  return layout(
+    'Demo host — sign in',
+    html`<header><strong>Acme Analytics Portal (demo host)</strong></header>
+<main>
+  <h1>Sign in as a demo user</h1>
+  <p class="muted">Each user belongs to a different tenant, role or department. Perch shows each of them only their own rows.</p>
+  ${error ? html`<p role="alert">${error}</p>` : ''}
+  <form method="post" action="/login" class="users">
+    ${users.map(
+      (u) => html`<button type="submit" name="user" value="${u.id}">
+        <strong>${u.name}</strong><br>
+        <span class="muted">${u.company} · ${u.role} · ${String(u.attributes.region ?? '')} · ${String(u.attributes.department ?? '')}</span>
+      </button>`,
+    )}
+  </form>
+</main>`,
+  );
+}
+
+/** The dashboard page: loads Perch's web components from the Perch server and embeds `sales`. */
+export function dashboardPage(user: DemoUser, perchUrl: string): string {
+  return layout(
+    'Demo host — dashboard',
+    html`<header>
+  <span>Signed in as <strong data-testid="who">${user.name}</strong> <span class="muted">(${user.company}, ${user.role})</span></span>
+  <form method="post" action="/logout"><button type="submit">Sign out</button></form>
+</header>
+<main>
+  <tc-dashboard dashboard="sales" api-base="${perchUrl}"></tc-dashboard>
+</main>`,
+    html`<script type="module" src="${perchUrl}/embed/perch.js"></script>
+<script type="module" src="/app.js"></script>`,
+  );
+}
+
+/**
+ * Glue served as `/app.js` (not inline, so the page CSP needs no 'unsafe-inline' for scripts):
+ * the component asks the host backend for tokens; the API key never reaches the browser.
+ */
+export const APP_SCRIPT = `
+const dashboard = document.querySelector('tc-dashboard');
+dashboard.fetchToken = async () => {
+  const response = await fetch('/api/perch-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (!response.ok) throw new Error('Could not get a Perch token (' + response.status + ')');
+  return (await response.json()).token;
+};
+dashboard.addEventListener('tc-error', (event) => console.warn('Perch:', event.detail.code, event.detail.message));
+`;
