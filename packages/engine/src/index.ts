@@ -1,6 +1,6 @@
 export type { GovernedSql, DialectName, SqlParameter } from './governed.js';
 export { loadModel } from './model/load.js';
-export { parseModel, type ModelFile } from './model/parse.js';
+export { parseModel, parseDashboard, type ModelFile } from './model/parse.js';
 export { ModelValidationError, type ModelIssue } from './model/model-error.js';
 export type { Model, Dataset, Dimension, Measure, Join, PolicyNode, MemberRule, Dashboard, DimensionType, Aggregation } from './model/types.js';
 export type { EngineOptions, ColumnInfo } from './planner.js';

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { ModelFileSchema, RLS_OPERATORS, type DatasetInput, type MeasureInput, type PolicyInput, type RlsOperator } from './schema.js';
+import { DashboardSchema, ModelFileSchema, RLS_OPERATORS, type DatasetInput, type MeasureInput, type PolicyInput, type RlsOperator } from './schema.js';
 import { ModelValidationError, type ModelIssue } from './model-error.js';
 import { flattenZodIssues } from './zod-issues.js';
 import { ExpressionSyntaxError, parseMeasureExpression, referencedMeasures } from './expression.js';
@@ -70,6 +70,28 @@ export function parseModel(files: ReadonlyArray<ModelFile>): Model {
   for (const dashboard of dashboards.values()) checkDashboard(dashboard, index++, model, issues);
   if (issues.length > 0) throw new ModelValidationError(issues);
   return model;
+}
+
+/**
+ * Validate one dashboard definition (e.g. saved through the API) against a loaded model, with the
+ * same schema and checks as a dashboard in a model file. Issue paths are relative to the dashboard.
+ *
+ * @example
+ * ```ts
+ * const dashboard = parseDashboard(model, { id: 'mine', title: 'Mine', charts: [...] }, 'store');
+ * ```
+ * @throws ModelValidationError listing every issue (`charts[0].query.measures[0]`, …)
+ */
+export function parseDashboard(model: Model, input: unknown, file = 'api'): Dashboard {
+  const reserved = reservedKeyPaths(input);
+  if (reserved.length > 0) throw new ModelValidationError(reserved.map((path) => ({ file, path, message: 'is a reserved name' })));
+  const parsed = DashboardSchema.safeParse(input);
+  if (!parsed.success) throw new ModelValidationError(flattenZodIssues(parsed.error.issues).map((issue) => ({ file, ...issue })));
+  const dashboard = deepFreeze({ ...parsed.data, file });
+  const issues: ModelIssue[] = [];
+  checkDashboard(dashboard, 0, model, issues);
+  if (issues.length > 0) throw new ModelValidationError(issues.map((issue) => ({ ...issue, path: issue.path.replace(/^dashboards\[0\]\.?/, '') })));
+  return dashboard;
 }
 
 type Report = (path: string, message: string) => void;

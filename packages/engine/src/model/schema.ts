@@ -135,7 +135,7 @@ const ChartSchema = z.strictObject({
   query: SemanticQuerySchema,
 });
 
-const DashboardSchema = z.strictObject({
+export const DashboardSchema = z.strictObject({
   id: identifier,
   title: z.string().max(200),
   description: z.string().max(2000).optional(),

@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'catalog.read',
   'values.read',
   'dashboard.open',
+  'dashboard.list',
   'dashboard.create',
   'dashboard.update',
   'dashboard.delete',

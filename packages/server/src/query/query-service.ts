@@ -1,5 +1,5 @@
 import { PerchError, roleAtLeast, type EmbedTokenClaims, type QueryResult } from '@perch/protocol';
-import { catalogFor, compileDistinctValues, compileQuery, type Catalog, type CompiledQuery, type DialectName, type EngineOptions, type GovernedSql, type Model } from '@perch/engine';
+import { catalogFor, compileDistinctValues, compileQuery, type Catalog, type CompiledQuery, type Dashboard, type DialectName, type EngineOptions, type GovernedSql, type Model } from '@perch/engine';
 import type { Connector, QueryRows } from '../connectors/index.js';
 import { resultCacheKey } from './cache-key.js';
 import { ResultCache } from './result-cache.js';
@@ -23,6 +23,12 @@ export interface QueryServiceOptions {
   /** The instant relative date ranges resolve against (tests pin it; default: now). */
   now?: () => Date;
 }
+
+/**
+ * Finds a dashboard saved by a maker (tenant- and scope-checked by the caller's implementation);
+ * consulted only for ids the model does not define.
+ */
+export type SavedDashboardLookup = (claims: EmbedTokenClaims, id: string) => Promise<Dashboard | undefined>;
 
 export interface RunOptions {
   /** Fires when the client goes away; the statement is cancelled unless others wait on it too. */
@@ -75,6 +81,7 @@ export class QueryService {
   readonly #limits: QueryLimits;
   readonly #cache: ResultCache<QueryRows>;
   readonly #now: () => Date;
+  #savedDashboards: SavedDashboardLookup | undefined;
 
   constructor(options: QueryServiceOptions) {
     this.model = options.model;
@@ -99,7 +106,7 @@ export class QueryService {
     let resource: string;
     let dashboardInfo: { dashboard: string; chart: string } | undefined;
     if (isDashboardForm(body)) {
-      const resolved = resolveDashboardQuery(this.model, claims, body);
+      const resolved = resolveDashboardQuery(await this.#modelWithSaved(claims, (body as { dashboard?: unknown }).dashboard), claims, body);
       query = resolved.query;
       dashboardInfo = { dashboard: resolved.dashboard.id, chart: resolved.chart };
       resource = `dashboard:${resolved.dashboard.id}/${resolved.chart}`;
@@ -140,7 +147,7 @@ export class QueryService {
   async distinctValues(claims: EmbedTokenClaims, input: DistinctValuesInput, options: RunOptions = {}): Promise<{ result: QueryResult; dataset: string; policies: string[]; cacheHit: boolean }> {
     let dataset = input.dataset;
     if (input.dashboard !== undefined) {
-      const dashboard = dashboardInScope(this.model, claims, input.dashboard);
+      const dashboard = dashboardInScope(await this.#modelWithSaved(claims, input.dashboard), claims, input.dashboard);
       if (!(dashboard.filters?.pickers ?? []).some((p) => p.member === input.member)) {
         throw new PerchError('unknown_member', { path: 'member', message: 'member: not a filter of this dashboard' });
       }
@@ -177,6 +184,18 @@ export class QueryService {
   /** The datasets and members this user may query (hidden members left out). */
   catalog(claims: EmbedTokenClaims): Catalog {
     return catalogFor(this.model, claims.user);
+  }
+
+  /** Let dashboards saved by makers be run in the dashboard form, like the model's own. */
+  useSavedDashboards(lookup: SavedDashboardLookup): void {
+    this.#savedDashboards = lookup;
+  }
+
+  /** The model, plus the named saved dashboard when the model has no dashboard of that id. */
+  async #modelWithSaved(claims: EmbedTokenClaims, id: unknown): Promise<Model> {
+    if (!this.#savedDashboards || typeof id !== 'string' || this.model.dashboards.has(id)) return this.model;
+    const saved = await this.#savedDashboards(claims, id);
+    return saved ? { datasets: this.model.datasets, dashboards: new Map([[id, saved]]) } : this.model;
   }
 
   #engineOptions(): EngineOptions {

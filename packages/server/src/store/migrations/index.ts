@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as identity from './0001-identity.js';
 import * as audit from './0002-audit.js';
 import * as changeNotify from './0003-change-notify.js';
+import * as dashboards from './0004-dashboards.js';
 
 /**
  * The one migration set for both backends. The embedded store is PostgreSQL compiled to
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-identity': identity,
   '0002-audit': audit,
   '0003-change-notify': changeNotify,
+  '0004-dashboards': dashboards,
 };
 
 export const migrationProvider: MigrationProvider = {

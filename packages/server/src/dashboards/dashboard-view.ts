@@ -1,0 +1,139 @@
+import { PerchError, type EmbedTokenClaims, type SemanticQueryInput } from '@perch/protocol';
+import { compileQuery, type Dashboard, type DialectName, type EngineOptions, type Model } from '@perch/engine';
+
+/** A chart as `GET /v1/dashboards/{id}` sends it. */
+export interface DashboardChartView {
+  id: string;
+  type: Dashboard['charts'][number]['type'];
+  title: string;
+  description?: string;
+  /** The chart's query when permitted; only `{dataset}` otherwise, so hidden member names never leave. */
+  query: SemanticQueryInput;
+  permitted: boolean;
+  format?: { measure?: { style: 'currency' | 'number' | 'percent'; currency?: string; decimals?: number } };
+}
+
+/** The body of `GET /v1/dashboards/{id}` (the contract the web components read). */
+export interface DashboardView {
+  id: string;
+  title: string;
+  description?: string;
+  layout: { columns: 12; items: Array<{ chart: string; x: number; y: number; w: number; h: number }> };
+  charts: DashboardChartView[];
+  filters: { dateRange?: { member: string; default?: string | [string, string] }; pickers: Array<{ member: string; title: string }> };
+  canExport: boolean;
+}
+
+export interface ViewOptions {
+  model: Model;
+  dialect: DialectName;
+  engine: EngineOptions;
+  canExport: boolean;
+}
+
+const COLUMNS = 12;
+
+/** Access refusals that mean "this user may not see this chart", as opposed to a broken query. */
+const HIDDEN_CODES = new Set(['member_forbidden', 'dataset_forbidden']);
+
+function chartPermitted(options: ViewOptions, claims: EmbedTokenClaims, query: unknown): boolean {
+  try {
+    compileQuery(options.model, query, claims.user, options.dialect, options.engine);
+    return true;
+  } catch (error) {
+    if (error instanceof PerchError && HIDDEN_CODES.has(error.code)) return false;
+    // Anything else (e.g. a missing RLS attribute) is reported by the tile's own query, with its code.
+    return true;
+  }
+}
+
+/** A dimension or joined dimension (`join.member`) the user may see in the dataset, with its title. */
+function visibleDimension(model: Model, datasetName: string, member: string, claims: EmbedTokenClaims, options: ViewOptions): { title: string } | undefined {
+  const probe = { dataset: datasetName, dimensions: [member], limit: 1 };
+  try {
+    compileQuery(model, probe, claims.user, options.dialect, options.engine);
+  } catch (error) {
+    if (error instanceof PerchError && error.code !== 'rls_attribute_missing' && error.code !== 'rls_attribute_invalid') return undefined;
+  }
+  const dataset = model.datasets.get(datasetName);
+  const dot = member.indexOf('.');
+  if (dot < 0) return { title: dataset?.dimensions.get(member)?.title ?? member };
+  const join = dataset?.joins.get(member.slice(0, dot));
+  const target = join ? model.datasets.get(join.dataset) : undefined;
+  return { title: target?.dimensions.get(member.slice(dot + 1))?.title ?? member };
+}
+
+function measureFormat(model: Model, query: SemanticQueryInput): DashboardChartView['format'] {
+  const first = query.measures?.[0];
+  const format = first ? model.datasets.get(query.dataset)?.measures.get(first)?.format : undefined;
+  if (format === 'currency') return { measure: { style: 'currency', currency: 'USD', decimals: 0 } };
+  if (format === 'integer') return { measure: { style: 'number', decimals: 0 } };
+  return undefined;
+}
+
+/**
+ * The definition of a dashboard as one user may see it: charts whose members the user may not see
+ * are marked `permitted: false` and their queries stripped, and filters on hidden members are
+ * omitted, so the response never names a member the catalog would hide.
+ *
+ * @example
+ * ```ts
+ * presentDashboard(model.dashboards.get('sales')!, claims, { model, dialect: 'duckdb', engine: { maxLimit: 50_000 }, canExport: false })
+ * // { id: 'sales', charts: [{ id: 'revenue_kpi', permitted: true, … }], … }
+ * ```
+ */
+export function presentDashboard(dashboard: Dashboard, claims: EmbedTokenClaims, options: ViewOptions): DashboardView {
+  const charts: DashboardChartView[] = dashboard.charts.map((chart) => {
+    const query = chart.query as SemanticQueryInput;
+    const permitted = chartPermitted(options, claims, query);
+    const format = permitted ? measureFormat(options.model, query) : undefined;
+    return {
+      id: chart.id,
+      type: chart.type,
+      title: chart.title ?? chart.id,
+      ...(chart.description !== undefined ? { description: chart.description } : {}),
+      query: permitted ? structuredClone(query) : { dataset: query.dataset },
+      permitted,
+      ...(format ? { format } : {}),
+    };
+  });
+
+  const datasets = [...new Set(dashboard.charts.map((c) => c.query.dataset))];
+  const visible = (member: string) => {
+    for (const dataset of datasets) {
+      const found = visibleDimension(options.model, dataset, member, claims, options);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const filters: DashboardView['filters'] = { pickers: [] };
+  const dateRange = dashboard.filters?.dateRange;
+  if (dateRange && visible(dateRange.member)) {
+    filters.dateRange = { member: dateRange.member, ...(dateRange.default !== undefined ? { default: dateRange.default } : {}) };
+  }
+  for (const picker of dashboard.filters?.pickers ?? []) {
+    const found = visible(picker.member);
+    if (found) filters.pickers.push({ member: picker.member, title: picker.title ?? found.title });
+  }
+
+  return {
+    id: dashboard.id,
+    title: dashboard.title,
+    ...(dashboard.description !== undefined ? { description: dashboard.description } : {}),
+    layout: { columns: COLUMNS, items: layoutOf(dashboard) },
+    charts,
+    filters,
+    canExport: options.canExport,
+  };
+}
+
+/** The declared layout fitted into 12 columns, or a simple two-up grid when none is declared. */
+function layoutOf(dashboard: Dashboard): DashboardView['layout']['items'] {
+  if (dashboard.layout.length > 0) {
+    return dashboard.layout.map((item) => {
+      const w = Math.min(item.w, COLUMNS);
+      return { chart: item.chart, x: Math.min(item.x, COLUMNS - w), y: item.y, w, h: item.h };
+    });
+  }
+  return dashboard.charts.map((chart, i) => ({ chart: chart.id, x: (i % 2) * 6, y: Math.floor(i / 2) * 4, w: 6, h: chart.type === 'kpi' ? 2 : 4 }));
+}

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PerchError, parseOrThrow, roleAtLeast } from '@perch/protocol';
+import type { PerchContext } from '../context.js';
+import { auditSuccess } from '../http/audit-context.js';
+import { jsonSchema } from '../http/openapi.js';
+import type { QueryService } from '../query/query-service.js';
+import { clientDisconnectSignal } from '../query/client-signal.js';
+import type { DashboardDirectory } from '../dashboards/dashboard-directory.js';
+import { presentDashboard } from '../dashboards/dashboard-view.js';
+
+const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
+const FilterValuesQuery = z.strictObject({
+  member: z.string().min(1).max(128),
+  search: z.string().max(256).optional(),
+});
+const VersionQuery = z.strictObject({ version: z.string().regex(/^\d{1,9}$/, 'a positive integer').transform(Number).optional() });
+
+function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  return parseOrThrow(schema, typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {});
+}
+
+/**
+ * The dashboard routes of the embed API:
+ * - `GET /v1/dashboards/{id}`: the definition as this user may see it (`dashboard.open`).
+ * - `GET /v1/dashboards/{id}/filter-values`: distinct values of a picker, under RLS (`values.read`).
+ * - `GET /v1/dashboards`: the dashboards this token may open (`dashboard.list`).
+ * - `POST /v1/dashboards`, `PUT|DELETE /v1/dashboards/{id}`: makers save dashboards for their tenant.
+ *
+ * Unknown and out-of-scope ids both answer 403 `resource_forbidden`, so a token cannot learn
+ * which dashboards exist.
+ */
+export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext, service: QueryService, directory: DashboardDirectory): void {
+  const engine = () => ({ maxLimit: ctx.config.limits.maxRows, defaultLimit: ctx.config.limits.defaultRows, now: new Date(ctx.clock.now()) });
+
+  app.get(
+    '/v1/dashboards',
+    { config: { audit: 'dashboard.list' }, schema: { summary: 'The dashboards this token may open', tags: ['dashboards'] } },
+    async (request) => {
+      const claims = request.embed!.claims;
+      const dashboards = await directory.list(claims);
+      await auditSuccess(ctx.audit, request, { resource: 'dashboards', details: { count: dashboards.length } });
+      return { dashboards };
+    },
+  );
+
+  app.get(
+    '/v1/dashboards/:id',
+    { config: { audit: 'dashboard.open' }, schema: { summary: 'A dashboard definition in scope', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    async (request) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const dashboard = await directory.open(claims, id);
+      const view = presentDashboard(dashboard, claims, {
+        model: service.model,
+        dialect: service.dialect,
+        engine: engine(),
+        canExport: roleAtLeast(claims.user.role, 'explorer'),
+      });
+      await auditSuccess(ctx.audit, request, {
+        resource: `dashboard:${id}`,
+        details: { charts: view.charts.length, hidden: view.charts.filter((c) => !c.permitted).map((c) => c.id) },
+      });
+      return view;
+    },
+  );
+
+  app.get(
+    '/v1/dashboards/:id/filter-values',
+    {
+      config: { audit: 'values.read' },
+      schema: { summary: 'Distinct values of a dashboard filter, under RLS', tags: ['dashboards'], params: jsonSchema(IdParams), querystring: jsonSchema(FilterValuesQuery) },
+    },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const input = params(FilterValuesQuery, request.query);
+      // The directory answers for model and saved dashboards alike, before any value is looked up.
+      await directory.open(claims, id);
+      const { result, dataset, policies, cacheHit } = await service.distinctValues(
+        claims,
+        { dashboard: id, member: input.member, ...(input.search !== undefined ? { search: input.search } : {}) },
+        { signal: clientDisconnectSignal(reply), requestId: request.id },
+      );
+      const column = result.columns[0]?.name;
+      const values = column === undefined ? [] : result.rows.map((row) => row[column]).filter((v) => v !== null && v !== undefined);
+      await auditSuccess(ctx.audit, request, {
+        resource: `dashboard:${id}`,
+        details: { dataset, member: input.member, policies, rowCount: values.length, durationMs: result.meta.durationMs, cacheHit },
+        attributes: { ...claims.user.attributes },
+      });
+      return reply.send({ values });
+    },
+  );
+
+  app.post(
+    '/v1/dashboards',
+    { config: { audit: 'dashboard.create' }, schema: { summary: 'Save a new dashboard for this tenant (makers)', tags: ['dashboards'] } },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const saved = await directory.create(claims, request.body);
+      await auditSuccess(ctx.audit, request, { resource: `dashboard:${saved.dashboard.id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
+      return reply.code(201).send({ id: saved.dashboard.id, version: saved.version });
+    },
+  );
+
+  app.put(
+    '/v1/dashboards/:id',
+    { config: { audit: 'dashboard.update' }, schema: { summary: 'Replace a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    async (request) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const { version } = params(VersionQuery, request.query);
+      const saved = await directory.update(claims, id, request.body, version);
+      await auditSuccess(ctx.audit, request, { resource: `dashboard:${id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
+      return { id, version: saved.version };
+    },
+  );
+
+  app.delete(
+    '/v1/dashboards/:id',
+    { config: { audit: 'dashboard.delete' }, schema: { summary: 'Delete a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      // Refuse before touching the store when the body of a DELETE tries to carry anything.
+      if (request.body !== undefined && request.body !== null) throw new PerchError('invalid_request', { path: 'body', message: 'DELETE takes no body' });
+      await directory.delete(claims, id);
+      await auditSuccess(ctx.audit, request, { resource: `dashboard:${id}` });
+      return reply.code(204).send();
+    },
+  );
+}
