@@ -4,6 +4,7 @@ import { createPerchContext, type ContextOverrides, type PerchContext } from './
 import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
 import { createAuditTrail } from './audit/index.js';
 import { createQueryModule } from './query/module.js';
+import { createDashboardModule } from './dashboards/module.js';
 
 export interface StartPerchOptions {
   config?: PerchConfig;
@@ -48,7 +49,7 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
   });
   const app = await buildApp(ctx, {
     ...options.app,
-    modules: [...query.modules, ...(options.app?.modules ?? [])],
+    modules: [...query.modules, ...createDashboardModule(ctx, query.service, query.service.model), ...(options.app?.modules ?? [])],
     readiness: { ...query.readiness, ...options.app?.readiness },
   });
   const address = await app.listen({ host: config.host, port: options.port ?? config.port });
