@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -29,6 +29,10 @@ export interface RouteModule {
 export interface BuildAppOptions {
   modules?: RouteModule[];
   readiness?: Record<string, ReadinessCheck>;
+  /** Runs first on every embed and API-key request; replicas use it to fail closed when stale. */
+  freshnessGate?: (request: FastifyRequest) => Promise<void>;
+  /** Shared rate-limit counters (an ioredis client) when `REDIS_URL` is set; per replica otherwise. */
+  rateLimitRedis?: unknown;
 }
 
 export interface PerchApp extends FastifyInstance {
@@ -118,7 +122,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   });
 
   await app.register(async (scope) => {
+    if (options.freshnessGate) scope.addHook('onRequest', options.freshnessGate);
     await scope.register(rateLimit, {
+      ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-api-', skipOnError: true } : {}),
       max: ctx.config.limits.apiKeyRatePerMinute,
       timeWindow: 60_000,
       keyGenerator: (request) => rateLimitKey(request.headers['x-api-key'] as string | undefined ?? request.headers.authorization, request.ip),
@@ -129,7 +135,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   });
 
   await app.register(async (scope) => {
+    if (options.freshnessGate) scope.addHook('onRequest', options.freshnessGate);
     await scope.register(rateLimit, {
+      ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-embed-', skipOnError: true } : {}),
       max: ctx.config.limits.tokenRatePerMinute,
       timeWindow: 60_000,
       keyGenerator: (request) => rateLimitKey(request.headers.authorization, request.ip),

@@ -53,6 +53,19 @@ export const PerchConfigSchema = z.strictObject({
       batchSize: z.number().int().min(1).max(10_000).default(500),
     })
     .default({ retentionDays: 365, batchMs: 5, batchSize: 500 }),
+  /** PostgreSQL schema of the metadata store when `DATABASE_URL` is set (`PERCH_DATABASE_SCHEMA`). */
+  databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('public'),
+  /** Replicas sharing one PostgreSQL store: how they follow each other's changes (see docs/deploy.md). */
+  replication: z
+    .strictObject({
+      /** Round trip on the LISTEN connection that confirms freshness. */
+      heartbeatMs: z.number().int().min(50).max(10_000).default(250),
+      /** Full reload of revocations, keys and origins, the fallback to notices. */
+      resyncMs: z.number().int().min(1_000).max(3_600_000).default(10_000),
+      /** Embed requests get 503 `freshness_unknown` when freshness is unconfirmed for longer. */
+      maxStalenessMs: z.number().int().min(200).max(60_000).default(2_000),
+    })
+    .default({ heartbeatMs: 250, resyncMs: 10_000, maxStalenessMs: 2_000 }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -128,6 +141,7 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.PERCH_ISSUER) out.issuer = env.PERCH_ISSUER;
   if (env.PERCH_PUBLIC_URL) out.publicUrl = env.PERCH_PUBLIC_URL;
   if (env.PERCH_LOG_LEVEL) out.logLevel = env.PERCH_LOG_LEVEL;
+  if (env.PERCH_DATABASE_SCHEMA) out.databaseSchema = env.PERCH_DATABASE_SCHEMA;
   if (env.PERCH_WAREHOUSE_URL) out.warehouse = { type: 'postgres', url: env.PERCH_WAREHOUSE_URL };
   else if (env.PERCH_WAREHOUSE_PATH) out.warehouse = { type: 'duckdb', path: env.PERCH_WAREHOUSE_PATH, demo: false };
   return out;

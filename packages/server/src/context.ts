@@ -62,7 +62,7 @@ export async function createPerchContext(config: PerchConfig, overrides: Context
   const logger = overrides.logger ?? createLogger(config);
   const store =
     overrides.store ??
-    (await openStoreDatabase({ databaseUrl: config.secrets.databaseUrl, dataDir: resolve(config.cwd, config.dataDir) }));
+    (await openStoreDatabase({ databaseUrl: config.secrets.databaseUrl, schema: config.databaseSchema, dataDir: resolve(config.cwd, config.dataDir) }));
   const masterKey = MasterKey.fromEnvironment(config.secrets.masterKey);
   await ensureWorkspace(store.db, DEFAULT_WORKSPACE_ID, 'Default workspace');
 

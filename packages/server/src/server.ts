@@ -5,6 +5,8 @@ import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
 import { createAuditTrail } from './audit/index.js';
 import { createQueryModule } from './query/module.js';
 import { createDashboardModule } from './dashboards/module.js';
+import { startReplication } from './replication/replication.js';
+import { createRateLimitRedis } from './replication/shared-rate-limit.js';
 
 export interface StartPerchOptions {
   config?: PerchConfig;
@@ -47,10 +49,19 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     await ctx.close();
     throw error;
   });
+  // Replicas sharing a PostgreSQL store follow each other's revocations, keys and origins.
+  const replication = await startReplication(ctx, config.replication).catch(async (error: unknown) => {
+    await query.close();
+    await ctx.close();
+    throw error;
+  });
+  const redis = config.secrets.redisUrl ? createRateLimitRedis(config.secrets.redisUrl) : undefined;
   const app = await buildApp(ctx, {
+    ...(replication ? { freshnessGate: replication.requireFresh } : {}),
+    ...(redis ? { rateLimitRedis: redis } : {}),
     ...options.app,
     modules: [...query.modules, ...createDashboardModule(ctx, query.service, query.service.model), ...(options.app?.modules ?? [])],
-    readiness: { ...query.readiness, ...options.app?.readiness },
+    readiness: { ...query.readiness, ...(replication ? { replication: replication.ready } : {}), ...options.app?.readiness },
   });
   const address = await app.listen({ host: config.host, port: options.port ?? config.port });
   let closing: Promise<void> | undefined;
@@ -61,6 +72,8 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         await app.close();
+        await replication?.close();
+        redis?.disconnect();
         await query.close();
         await ctx.close();
       })();

@@ -12,6 +12,8 @@ export class RevocationList {
   private tokenIds = new Set<string>();
   /** `${workspace}\u0000${distinctId}` → epoch ms; tokens issued at or before it are revoked. */
   private issuedBefore = new Map<string, number>();
+  /** Revocations applied while a `load()` was reading; re-applied so a reload cannot drop them. */
+  private readonly appliedDuringLoads = new Set<NewRevocation[]>();
 
   constructor(
     private readonly db: Kysely<PerchDatabase>,
@@ -19,7 +21,16 @@ export class RevocationList {
   ) {}
 
   async load(): Promise<void> {
-    const rows = await listActiveRevocations(this.db, new Date(this.clock.now()));
+    // A replica reloads on change notices while local revocations keep arriving; one added
+    // after the read below started would otherwise vanish until the next reload.
+    const appliedMeanwhile: NewRevocation[] = [];
+    this.appliedDuringLoads.add(appliedMeanwhile);
+    let rows: Awaited<ReturnType<typeof listActiveRevocations>>;
+    try {
+      rows = await listActiveRevocations(this.db, new Date(this.clock.now()));
+    } finally {
+      this.appliedDuringLoads.delete(appliedMeanwhile);
+    }
     const tokenIds = new Set<string>();
     const issuedBefore = new Map<string, number>();
     for (const row of rows) {
@@ -31,6 +42,7 @@ export class RevocationList {
     }
     this.tokenIds = tokenIds;
     this.issuedBefore = issuedBefore;
+    for (const revocation of appliedMeanwhile) this.apply(revocation);
   }
 
   async add(revocation: NewRevocation): Promise<void> {
@@ -39,6 +51,7 @@ export class RevocationList {
   }
 
   private apply(revocation: NewRevocation): void {
+    for (const pending of this.appliedDuringLoads) pending.push(revocation);
     if ('tokenId' in revocation) {
       this.tokenIds.add(`${revocation.workspaceId}\u0000${revocation.tokenId}`);
     } else {

@@ -8,7 +8,7 @@ import { systemClock } from '../store/clock.js';
 /** Open the configured metadata store for a one-off CLI command. */
 export async function withStore<T>(fn: (store: StoreDatabase, config: PerchConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = await openStoreDatabase({ databaseUrl: config.secrets.databaseUrl, dataDir: resolve(config.cwd, config.dataDir) });
+  const store = await openStoreDatabase({ databaseUrl: config.secrets.databaseUrl, schema: config.databaseSchema, dataDir: resolve(config.cwd, config.dataDir) });
   try {
     await ensureWorkspace(store.db, DEFAULT_WORKSPACE_ID, 'Default workspace');
     return await fn(store, config);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { PerchError, type ErrorBody, type ErrorCode } from '@perch/protocol';
 import type { AuditSink } from '../audit/audit-event.js';
 import { auditRefusal } from './audit-context.js';
+import { isStoreConnectionError } from '../replication/store-errors.js';
 
 /** Fastify's own error codes, mapped onto Perch's closed union. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -20,6 +21,8 @@ export function toPerchError(error: unknown): PerchError {
   const fastifyCode = (error as FastifyError | undefined)?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) return new PerchError(FASTIFY_CODES[fastifyCode], { detail: (error as Error).message });
   if ((error as FastifyError | undefined)?.statusCode === 429) return new PerchError('rate_limited');
+  // A lost metadata store is an outage (503), not a bug (500).
+  if (isStoreConnectionError(error)) return new PerchError('store_unavailable', { detail: (error as Error).message, cause: error });
   if ((error as { statusCode?: number } | undefined)?.statusCode === 400) return new PerchError('invalid_request', { detail: (error as Error).message });
   return new PerchError('internal_error', { detail: error instanceof Error ? error.message : String(error), cause: error });
 }
