@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import cors from '@fastify/cors';
 import type { ErrorCode } from '@perch/protocol';
 import { loadEmbedAssets } from '../src/server-assets.js';
 import type { DashboardDefinition, DashboardQueryBody, QueryResponse } from '../src/types.js';
@@ -14,6 +15,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  origin: string | undefined;
   body: unknown;
   /** The client went away before the response was sent (an aborted fetch). */
   aborted: boolean;
@@ -24,6 +26,8 @@ export interface FixtureServer {
   requests: RecordedRequest[];
   /** Milliseconds to hold `POST /v1/query` when its dateRange matches the key. */
   delays: Map<string, number>;
+  /** Calls to `POST /v1/embed/tokens`. */
+  minted: Array<{ authorization: string | undefined; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -111,11 +115,14 @@ function sendError(reply: FastifyReply, status: number, code: ErrorCode, request
  * const server = await startFixtureServer({ distDir });
  * await page.goto(server.url);
  */
-export async function startFixtureServer(options: { distDir: string; host?: string }): Promise<FixtureServer> {
+export async function startFixtureServer(options: { distDir: string; host?: string; corsOrigins?: string[] }): Promise<FixtureServer> {
   const assets = loadEmbedAssets(options.distDir);
-  const app: FastifyInstance = Fastify({ logger: false });
+  const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
+  // Cross-origin embedding: echo only the listed origins, like Perch (never `*`, no credentials).
+  if (options.corsOrigins) await app.register(cors, { origin: options.corsOrigins, allowedHeaders: ['authorization', 'content-type'], methods: ['GET', 'POST'] });
   const requests: RecordedRequest[] = [];
   const delays = new Map<string, number>();
+  const minted: FixtureServer['minted'] = [];
 
   app.get('/', (_request, reply) =>
     reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Perch fixture</title><script type="module" src="/embed/perch.js"></script></head><body></body></html>'),
@@ -126,9 +133,16 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
     return reply.type(asset.contentType).header('etag', asset.etag).send(asset.body);
   });
 
+  // Mint: `valid-<distinctId>` for any `pk_test_…` key (the key itself is not checked here).
+  app.post<{ Body: { user: { distinctId: string } } }>('/v1/embed/tokens', (request, reply) => {
+    minted.push({ authorization: request.headers.authorization, body: request.body });
+    if (!request.headers.authorization?.startsWith('Bearer pk_test_')) return sendError(reply, 401, 'api_key_invalid');
+    return reply.code(201).send({ token: `valid-${request.body.user.distinctId}`, tokenId: 'tid-fixture', expiresAt: new Date(Date.now() + 600_000).toISOString() });
+  });
+
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/')) return;
-    const record: RecordedRequest = { method: request.method, path: request.url, authorization: request.headers.authorization, body: undefined, aborted: false };
+    if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS' || request.url === '/v1/embed/tokens') return;
+    const record: RecordedRequest = { method: request.method, path: request.url, authorization: request.headers.authorization, origin: request.headers.origin, body: undefined, aborted: false };
     requests.push(record);
     // 'close' on the raw request before the reply finished means the browser aborted the fetch.
     request.raw.on('close', () => {
@@ -174,5 +188,5 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   });
 
   const address = await app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
-  return { url: address, requests, delays, close: () => app.close() };
+  return { url: address, requests, delays, minted, close: () => app.close() };
 }

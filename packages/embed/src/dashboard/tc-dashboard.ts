@@ -129,6 +129,10 @@ export class TcDashboard extends LitElement {
     if (!this.dashboard) return;
     if (!this.token && !this.fetchToken) {
       this.#client = undefined;
+      // Hosts often set `fetchToken` in the script right after the element upgrades; give them
+      // that task before reporting token_missing (updated() reloads when credentials arrive).
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.token || this.fetchToken || !this.isConnected) return;
       this._load = { status: 'error', code: 'token_missing', message: 'Set the token attribute or a fetchToken callback.' };
       this.#emitError({ code: 'token_missing', message: this._load.message });
       return;

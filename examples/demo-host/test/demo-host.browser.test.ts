@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEmbed, launchBrowser, startFixtureServer, type FixtureServer, type LaunchedBrowser } from '@perch/embed/testing';
+import { startDemoHost, type DemoHost } from '../src/index.js';
+
+/**
+ * The demo host page in Chromium, on its own origin, loading the components cross-origin from a
+ * fixture implementation of the Perch API (the real server has its own end-to-end suite).
+ */
+const API_KEY = 'pk_test_' + 'H3stK3y9'.repeat(6);
+const HOST_PORT = 41_000 + (process.pid % 2_000);
+let distDir: string;
+let perch: FixtureServer;
+let host: DemoHost;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  distDir = await mkdtemp(join(tmpdir(), 'perch-demo-dist-'));
+  await buildEmbed({ outdir: distDir });
+  perch = await startFixtureServer({ distDir, corsOrigins: [`http://127.0.0.1:${HOST_PORT}`] });
+  host = await startDemoHost({ port: HOST_PORT, host: '127.0.0.1', perchUrl: perch.url, apiKey: API_KEY });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await perch?.close();
+  await rm(distDir, { recursive: true, force: true });
+});
+
+describe('demo host in Chromium', () => {
+  it('signs in, mints a token server-side and renders the dashboard cross-origin', async () => {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    // Listen from the very start of every document, before the components load.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __perchEvents: string[] };
+      w.__perchEvents = [];
+      for (const type of ['tc-ready', 'tc-error']) {
+        document.addEventListener(type, (e) => w.__perchEvents.push(`${type}:${JSON.stringify((e as CustomEvent).detail)}`));
+      }
+    });
+    await page.goto(host.url);
+    await page.getByRole('button', { name: /Alice Martin/ }).click();
+    await page.waitForURL(/\/dashboard$/);
+    expect(await page.getByTestId('who').textContent()).toBe('Alice Martin');
+    await page.locator('tc-dashboard section[data-chart="revenue_total"][data-status="ready"]').waitFor();
+    await page.locator('tc-dashboard section[data-chart="revenue_by_month"] canvas').waitFor();
+
+    // The API key stayed on the host's server: the browser only ever sent the minted token.
+    expect(perch.minted).toHaveLength(1);
+    expect(perch.minted[0]!.authorization).toBe(`Bearer ${API_KEY}`);
+    const apiCalls = perch.requests;
+    expect(apiCalls.length).toBeGreaterThan(3);
+    expect(apiCalls.every((r) => r.authorization === 'Bearer valid-alice')).toBe(true);
+    expect(apiCalls.every((r) => r.origin === `http://127.0.0.1:${HOST_PORT}`)).toBe(true);
+    expect(await page.content()).not.toContain(API_KEY);
+    // No spurious token_missing while app.js attaches fetchToken after the element upgrades.
+    const events = await page.evaluate(() => (window as unknown as { __perchEvents: string[] }).__perchEvents);
+    expect(events.filter((e) => e.startsWith('tc-error'))).toEqual([]);
+    await expect.poll(async () => page.evaluate(() => (window as unknown as { __perchEvents: string[] }).__perchEvents.some((e) => e.startsWith('tc-ready')))).toBe(true);
+    expect(dialogs).toEqual([]);
+    await page.close();
+  });
+});
