@@ -92,6 +92,10 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Kysely holds a checked-out client across the statements of a transaction; if the server
+  // goes away in between, pg emits 'error' on that client, which would otherwise crash the
+  // process. The statement in flight still fails (→ 503), and the pool drops the dead client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await pool.query(`create schema if not exists "${schema}"`);
   } catch (error) {
