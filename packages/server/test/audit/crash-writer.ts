@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { createAuditTrail } from '../../src/audit/index.js';
 import { openStoreDatabase } from '../../src/store/database.js';
 
-const [workspace, target, schema] = process.argv.slice(2);
-if (!workspace || !target) throw new Error('usage: crash-writer <workspace> <dataDir|url> [schema]');
+const [workspaceArg, target, schema] = process.argv.slice(2);
+if (!workspaceArg || !target) throw new Error('usage: crash-writer <workspace> <dataDir|url> [schema]');
+const workspace: string = workspaceArg;
 const store = await openStoreDatabase(target.startsWith('postgres') ? { databaseUrl: target, ...(schema ? { schema } : {}) } : { dataDir: target });
 const trail = await createAuditTrail({ store, batchMs: 1, batchSize: 50 });
 process.stdout.write('ready\n');
