@@ -1,0 +1,65 @@
+/**
+ * The planner contract. A planner turns a question into a semantic query over the catalog this
+ * user may see, or asks a clarifying question. It never writes SQL and never decides who the user
+ * is: identity, attributes and scope come only from the verified token, further down the path.
+ */
+import type { SemanticQuery } from '@perch/protocol';
+import type { Catalog } from '@perch/engine';
+
+/** A dashboard chart in the token's scope, offered to planners as a ready-made question. */
+export interface PlannerChart {
+  dashboard: string;
+  chart: string;
+  title: string;
+  query: SemanticQuery;
+}
+
+/** A previous turn of the conversation: what was asked and which query answered it. */
+export interface PlannerTurn {
+  question: string;
+  query?: SemanticQuery;
+}
+
+export interface ValueLookup {
+  dataset: string;
+  member: string;
+  /** Case-insensitive prefix the values must start with. */
+  search: string;
+}
+
+/**
+ * Distinct values of a dimension, through the same RLS-filtered path as filter widgets: a planner
+ * can only ever learn values this user may already see.
+ */
+export type LookupValues = (lookup: ValueLookup) => Promise<string[]>;
+
+export interface PlanInput {
+  question: string;
+  /** From `catalogFor(model, user)`: hidden members are absent, so a planner cannot name them. */
+  catalog: Catalog;
+  lookupValues: LookupValues;
+  /** The instant relative time expressions resolve against. */
+  now: Date;
+  charts?: readonly PlannerChart[];
+  history?: readonly PlannerTurn[];
+  signal?: AbortSignal;
+}
+
+export type PlanResult =
+  | { kind: 'query'; query: SemanticQuery; explanation: string }
+  | { kind: 'clarify'; question: string; options?: string[] };
+
+/**
+ * Both planners (built-in and LLM) implement this. The output is untrusted either way: the
+ * server validates the query exactly like a client's before it runs.
+ *
+ * @example
+ * ```ts
+ * const result = await planner.plan({ question: 'revenue by region last quarter', catalog, lookupValues, now: new Date() });
+ * if (result.kind === 'query') await queryService.run(claims, result.query);
+ * ```
+ */
+export interface Planner {
+  readonly name: 'builtin' | 'llm';
+  plan(input: PlanInput): Promise<PlanResult>;
+}
