@@ -136,7 +136,10 @@ export class DashboardDirectory {
         compileQuery(this.#options.model, chart.query, claims.user, this.#options.dialect, this.#options.engine());
       } catch (error) {
         if (!(error instanceof PerchError)) throw error;
-        const path = `charts[${i}].query${error.path ? `.${error.path}` : ''}`;
+        // A query-shape error points into the chart's query; an RLS refusal is about the maker's
+        // token, so it names the chart whose query the maker could not run.
+        const inQuery = error.path !== undefined && !error.code.startsWith('rls_');
+        const path = `charts[${i}].query${inQuery ? `.${error.path}` : ''}`;
         throw new PerchError(error.code, { path, message: `${path}: ${error.message}`, cause: error });
       }
     });
