@@ -225,6 +225,39 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(styles).toEqual({ kpiColor: 'rgb(255, 0, 0)', hostBg: 'rgb(20, 23, 28)', tileRadius: '3px', tileBorder: 'rgb(0, 128, 0)' });
   });
 
+  it('is keyboard reachable: filters are native controls, then tiles are focusable in order', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const focused = async () =>
+      p.evaluate(() => {
+        const active = document.querySelector('tc-dashboard')!.shadowRoot!.activeElement;
+        return active ? `${active.tagName.toLowerCase()}:${active.getAttribute('name') ?? active.getAttribute('data-chart') ?? ''}` : '';
+      });
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('select:dateRange');
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('select:region');
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('section:revenue_total');
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('button:'); // the tile's CSV export button
+    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement!.getAttribute('aria-label'))).toBe('Export Revenue as CSV');
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('section:revenue_by_region');
+  });
+
+  it('follows prefers-color-scheme without a theme attribute, and resizes charts with their tile', async () => {
+    const p = await openPage();
+    await p.emulateMedia({ colorScheme: 'dark' });
+    await p.setViewportSize({ width: 1200, height: 900 });
+    await mount(p, { token: 'valid-1' });
+    expect(await p.evaluate(() => getComputedStyle(document.querySelector('tc-dashboard')!).backgroundColor)).toBe('rgb(20, 23, 28)');
+    const canvas = p.locator('tc-dashboard section[data-chart="revenue_by_region"] canvas');
+    const wide = (await canvas.boundingBox())!.width;
+    await p.setViewportSize({ width: 700, height: 900 });
+    await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide * 0.8);
+  });
+
   it('exports CSV through fetch with the Authorization header and the current filters', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
