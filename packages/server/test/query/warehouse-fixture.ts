@@ -73,7 +73,8 @@ export async function openWarehouses(orders: number, prefix: string): Promise<Wa
   });
   const postgresUrl = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   const duckdb = await createConnector({ type: 'duckdb', path, readOnly: true });
-  const postgres = await createConnector({ type: 'postgres', url: postgresUrl, poolSize: 8 });
+  // Generous: the concurrency test queues 1,000 requests on a pool of 8 on a shared 2-core machine.
+  const postgres = await createConnector({ type: 'postgres', url: postgresUrl, poolSize: 8, connectTimeoutMs: 60_000 });
   const model = await loadModel(MODEL_DIR);
   return {
     model,
@@ -121,4 +122,36 @@ export async function mintFor(perch: TestPerch, user: TestUser): Promise<string>
 
 export function postQuery(perch: TestPerch, token: string, body: unknown) {
   return perch.app.inject({ method: 'POST', url: '/v1/query', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+}
+
+/**
+ * One Perch serving the query routes on both connectors: PostgreSQL at `/v1/…` and DuckDB under
+ * the `/duckdb` prefix, behind the same embed-token verification, so table tests run every case
+ * over HTTP on each connector with one store.
+ */
+export async function startDualPerch(warehouses: Warehouses, limits: Partial<QueryLimits> = {}): Promise<{ perch: TestPerch; prefix: Record<'postgres' | 'duckdb', string> }> {
+  const { registerQueryRoutes } = await import('../../src/routes/query.js');
+  const { registerCatalogRoutes } = await import('../../src/routes/catalog.js');
+  const postgres = new QueryService({ model: warehouses.model, connector: warehouses.postgres, limits: { ...QUERY_LIMITS_FOR_TESTS, ...limits } });
+  const duckdb = new QueryService({ model: warehouses.model, connector: warehouses.duckdb, limits: { ...QUERY_LIMITS_FOR_TESTS, ...limits } });
+  const perch = await startTestPerch('embedded', {
+    overrides: { limits: { tokenRatePerMinute: 1_000_000, apiKeyRatePerMinute: 1_000_000 } },
+    app: {
+      modules: [
+        ...queryRouteModules(postgres),
+        {
+          kind: 'embed',
+          register: (app, ctx) =>
+            app.register(
+              async (scope) => {
+                registerQueryRoutes(scope, ctx, duckdb);
+                registerCatalogRoutes(scope, ctx, duckdb);
+              },
+              { prefix: '/duckdb' },
+            ),
+        },
+      ],
+    },
+  });
+  return { perch, prefix: { postgres: '', duckdb: '/duckdb' } };
 }
