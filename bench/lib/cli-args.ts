@@ -27,7 +27,14 @@ export class UsageError extends Error {
  * ```
  */
 export function parseHarnessArgs(argv: readonly string[]): HarnessArgs {
-  const { values, positionals } = parseArgs({ args: [...argv], strict: false, allowPositionals: true, allowNegative: true });
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    // Not strict: flags the harness does not know belong to the benchmark.
+    strict: false,
+    allowPositionals: true,
+    allowNegative: true,
+    options: { duration: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' }, write: { type: 'boolean' }, strict: { type: 'boolean' } },
+  });
   if (positionals.length > 1) throw new UsageError(`one benchmark at a time, got: ${positionals.join(', ')}`);
   const flags: Record<string, string | true> = {};
   for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== false) flags[key] = value === true ? true : String(value);
