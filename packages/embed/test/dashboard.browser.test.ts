@@ -258,6 +258,21 @@ describe('<tc-dashboard> in Chromium', () => {
     await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide * 0.8);
   });
 
+  it('loads ECharts only for chart tiles and the assistant panel only when used', async () => {
+    const p = await openPage();
+    const loaded: string[] = [];
+    p.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/embed/')) loaded.push(path.slice('/embed/'.length));
+    });
+    await mount(p, { token: 'valid-1', dashboard: 'ops', waitFor: 'tc-error' });
+    expect(loaded.some((f) => f.startsWith('echarts-setup.'))).toBe(false);
+    expect(loaded.some((f) => f.startsWith('assistant-panel.'))).toBe(false);
+    await p.evaluate(() => document.body.append(document.createElement('tc-ai-assistant')));
+    await p.locator('tc-ai-assistant [role="status"]').waitFor();
+    expect(loaded.some((f) => f.startsWith('assistant-panel.'))).toBe(true);
+  });
+
   it('exports CSV through fetch with the Authorization header and the current filters', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
