@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { registerKeysCommand } from './keys-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerCheckCommand } from './check-command.js';
+import { registerAuditCommand } from './audit-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { registerStoreCommand } from './migrate-command.js';
 
 /**
  * The `perch` command line. Each subcommand lives in its own module and registers itself here.
@@ -11,6 +14,9 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerKeysCommand(program);
   registerCheckCommand(program);
+  registerAuditCommand(program);
+  registerDoctorCommand(program);
+  registerStoreCommand(program);
   return program;
 }
 
