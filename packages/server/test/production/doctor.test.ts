@@ -68,13 +68,13 @@ describe('perch doctor', () => {
   it('the CLI prints the checklist and exits 1 on a development key and no master key', async () => {
     const { store } = await storeWith({ devKey: true, origins: true });
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: TEST_DATABASE_URL, PERCH_DATABASE_SCHEMA: store.schema };
-      const result = await run(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'doctor'], { env, cwd: process.cwd() }).then(
-        () => ({ code: 0, stdout: '' }),
-        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-      );
-      expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/\[FAIL\] master-key/);
-      expect(result.stdout).toMatch(/\[FAIL\] development-keys/);
-      expect(result.stdout).toMatch(/check\(s\) failed/);
+    const result = await run(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'doctor'], { env, cwd: process.cwd() }).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\[FAIL\] master-key/);
+    expect(result.stdout).toMatch(/\[FAIL\] development-keys/);
+    expect(result.stdout).toMatch(/check\(s\) failed/);
   });
 });
