@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { loadConfig, type PerchConfig } from './config.js';
 import { createPerchContext, type ContextOverrides, type PerchContext } from './context.js';
 import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
-import { createAuditTrail } from './audit/index.js';
+import { createAuditTrail, type AuditTrail } from './audit/index.js';
+import { createAuditModule } from './routes/audit.js';
 import { createQueryModule } from './query/module.js';
 import { createDashboardModule } from './dashboards/module.js';
 import { startReplication } from './replication/replication.js';
@@ -38,9 +39,10 @@ export interface RunningPerch {
  */
 export async function startPerch(options: StartPerchOptions = {}): Promise<RunningPerch> {
   const config = options.config ?? loadConfig();
+  let trail: AuditTrail | undefined;
   const ctx = await createPerchContext(config, {
-    createAudit: (store, cfg, clock) =>
-      createAuditTrail({ store, clock, batchMs: cfg.audit.batchMs, batchSize: cfg.audit.batchSize, retentionDays: cfg.audit.retentionDays }),
+    createAudit: async (store, cfg, clock) =>
+      (trail = await createAuditTrail({ store, clock, batchMs: cfg.audit.batchMs, batchSize: cfg.audit.batchSize, retentionDays: cfg.audit.retentionDays })),
     ...options.overrides,
   });
   if (ctx.bootstrap) options.onBootstrapKey?.(ctx.bootstrap.key);
@@ -60,7 +62,8 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     ...(replication ? { freshnessGate: replication.requireFresh } : {}),
     ...(redis ? { rateLimitRedis: redis } : {}),
     ...options.app,
-    modules: [...query.modules, ...createDashboardModule(ctx, query.service, query.service.model), ...(options.app?.modules ?? [])],
+    // The audit routes need the real trail; a benchmark that swaps the sink has none to read.
+    modules: [...(trail ? [createAuditModule(trail)] : []), ...query.modules, ...createDashboardModule(ctx, query.service, query.service.model), ...(options.app?.modules ?? [])],
     readiness: { ...query.readiness, ...(replication ? { replication: replication.ready } : {}), ...options.app?.readiness },
   });
   const address = await app.listen({ host: config.host, port: options.port ?? config.port });
