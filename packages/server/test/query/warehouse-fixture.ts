@@ -141,14 +141,15 @@ export async function startDualPerch(warehouses: Warehouses, limits: Partial<Que
         ...queryRouteModules(postgres),
         {
           kind: 'embed',
-          register: (app, ctx) =>
-            app.register(
+          register: async (app, ctx) => {
+            await app.register(
               async (scope) => {
                 registerQueryRoutes(scope, ctx, duckdb);
                 registerCatalogRoutes(scope, ctx, duckdb);
               },
               { prefix: '/duckdb' },
-            ),
+            );
+          },
         },
       ],
     },
