@@ -62,4 +62,27 @@ export type PlanResult =
 export interface Planner {
   readonly name: 'builtin' | 'llm';
   plan(input: PlanInput): Promise<PlanResult>;
+  /**
+   * Optional wording of the answer. Numbers never come from here: the text refers to facts by
+   * `{{key}}` placeholders that the server replaces with values it computed. Returning
+   * `undefined` keeps the server's own template answer.
+   */
+  writeAnswer?(input: AnswerInput): Promise<string | undefined>;
+}
+
+/** A number the server computed, offered to an answer writer by key only. */
+export interface AnswerFact {
+  key: string;
+  /** e.g. "total Revenue", "Revenue of the first row (EMEA)". Labels name members, never data. */
+  label: string;
+}
+
+export interface AnswerInput {
+  question: string;
+  query: SemanticQuery;
+  explanation: string;
+  facts: readonly AnswerFact[];
+  /** Result rows, present only when the workspace allows sharing row data with the model. */
+  rows?: ReadonlyArray<Record<string, string | number | boolean | null>>;
+  signal?: AbortSignal;
 }

@@ -17,7 +17,7 @@ interface Row {
   role?: 'maker';
 }
 
-const T = (dateRange?: SemanticQueryInput extends { timeDimension?: infer D } ? NonNullable<D>['dateRange'] : never, granularity?: 'day' | 'week' | 'month' | 'quarter' | 'year') => ({
+const T = (dateRange?: string | [string, string], granularity?: 'day' | 'week' | 'month' | 'quarter' | 'year') => ({
   member: 'ordered_at',
   ...(granularity ? { granularity } : {}),
   ...(dateRange ? { dateRange } : {}),
