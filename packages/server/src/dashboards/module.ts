@@ -9,7 +9,7 @@ import { DashboardDirectory } from './dashboard-directory.js';
 import { DashboardStore } from './dashboard-store.js';
 
 export interface DashboardModuleOptions {
-  /** Directory of the built web components (default: `packages/embed/dist`). */
+  /** Directory of the built web components (default: `PERCH_EMBED_DIST`, else `packages/embed/dist`). */
   embedDistDir?: string;
 }
 
@@ -37,6 +37,6 @@ export function createDashboardModule(ctx: PerchContext, queryService: QueryServ
   return [
     { kind: 'embed', register: (app) => registerDashboardRoutes(app, ctx, queryService, directory) },
     { kind: 'embed', register: (app) => registerExportRoutes(app, ctx, queryService) },
-    { kind: 'public', register: (app) => registerEmbedAssetRoutes(app, ctx, options.embedDistDir) },
+    { kind: 'public', register: (app) => registerEmbedAssetRoutes(app, ctx, options.embedDistDir ?? (process.env.PERCH_EMBED_DIST || undefined)) },
   ];
 }

@@ -1,0 +1,301 @@
+/**
+ * End to end: real Perch, real demo host on another origin, real web components in Chromium.
+ * Every response body a page receives is collected, and other tenants' canaries must appear in
+ * none of them nor in the rendered DOM (shadow roots included).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
+import { DEMO_USERS } from '@perch/demo-host';
+import { resolveDateRange } from '@perch/engine';
+import { CANARIES, XSS_VALUE, mintToken, startEmbedStack, type EmbedStack } from './embed-stack.js';
+
+const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../test-artifacts/screenshots');
+const ALL_CANARIES = Object.values(CANARIES);
+
+let stack: EmbedStack;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  stack = await startEmbedStack({ orders: 20_000 });
+  browser = await launchBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+interface PerchEvent {
+  type: string;
+  code?: string;
+}
+
+interface TrackedPage {
+  page: Page;
+  /** Every response the page received (URL, status, body), once `settled()` resolves. */
+  responses: Array<{ url: string; status: number; method: string; body: string }>;
+  dialogs: string[];
+  settled(): Promise<void>;
+  events(): Promise<PerchEvent[]>;
+  close(): Promise<void>;
+}
+
+/** A page that records Perch's events from the first script on, every response body and every dialog. */
+async function trackedPage(): Promise<TrackedPage> {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    const w = window as unknown as { __perchEvents: Array<{ type: string; code?: string }> };
+    w.__perchEvents = [];
+    for (const type of ['tc-ready', 'tc-error', 'tc-token-expired']) {
+      document.addEventListener(type, (event) => w.__perchEvents.push({ type, code: (event as CustomEvent<{ code?: string }>).detail?.code }), true);
+    }
+  });
+  const responses: TrackedPage['responses'] = [];
+  const pending: Array<Promise<void>> = [];
+  page.on('response', (response) => {
+    pending.push(
+      response.text().then(
+        (body) => void responses.push({ url: response.url(), status: response.status(), method: response.request().method(), body }),
+        () => void responses.push({ url: response.url(), status: response.status(), method: response.request().method(), body: '' }),
+      ),
+    );
+  });
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return {
+    page,
+    responses,
+    dialogs,
+    async settled() {
+      await Promise.all(pending);
+    },
+    events: () => page.evaluate(() => (window as unknown as { __perchEvents: PerchEvent[] }).__perchEvents),
+    close: () => page.close(),
+  };
+}
+
+async function readyCount(tracked: TrackedPage): Promise<number> {
+  return (await tracked.events()).filter((e) => e.type === 'tc-ready').length;
+}
+
+async function waitForReady(tracked: TrackedPage, count = 1): Promise<void> {
+  await tracked.page.waitForFunction(
+    (n) => (window as unknown as { __perchEvents: PerchEvent[] }).__perchEvents.filter((e) => e.type === 'tc-ready').length >= n,
+    count,
+    { timeout: 45_000 },
+  );
+}
+
+async function login(userId: string): Promise<TrackedPage> {
+  // One browser profile for all users: drop the previous user's host session first.
+  await browser.context.clearCookies();
+  const tracked = await trackedPage();
+  await tracked.page.goto(stack.host.url);
+  await tracked.page.click(`button[value="${userId}"]`);
+  await tracked.page.waitForURL('**/dashboard');
+  await waitForReady(tracked);
+  return tracked;
+}
+
+/** The light DOM and every open shadow root, serialized: what a user could see or inspect. */
+function deepHtml(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const parts: string[] = [document.documentElement.outerHTML];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const element of Array.from(root.querySelectorAll('*'))) {
+        if (element.shadowRoot) {
+          parts.push(element.shadowRoot.innerHTML);
+          walk(element.shadowRoot);
+        }
+      }
+    };
+    walk(document);
+    return parts.join('\n');
+  });
+}
+
+async function kpiNumber(page: Page, chart: string): Promise<number> {
+  const text = await page.locator(`tc-dashboard [data-chart="${chart}"] .kpi`).innerText();
+  return Number(text.replace(/[^0-9.-]/g, ''));
+}
+
+/** The sales dashboard's KPIs for one tenant, by direct SQL over the default date range. */
+async function expectedKpis(customerId: string, department: string | undefined): Promise<{ revenue: number; orders: number }> {
+  const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
+  const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+  const departmentClause = department ? ` AND department = '${department}'` : '';
+  const [row] = await stack.sql<{ revenue: string | number; orders: string | number }>(
+    `SELECT coalesce(sum(amount), 0) AS revenue, count(*) AS orders FROM orders
+     WHERE customer_id = '${customerId}'${departmentClause} AND ordered_at >= TIMESTAMP '${iso(start)}' AND ordered_at < TIMESTAMP '${iso(end)}'`,
+  );
+  return { revenue: Number(row!.revenue), orders: Number(row!.orders) };
+}
+
+describe('embedded dashboards end to end', () => {
+  it('shows two users of different tenants their own totals and nothing of any other tenant', async () => {
+    // alice: acme, sales department (sees her department); bob: globex, finance (sees every department of globex).
+    for (const [userId, customerId, department, ownCanary] of [
+      ['alice', 'acme', 'sales', undefined],
+      ['bob', 'globex', undefined, CANARIES.globex],
+    ] as const) {
+      const tracked = await login(userId);
+      try {
+        const expected = await expectedKpis(customerId, department);
+        expect(expected.orders).toBeGreaterThan(0);
+        expect(Math.abs((await kpiNumber(tracked.page, 'revenue_kpi')) - expected.revenue)).toBeLessThanOrEqual(0.5);
+        expect(await kpiNumber(tracked.page, 'orders_kpi')).toBe(expected.orders);
+
+        await tracked.settled();
+        const network = tracked.responses.map((r) => r.body).join('\n');
+        const dom = await deepHtml(tracked.page);
+        const queries = tracked.responses.filter((r) => r.url.endsWith('/v1/query'));
+        expect(queries.length).toBeGreaterThanOrEqual(6);
+        expect(queries.every((r) => r.status === 200)).toBe(true);
+        for (const canary of ALL_CANARIES.filter((c) => c !== ownCanary)) {
+          expect(network, `${userId}: network`).not.toContain(canary);
+          expect(dom, `${userId}: DOM`).not.toContain(canary);
+        }
+        // Positive control: a tenant's own canary rows do reach its own page (here: a region value).
+        if (ownCanary) expect(network).toContain(ownCanary);
+        expect((await tracked.events()).filter((e) => e.type === 'tc-error')).toEqual([]);
+      } finally {
+        await tracked.close();
+      }
+    }
+  });
+
+  it('renders a markup dimension value as text and runs no script', async () => {
+    const tracked = await login('alice');
+    try {
+      const options = tracked.page.locator('tc-dashboard select[name="region"] option');
+      await expect.poll(async () => (await options.allTextContents()).includes(XSS_VALUE), { timeout: 20_000 }).toBe(true);
+      const injected = await tracked.page.evaluate(() => {
+        let count = 0;
+        const walk = (root: Document | ShadowRoot) => {
+          count += root.querySelectorAll('img[src="x"]').length;
+          for (const element of Array.from(root.querySelectorAll('*'))) if (element.shadowRoot) walk(element.shadowRoot);
+        };
+        walk(document);
+        return count;
+      });
+      expect(injected).toBe(0);
+      // Pick the markup value: the tiles re-query with it and still render it as text.
+      const before = await readyCount(tracked);
+      await tracked.page.locator('tc-dashboard select[name="region"]').selectOption({ label: XSS_VALUE });
+      await waitForReady(tracked, before + 1);
+      expect(await tracked.page.locator('tc-dashboard [data-chart="orders_kpi"] .kpi').innerText()).toBe('1');
+      expect(tracked.dialogs).toEqual([]);
+    } finally {
+      await tracked.close();
+    }
+  });
+
+  it('refreshes an expired token through fetchToken and keeps the dashboard working, with no request left failed', async () => {
+    const tracked = await login('alice');
+    const tokenRequests = () => tracked.responses.filter((r) => r.url.endsWith('/api/perch-token')).length;
+    try {
+      await tracked.settled();
+      const before = tokenRequests();
+      const readyBefore = await readyCount(tracked);
+      const firstResponse = tracked.responses.length;
+      // Eleven minutes pass on Perch's clock: the 600 s token (plus 30 s skew) has expired.
+      stack.clock.offsetMs += 11 * 60_000;
+      await tracked.page.locator('tc-dashboard select[name="channel"]').selectOption('web');
+      await waitForReady(tracked, readyBefore + 1);
+      await tracked.settled();
+      expect(tokenRequests()).toBeGreaterThan(before);
+      const after = tracked.responses.slice(firstResponse).filter((r) => r.url.includes('/v1/'));
+      const refused = after.filter((r) => r.status !== 200);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const response of refused) expect(JSON.parse(response.body).error.code).toBe('token_expired');
+      // Each refused query was retried and answered.
+      const answeredQueries = after.filter((r) => r.url.endsWith('/v1/query') && r.status === 200);
+      expect(answeredQueries.length).toBeGreaterThanOrEqual(6);
+      expect(await tracked.page.locator('tc-dashboard .tile-body .error').count()).toBe(0);
+      expect((await tracked.events()).filter((e) => e.type === 'tc-error')).toEqual([]);
+    } finally {
+      stack.clock.offsetMs = 0;
+      await tracked.close();
+    }
+  });
+
+  it('refuses a viewer’s hand-made query outside the dashboard with 403, and a client-sent chart query', async () => {
+    const tracked = await login('alice');
+    try {
+      const outcome = await tracked.page.evaluate(async (perchUrl) => {
+        const { token } = (await (await fetch('/api/perch-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string };
+        const post = async (path: string, body: unknown) => {
+          const response = await fetch(perchUrl + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+        };
+        return {
+          adHoc: await post('/v1/query', { dataset: 'orders', measures: ['revenue'], dimensions: ['customer_id'] }),
+          otherDashboard: await post('/v1/query', { dashboard: 'finance', chart: 'revenue_kpi' }),
+          smuggled: await post('/v1/query', { dashboard: 'sales', chart: 'revenue_kpi', query: { dataset: 'customers', dimensions: ['name'] } }),
+          exported: await post('/v1/export', { dashboard: 'sales', chart: 'revenue_kpi' }),
+        };
+      }, stack.perch.url);
+      expect(outcome.adHoc).toMatchObject({ status: 403, body: { error: { code: 'resource_forbidden' } } });
+      expect(outcome.otherDashboard).toMatchObject({ status: 403, body: { error: { code: 'resource_forbidden' } } });
+      expect(outcome.smuggled).toMatchObject({ status: 400, body: { error: { code: 'unknown_field' } } });
+      expect(outcome.exported).toMatchObject({ status: 403, body: { error: { code: 'role_forbidden' } } });
+    } finally {
+      await tracked.close();
+    }
+  });
+
+  it('gives a page on an unauthorized origin no data, and the component reports origin_forbidden', async () => {
+    const token = await mintToken(stack, { distinctId: 'mallory', role: 'viewer', attributes: { customerId: 'acme', department: 'sales' } });
+    const rogue: FastifyInstance = Fastify({ logger: false });
+    rogue.get('/', (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(`<!doctype html><html><body>
+<tc-dashboard dashboard="sales" api-base="${stack.perch.url}" token="${token}"></tc-dashboard>
+<script type="module" src="${stack.perch.url}/embed/perch.js"></script></body></html>`),
+    );
+    const rogueUrl = await rogue.listen({ port: 0, host: '127.0.0.1' });
+    const tracked = await trackedPage();
+    try {
+      await tracked.page.goto(rogueUrl);
+      await tracked.page.waitForFunction(() => (window as unknown as { __perchEvents: PerchEvent[] }).__perchEvents.some((e) => e.type === 'tc-error'), null, { timeout: 30_000 });
+      expect((await tracked.events()).filter((e) => e.type === 'tc-error').map((e) => e.code)).toContain('origin_forbidden');
+      await tracked.settled();
+      const apiResponses = tracked.responses.filter((r) => r.url.startsWith(`${stack.perch.url}/v1/`) && r.method !== 'OPTIONS');
+      expect(apiResponses.length).toBeGreaterThan(0);
+      for (const response of apiResponses) {
+        expect(response.status).toBe(403);
+        expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'origin_forbidden' } });
+      }
+      expect((await tracked.events()).some((e) => e.type === 'tc-ready')).toBe(false);
+    } finally {
+      await tracked.close();
+      await rogue.close();
+    }
+  });
+
+  it('saves a screenshot of the demo dashboard for every demo user', async () => {
+    for (const user of DEMO_USERS) {
+      const tracked = await login(user.id);
+      try {
+        await tracked.page.setViewportSize({ width: 1280, height: 1400 });
+        const path = join(SCREENSHOTS, `${user.id}.png`);
+        const image = await tracked.page.screenshot({ path, fullPage: true });
+        expect(image.byteLength).toBeGreaterThan(10_000);
+        await tracked.settled();
+        const network = tracked.responses.map((r) => r.body).join('\n');
+        const own = user.attributes.customerId === 'globex' ? CANARIES.globex : user.attributes.customerId === 'initech' ? CANARIES.initech : undefined;
+        for (const canary of ALL_CANARIES.filter((c) => c !== own)) expect(network, user.id).not.toContain(canary);
+      } finally {
+        await tracked.close();
+      }
+    }
+  });
+});
