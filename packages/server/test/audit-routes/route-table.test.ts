@@ -18,6 +18,8 @@ import { queryRouteModules } from '../../src/query/route-modules.js';
 import { createDashboardModule } from '../../src/dashboards/index.js';
 import type { AuditAction } from '../../src/audit/audit-event.js';
 import { STORE_KINDS, openTestStore } from '../helpers/stores.js';
+import type { StoreDatabase } from '../../src/store/database.js';
+import { sql } from 'kysely';
 import { TEST_ADMIN_KEY } from '../helpers/test-perch.js';
 import { openDuckWarehouse, type DuckWarehouse } from '../dashboards/fixture.js';
 import { QUERY_LIMITS_FOR_TESTS } from '../query/warehouse-fixture.js';
@@ -26,6 +28,7 @@ const UNAUDITED = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /
 
 interface Harness {
   app: PerchApp;
+  store: StoreDatabase;
   trail: AuditTrail;
   viewer: string;
   explorer: string;
@@ -130,7 +133,7 @@ describe.each(STORE_KINDS)('audit coverage of the route table (%s store)', (kind
       const response = await app.inject({ method: 'POST', url: '/v1/embed/tokens', headers: admin, payload: { user: { distinctId: `${role}-1`, role, attributes: ACME }, scope: { dashboards: '*' } } });
       return (response.json() as { token: string }).token;
     };
-    harness = { app, trail: trail!, viewer: await mint('viewer'), explorer: await mint('explorer'), maker: await mint('maker') };
+    harness = { app, store: opened.store, trail: trail!, viewer: await mint('viewer'), explorer: await mint('explorer'), maker: await mint('maker') };
   });
   afterAll(async () => {
     await harness?.app.close();
@@ -165,6 +168,23 @@ describe.each(STORE_KINDS)('audit coverage of the route table (%s store)', (kind
     // The event is already committed when the response arrives: no drain before reading.
     const events = await durableEvents(String(response.headers['x-request-id']));
     expect(events).toEqual(expected.map((e) => expect.objectContaining(e)));
+  });
+
+  it('with the audit store failing, a query gets 503 audit_unavailable and no rows', async () => {
+    const query = () =>
+      harness.app.inject({ method: 'POST', url: '/v1/query', headers: embed(harness.explorer), payload: { dataset: 'orders', measures: ['revenue'], dimensions: ['region'] } });
+    expect((await query()).statusCode).toBe(200);
+    await sql`alter table audit_events rename to audit_events_offline`.execute(harness.store.db);
+    try {
+      const refused = await query();
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toEqual({ error: expect.objectContaining({ code: 'audit_unavailable' }) });
+      expect(refused.body).not.toContain('rows');
+      expect(refused.body).not.toMatch(/EMEA|AMER|APAC/);
+    } finally {
+      await sql`alter table audit_events_offline rename to audit_events`.execute(harness.store.db);
+    }
+    expect((await query()).statusCode).toBe(200);
   });
 
   it('the chain of everything recorded above verifies', async () => {
