@@ -4,7 +4,7 @@ export { NoopAuditSink } from './noop-audit-sink.js';
 export { queryAudit, DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditPage, type AuditQuery } from './audit-query.js';
 export { exportAudit, EXPORT_CHUNK, type AuditExportFormat } from './audit-export.js';
 export { verifyAudit, type AuditBreak, type AuditVerification, type VerifyOptions } from './audit-verify.js';
-export type { AuditFilters } from './audit-filters.js';
+export { validateFilters, type AuditFilters } from './audit-filters.js';
 export type { AuditEvent } from './stored-event.js';
 export type { AuditDatabase } from './audit-schema.js';
 export { canonicalJson, type JsonValue } from './canonical-json.js';
