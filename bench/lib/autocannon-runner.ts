@@ -14,6 +14,8 @@ export interface HttpLoad {
   warmupSeconds?: number;
   /** Status codes outside 2xx that this scenario expects (e.g. 429 in a rate-limit test). */
   expectedNon2xx?: boolean;
+  /** Replace `[<id>]` in the body with a unique id per request (autocannon's `idReplacement`), e.g. to defeat caches. */
+  idReplacement?: boolean;
 }
 
 export interface HttpFigures {
@@ -58,6 +60,7 @@ export async function runAutocannon(load: HttpLoad): Promise<HttpFigures> {
     method: load.method ?? 'GET',
     headers: load.headers ?? {},
     ...(load.body === undefined ? {} : { body: load.body }),
+    ...(load.idReplacement ? { idReplacement: true } : {}),
     connections,
     workers: 1,
     timeout: 10,
