@@ -255,7 +255,8 @@ describe('embedded dashboards end to end', () => {
 
   it('gives a page on an unauthorized origin no data, and the component reports origin_forbidden', async () => {
     const token = await mintToken(stack, { distinctId: 'mallory', role: 'viewer', attributes: { customerId: 'acme', department: 'sales' } });
-    const rogue: FastifyInstance = Fastify({ logger: false });
+    // Closing must not wait for the browser's keep-alive connections.
+    const rogue: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true });
     rogue.get('/', (_request, reply) =>
       reply.type('text/html; charset=utf-8').send(`<!doctype html><html><body>
 <tc-dashboard dashboard="sales" api-base="${stack.perch.url}" token="${token}"></tc-dashboard>
@@ -279,7 +280,7 @@ describe('embedded dashboards end to end', () => {
       await tracked.close();
       await rogue.close();
     }
-  });
+  }, 90_000);
 
   it('saves a screenshot of the demo dashboard for every demo user', async () => {
     for (const user of DEMO_USERS) {
