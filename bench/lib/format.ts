@@ -20,6 +20,11 @@ export function formatMillis(ms: number): string {
   return ms < 1 ? '< 1 ms' : `${formatInteger(ms)} ms`;
 }
 
+/** A per-operation time in the unit that reads best: `850` → `"0.85 µs"`, `33_694_500` → `"33.69 ms"`. */
+export function formatDuration(ns: number): string {
+  return ns >= 1_000_000 ? `${(ns / 1_000_000).toFixed(2)} ms` : formatMicros(ns);
+}
+
 /** `0.534` → `"53.4%"`. */
 export function formatPercent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
