@@ -49,7 +49,8 @@ export const PerchConfigSchema = z.strictObject({
   audit: z
     .strictObject({
       retentionDays: z.number().int().min(1).default(365),
-      batchMs: z.number().int().min(1).max(1000).default(5),
+      /** Longest an audit event waits for companions before its batch commits (0 = next tick). */
+      batchMs: z.number().int().min(0).max(1000).default(5),
       batchSize: z.number().int().min(1).max(10_000).default(500),
     })
     .default({ retentionDays: 365, batchMs: 5, batchSize: 500 }),
@@ -66,6 +67,26 @@ export const PerchConfigSchema = z.strictObject({
       maxStalenessMs: z.number().int().min(200).max(60_000).default(2_000),
     })
     .default({ heartbeatMs: 250, resyncMs: 10_000, maxStalenessMs: 2_000 }),
+  /** The assistant (`POST /v1/assistant/messages`). The LLM API key comes only from OPENAI_API_KEY / PERCH_LLM_API_KEY (or `llm.apiKeyEnv`). */
+  assistant: z
+    .strictObject({
+      planner: z.enum(['builtin', 'llm']).default('builtin'),
+      llm: z
+        .strictObject({
+          baseUrl: z.string().url(),
+          model: z.string().min(1),
+          /** Name of the environment variable holding the API key (never the key itself). */
+          apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+          /** Send result rows to the model when it words answers. Off by default. */
+          shareRowData: z.boolean().default(false),
+          timeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+        })
+        .optional(),
+      maxQuestionChars: z.number().int().min(10).max(100_000).default(2_000),
+      maxTurns: z.number().int().min(1).max(10_000).default(50),
+      ratePerMinute: z.number().int().min(1).default(30),
+    })
+    .default({ planner: 'builtin', maxQuestionChars: 2_000, maxTurns: 50, ratePerMinute: 30 }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -46,6 +46,7 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     ...options.overrides,
   });
   if (ctx.bootstrap) options.onBootstrapKey?.(ctx.bootstrap.key);
+  const retention = trail ? scheduleRetention(trail, ctx.logger) : undefined;
   // The governed query path: model, warehouse and the query/catalog/explain routes.
   const query = await createQueryModule(config, ctx).catch(async (error: unknown) => {
     await ctx.close();
@@ -75,6 +76,7 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         await app.close();
+        if (retention) clearInterval(retention);
         await replication?.close();
         redis?.disconnect();
         await query.close();
@@ -83,6 +85,26 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
       return closing;
     },
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Drop whole audit segments older than the retention period: once shortly after start, then
+ * daily. The trail records an `audit.retention` event for every drop. Failures are logged and
+ * retried on the next run; they never affect requests.
+ */
+function scheduleRetention(trail: AuditTrail, logger: Logger): NodeJS.Timeout {
+  const run = () => {
+    trail.applyRetention().then(
+      ({ droppedSegments }) => {
+        if (droppedSegments > 0) logger.info({ droppedSegments }, 'audit retention dropped old segments');
+      },
+      (error: unknown) => logger.error({ err: error }, 'audit retention failed'),
+    );
+  };
+  setTimeout(run, 60_000).unref();
+  return setInterval(run, DAY_MS).unref();
 }
 
 /** SIGTERM/SIGINT → graceful shutdown, once. */
