@@ -63,9 +63,15 @@ function visibleDimension(model: Model, datasetName: string, member: string, cla
   return { title: target?.dimensions.get(member.slice(dot + 1))?.title ?? member };
 }
 
+/**
+ * The chart's measure format, from the model. The components apply one format to every measure of
+ * a chart, so it is sent only when all the chart's measures share it (revenue and units do not).
+ */
 function measureFormat(model: Model, query: SemanticQueryInput): DashboardChartView['format'] {
-  const first = query.measures?.[0];
-  const format = first ? model.datasets.get(query.dataset)?.measures.get(first)?.format : undefined;
+  const measures = model.datasets.get(query.dataset)?.measures;
+  const formats = new Set((query.measures ?? []).map((name) => measures?.get(name)?.format));
+  if (formats.size !== 1) return undefined;
+  const [format] = formats;
   if (format === 'currency') return { measure: { style: 'currency', currency: 'USD', decimals: 0 } };
   if (format === 'integer') return { measure: { style: 'number', decimals: 0 } };
   return undefined;
