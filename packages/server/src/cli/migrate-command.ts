@@ -18,6 +18,15 @@ interface DumpRow {
   table: string;
   row: Record<string, unknown>;
 }
+/** Any line, before it is known whether it is a {@link DumpHeader}, a {@link DumpRow} or a {@link DumpEnd}. */
+interface DumpLine {
+  kind?: unknown;
+  version?: unknown;
+  migrations?: unknown;
+  table?: unknown;
+  row?: unknown;
+  rows?: unknown;
+}
 /** Last line: row counts, so a truncated dump is refused rather than half imported. */
 interface DumpEnd {
   kind: 'end';
@@ -142,7 +151,8 @@ export async function importStore(store: StoreDatabase, lines: AsyncIterable<str
       } catch {
         throw new StoreImportError(`line ${lineNumber}: not JSON`);
       }
-      const record = parsed as Partial<DumpHeader & DumpRow & DumpEnd>;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new StoreImportError(`line ${lineNumber}: not a JSON object`);
+      const record = parsed as DumpLine;
       if (!header) {
         if (record.kind !== 'perch-store-dump' || record.version !== 1 || !Array.isArray(record.migrations)) throw new StoreImportError('line 1: not a Perch store dump');
         header = record as DumpHeader;
