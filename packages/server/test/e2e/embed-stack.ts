@@ -56,6 +56,8 @@ export interface EmbedStack {
   adminKey: string;
   warehousePath: string;
   distDir: string;
+  /** The build manifest of the bundle being served (sizes included). */
+  manifest: Record<string, unknown>;
   clock: MovableClock;
   /** Read-only SQL on the warehouse: the tests' independent oracle. */
   sql<T = Record<string, unknown>>(text: string): Promise<T[]>;
@@ -69,6 +71,8 @@ export interface EmbedStackOptions {
   tokenTtlSeconds?: number;
   /** Reuse an existing warehouse file instead of generating a temporary one. */
   warehousePath?: string;
+  /** Extra `limits` (e.g. `{ resultCacheEntries: 0 }` for cold-query benchmarks). */
+  limits?: Record<string, number>;
   log?: (message: string) => void;
 }
 
@@ -82,7 +86,7 @@ export async function startEmbedStack(options: EmbedStackOptions): Promise<Embed
   const distDir = join(directory, 'embed-dist');
   const log = options.log ?? (() => undefined);
   log('building the web components');
-  await buildEmbed({ outdir: distDir });
+  const manifest = (await buildEmbed({ outdir: distDir })) as unknown as Record<string, unknown>;
   log(`generating the demo warehouse (${options.orders} orders)`);
   await generateDemoWarehouse({ path: warehousePath, orders: options.orders, quiet: true });
   if (options.fixtures ?? true) {
@@ -103,7 +107,7 @@ export async function startEmbedStack(options: EmbedStackOptions): Promise<Embed
       modelDir: MODEL_DIR,
       logLevel: 'silent',
       warehouse: { type: 'duckdb', path: warehousePath, demo: false },
-      limits: { tokenRatePerMinute: 1_000_000, apiKeyRatePerMinute: 1_000_000 },
+      limits: { tokenRatePerMinute: 1_000_000, apiKeyRatePerMinute: 1_000_000, ...options.limits },
     },
   });
   const clock = new MovableClock();
@@ -133,6 +137,7 @@ export async function startEmbedStack(options: EmbedStackOptions): Promise<Embed
     adminKey,
     warehousePath,
     distDir,
+    manifest,
     clock,
     async sql<T>(text: string): Promise<T[]> {
       return (await oracleConnection.runAndReadAll(text)).getRowObjectsJson() as T[];
