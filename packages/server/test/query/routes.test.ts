@@ -245,3 +245,12 @@ describe('POST /v1/access/explain', () => {
     expect(response.statusCode).toBe(401);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the query routes', async () => {
+    const response = await perch.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const paths = Object.keys((response.json() as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/query', '/v1/catalog', '/v1/values', '/v1/access/explain']));
+  });
+});
