@@ -10,13 +10,23 @@ export interface EmbedManifest {
   entry: string;
   /** Every file of the build (entry, chunks, and the `perch.js` alias). */
   files: string[];
-  /** Gzipped bytes of the entry plus its static imports: what a dashboard needs to render. */
+  /**
+   * Gzipped bytes of everything needed to show a dashboard with chart tiles: the entry, its
+   * static imports and the lazily loaded chart chunk (every file except the assistant's).
+   * DESIGN.md section 7 budgets this at 150 KB.
+   */
   gzipBytes: number;
+  /** The files counted in `gzipBytes` (entry first). */
+  dashboardFiles: string[];
+  /** Gzipped bytes of the entry and its static imports only (KPI and table tiles, no charts). */
+  initialGzipBytes: number;
   /** The entry's static import closure (entry included). */
   initialFiles: string[];
-  /** Gzipped bytes once the lazily loaded ECharts chunk is in too (a dashboard with chart tiles). */
+  /** Gzipped bytes of the lazily loaded Chart.js chunk alone (part of `gzipBytes`). */
   chartsGzipBytes: number;
   chartFiles: string[];
+  /** Chunks loaded only by `<tc-ai-assistant>`, outside the dashboard budget. */
+  lazyFiles: string[];
 }
 
 export interface EmbedAsset {

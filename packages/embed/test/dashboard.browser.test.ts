@@ -125,7 +125,7 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(cells).toContain(XSS_VALUE);
     const option = p.locator('tc-dashboard select[name="region"] option', { hasText: 'onerror' });
     expect(await option.textContent()).toBe(XSS_VALUE);
-    // Hover the bar chart so ECharts draws its tooltip for every bar, including the hostile one.
+    // Hover the bar chart so Chart.js draws its tooltip for every bar, including the hostile one.
     const box = await p.locator('tc-dashboard section[data-chart="revenue_by_region"] tc-chart').boundingBox();
     expect(box).not.toBeNull();
     for (let x = 0.1; x < 1; x += 0.1) await p.mouse.move(box!.x + box!.width * x, box!.y + box!.height * 0.7);
@@ -258,7 +258,7 @@ describe('<tc-dashboard> in Chromium', () => {
     await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide * 0.8);
   });
 
-  it('loads ECharts only for chart tiles and the assistant panel only when used', async () => {
+  it('loads Chart.js only for chart tiles and the assistant panel only when used', async () => {
     const p = await openPage();
     const loaded: string[] = [];
     p.on('request', (request) => {
@@ -266,11 +266,14 @@ describe('<tc-dashboard> in Chromium', () => {
       if (path.startsWith('/embed/')) loaded.push(path.slice('/embed/'.length));
     });
     await mount(p, { token: 'valid-1', dashboard: 'ops', waitFor: 'tc-error' });
-    expect(loaded.some((f) => f.startsWith('echarts-setup.'))).toBe(false);
+    expect(loaded.some((f) => f.startsWith('chartjs-setup.'))).toBe(false);
     expect(loaded.some((f) => f.startsWith('assistant-panel.'))).toBe(false);
     await p.evaluate(() => document.body.append(document.createElement('tc-ai-assistant')));
     await p.locator('tc-ai-assistant [role="status"]').waitFor();
     expect(loaded.some((f) => f.startsWith('assistant-panel.'))).toBe(true);
+    // A dashboard with chart tiles does fetch the chart chunk (so the check above is not vacuous).
+    await mount(p, { token: 'valid-1', dashboard: 'sales' });
+    expect(loaded.some((f) => f.startsWith('chartjs-setup.'))).toBe(true);
   });
 
   it('exports CSV through fetch with the Authorization header and the current filters', async () => {

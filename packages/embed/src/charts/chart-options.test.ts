@@ -1,55 +1,109 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartOption, tooltipText, type ChartPalette } from './chart-options.js';
+import { buildChartConfig, buildChartOption, tooltipLabel, tooltipTitle, type ChartOption, type ChartPalette } from './chart-options.js';
 import type { ChartDefinition, QueryResponse } from '../types.js';
 
-const palette: ChartPalette = { fg: '#111', muted: '#666', border: '#ddd', accent: '#36c', series: ['#36c'], font: 'sans-serif' };
+const XSS = '<img src=x onerror=alert(1)>';
+const palette: ChartPalette = { fg: '#111111', muted: '#666666', border: '#dddddd', accent: '#3366cc', series: ['#3366cc', '#f28e2b'], font: 'serif', surface: '#fafafa' };
 const result: QueryResponse = {
   columns: [
     { name: 'region', type: 'string', kind: 'dimension' },
     { name: 'revenue', type: 'number', kind: 'measure' },
   ],
   rows: [
-    { region: '<img src=x onerror=alert(1)>', revenue: 10 },
+    { region: XSS, revenue: 10 },
     { region: 'EMEA', revenue: '20' },
   ],
   meta: { rowCount: 2, durationMs: 1, cacheHit: false, requestId: 'r1' },
 };
-const chart = (type: ChartDefinition['type']): ChartDefinition => ({
+const chart = (type: ChartDefinition['type'], extra: Partial<ChartDefinition> = {}): ChartDefinition => ({
   id: 'c',
   type,
   title: 'Revenue',
   permitted: true,
   query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region'] },
   format: { measure: { style: 'currency', currency: 'USD', decimals: 0 } },
+  ...extra,
 });
 
-describe('buildChartOption', () => {
-  it('renders tooltips as canvas rich text, never HTML', () => {
+/** Call a Chart.js scriptable callback the way Chart.js does, without its runtime. */
+type Callback = (this: unknown, ...args: unknown[]) => unknown;
+const call = (fn: unknown, ...args: unknown[]): unknown => (fn as Callback).call(undefined, ...args);
+
+const tooltipOf = (config: ChartOption) => config.options?.plugins?.tooltip;
+
+describe('buildChartConfig', () => {
+  it('draws tooltips on the canvas: no external (HTML) tooltip, plain-text callbacks', () => {
     for (const type of ['bar', 'line', 'area', 'pie'] as const) {
-      const option = buildChartOption(chart(type), result, palette, 'en-US');
-      expect((option.tooltip as { renderMode: string }).renderMode).toBe('richText');
+      const config = buildChartConfig(chart(type), result, palette, 'en-US');
+      const tooltip = tooltipOf(config);
+      expect(tooltip?.external).toBeUndefined();
+      const callbacks = tooltip?.callbacks;
+      expect(call(callbacks?.title, [{ label: XSS, raw: 10, dataset: { label: 'revenue' } }])).toBe(XSS);
+      expect(call(callbacks?.label, { label: XSS, raw: 10, dataset: { label: 'revenue' } })).toBe('revenue: $10');
     }
   });
-  it('maps categories and coerces numeric strings', () => {
-    const option = buildChartOption(chart('bar'), result, palette, 'en-US');
-    expect((option.xAxis as { data: string[] }).data).toEqual(['<img src=x onerror=alert(1)>', 'EMEA']);
-    expect((option.series as Array<{ data: unknown[]; type: string }>)[0]).toMatchObject({ type: 'bar', data: [10, 20] });
+
+  it('maps categories, coerces numeric strings and keeps the old export name', () => {
+    const config = buildChartOption(chart('bar'), result, palette, 'en-US');
+    expect(config.type).toBe('bar');
+    expect(config.data.labels).toEqual([XSS, 'EMEA']);
+    expect(config.data.datasets).toHaveLength(1);
+    expect(config.data.datasets[0]).toMatchObject({ label: 'revenue', data: [10, 20], backgroundColor: '#3366cc' });
   });
-  it('builds an area chart as a line with areaStyle, and a pie from the first measure', () => {
-    const area = buildChartOption(chart('area'), result, palette, 'en-US').series as Array<Record<string, unknown>>;
-    expect(area[0]?.type).toBe('line');
-    expect(area[0]?.areaStyle).toBeDefined();
-    const pie = buildChartOption(chart('pie'), result, palette, 'en-US').series as Array<{ data: Array<{ name: string; value: number }> }>;
-    expect(pie[0]?.data).toEqual([
-      { name: '<img src=x onerror=alert(1)>', value: 10 },
-      { name: 'EMEA', value: 20 },
-    ]);
+
+  it('builds an area chart as a filled, translucent line, and a pie as a doughnut of the first measure', () => {
+    const area = buildChartConfig(chart('area'), result, palette, 'en-US');
+    expect(area.type).toBe('line');
+    expect(area.data.datasets[0]).toMatchObject({ fill: 'origin', borderColor: '#3366cc', backgroundColor: 'rgba(51, 102, 204, 0.25)' });
+    const line = buildChartConfig(chart('line'), result, palette, 'en-US');
+    expect(line.data.datasets[0]).not.toHaveProperty('fill');
+    const pie = buildChartConfig(chart('pie'), result, palette, 'en-US');
+    expect(pie.type).toBe('doughnut');
+    expect(pie.data.labels).toEqual([XSS, 'EMEA']);
+    expect(pie.data.datasets[0]).toMatchObject({ data: [10, 20], backgroundColor: ['#3366cc', '#f28e2b'] });
+    expect(pie.options?.plugins?.legend?.display).toBe(true);
+    expect(buildChartConfig(chart('bar'), result, palette).options?.plugins?.legend?.display).toBe(false);
+  });
+
+  it('formats time buckets with Intl for their granularity, in UTC, on a category axis', () => {
+    const monthly: QueryResponse = {
+      ...result,
+      columns: [
+        { name: 'month', type: 'time', kind: 'time' },
+        { name: 'revenue', type: 'number', kind: 'measure' },
+      ],
+      rows: [
+        { month: '2025-01-01', revenue: 1 },
+        { month: '2025-02-01T00:00:00.000Z', revenue: 2 },
+      ],
+    };
+    const def = chart('line', { query: { dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'orders.created_at', granularity: 'month' } } });
+    expect(buildChartConfig(def, monthly, palette, 'en-US').data.labels).toEqual(['Jan 2025', 'Feb 2025']);
+    expect(buildChartConfig(def, monthly, palette, 'de-DE').data.labels).toEqual(['Jan. 2025', 'Feb. 2025']);
+  });
+
+  it('formats value-axis ticks with the measure format and locale', () => {
+    const config = buildChartConfig(chart('bar'), result, palette, 'de-DE');
+    const y = config.options?.scales?.y as { ticks?: { callback?: unknown } } | undefined;
+    const expected = new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(1234);
+    expect(expected).toContain('1.234');
+    expect(call(y?.ticks?.callback, 1234, 0, [])).toBe(expected);
+  });
+
+  it('takes its colours and font from the palette (CSS custom properties)', () => {
+    const config = buildChartConfig(chart('line', {}), { ...result, columns: [...result.columns, { name: 'cost', type: 'number', kind: 'measure' }] }, palette, 'en-US');
+    expect(config.options?.plugins?.legend?.labels).toMatchObject({ color: '#111111', font: { family: 'serif' } });
+    expect(config.data.datasets.map((d) => d.borderColor)).toEqual(['#3366cc', '#f28e2b']);
+    expect(tooltipOf(config)).toMatchObject({ backgroundColor: '#111111', bodyColor: '#fafafa', titleColor: '#fafafa' });
+    const x = config.options?.scales?.x as { ticks?: { color?: string } } | undefined;
+    expect(x?.ticks?.color).toBe('#666666');
   });
 });
 
-describe('tooltipText', () => {
-  it('formats values and strips rich-text braces', () => {
-    const text = tooltipText([{ name: '{a|x}', seriesName: 'revenue', value: 1200 }], (v) => `$${String(v)}`);
-    expect(text).toBe('a|x\nrevenue: $1200');
+describe('tooltip text', () => {
+  it('is the category, then `series: formatted value`', () => {
+    expect(tooltipTitle([{ label: '{a|x}' }])).toBe('{a|x}');
+    expect(tooltipTitle([])).toBe('');
+    expect(tooltipLabel({ raw: 1200, dataset: { label: 'revenue' } }, (v) => `$${String(v)}`)).toBe('revenue: $1200');
   });
 });

@@ -1,3 +1,5 @@
+import type { ChartConfiguration } from 'chart.js';
+import { Color } from '@kurkle/color';
 import type { Granularity } from '@perch/protocol';
 import type { ChartDefinition, QueryResponse } from '../types.js';
 import { formatCell, formatMeasure } from '../format/formatters.js';
@@ -10,100 +12,163 @@ export interface ChartPalette {
   accent: string;
   series: string[];
   font: string;
+  /** Tile background; tooltips invert it against `fg`. Defaults to white when absent. */
+  surface?: string;
 }
 
-/** The subset of the ECharts option this module produces (kept structural to avoid `any`). */
-export type ChartOption = Record<string, unknown>;
+/** The Chart.js types Perch draws: area is a filled line, pie is a doughnut. */
+export type ChartKind = 'bar' | 'line' | 'doughnut';
 
-interface TooltipParam {
-  seriesName?: string;
-  name?: string;
-  value?: unknown;
-  marker?: unknown;
+/**
+ * A Chart.js configuration for one tile. This module imports only Chart.js' types (and
+ * `@kurkle/color`, the colour parser Chart.js itself uses), so the dashboard shell carries no
+ * Chart.js code; the drawing code is the lazily loaded chunk `chartjs-setup.ts`.
+ */
+export type ChartOption = ChartConfiguration<ChartKind, Array<number | null>, string>;
+
+/** The part of a Chart.js tooltip item the callbacks read (kept structural to avoid `any`). */
+export interface TooltipItemLike {
+  label?: string;
+  raw?: unknown;
+  dataset?: { label?: string | undefined };
 }
 
 /**
- * Build the ECharts option for a bar/line/area/pie chart.
+ * Build the Chart.js configuration for a bar, line, area or pie tile.
  *
- * Security: tooltips use `renderMode: 'richText'`, so ECharts draws them on the canvas and no
- * data value is ever parsed as HTML; the formatter also returns plain text only.
+ * Security: Chart.js draws tooltips, legends and axis labels on the canvas with `fillText`, and
+ * Perch registers no external (HTML) tooltip, so no data value is ever parsed as HTML.
  *
  * @example
- * const option = buildChartOption(chart, result, palette, 'en-US');
+ * const config = buildChartConfig(chart, result, palette, 'en-US');
+ * new Chart(canvas, config);
  */
-export function buildChartOption(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette, locale?: string): ChartOption {
+export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette, locale?: string): ChartOption {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
   const measureFormat = chart.format?.measure;
   const category = result.columns.find((c) => c.kind === 'time') ?? result.columns.find((c) => c.kind === 'dimension');
   const measures = result.columns.filter((c) => c.kind === 'measure');
+  // Dates become category labels formatted with Intl here: a Chart.js time scale would need a
+  // date adapter library, and the server already returns one bucket per row.
   const labels = result.rows.map((row) =>
     category ? formatCell(row[category.name] ?? null, category.kind, { granularity, locale }) : '',
   );
   const formatValue = (value: unknown): string => formatMeasure(toCell(value), measureFormat, locale);
-  const textStyle = { color: palette.fg, fontFamily: palette.font };
+  const font = { family: palette.font };
+  const surface = palette.surface ?? '#ffffff';
+  const isPie = chart.type === 'pie';
+  const reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 
-  const base: ChartOption = {
-    color: palette.series,
-    textStyle,
-    animationDuration: 300,
-    legend: { show: chart.type === 'pie' || measures.length > 1, bottom: 0, textStyle },
-    tooltip: {
-      renderMode: 'richText',
-      confine: true,
-      trigger: chart.type === 'pie' ? 'item' : 'axis',
-      formatter: (params: TooltipParam | TooltipParam[]) => tooltipText(params, formatValue),
+  const options: ChartOption['options'] = {
+    responsive: true,
+    // The tile decides the height; keeping an aspect ratio would overflow short tiles.
+    maintainAspectRatio: false,
+    animation: reducedMotion ? false : { duration: 300 },
+    color: palette.fg,
+    font,
+    interaction: isPie ? { mode: 'nearest', intersect: true } : { mode: 'index', intersect: false },
+    plugins: {
+      legend: {
+        display: isPie || measures.length > 1,
+        position: 'bottom',
+        labels: { color: palette.fg, font, boxWidth: 12 },
+      },
+      tooltip: {
+        // Inverted colours so the tooltip stands out from the tile in both themes.
+        backgroundColor: palette.fg,
+        titleColor: surface,
+        bodyColor: surface,
+        borderColor: palette.border,
+        borderWidth: 1,
+        titleFont: font,
+        bodyFont: font,
+        callbacks: { title: tooltipTitle, label: (item) => tooltipLabel(item, formatValue) },
+      },
     },
   };
 
-  if (chart.type === 'pie') {
+  if (isPie) {
     const measure = measures[0];
     return {
-      ...base,
-      series: [
-        {
-          type: 'pie',
-          name: chart.title,
-          radius: ['40%', '70%'],
-          label: { color: palette.fg },
-          data: result.rows.map((row, i) => ({ name: labels[i] ?? '', value: measure ? toNumber(row[measure.name]) : 0 })),
-        },
-      ],
+      type: 'doughnut',
+      data: {
+        labels,
+        datasets: [
+          {
+            label: chart.title,
+            data: result.rows.map((row) => (measure ? toNumber(row[measure.name]) : null)),
+            backgroundColor: result.rows.map((_, i) => seriesColor(palette, i)),
+            borderColor: surface,
+            borderWidth: 1,
+          },
+        ],
+      },
+      options: { ...options, cutout: '55%', radius: '90%' },
     };
   }
 
-  const seriesType = chart.type === 'area' ? 'line' : chart.type === 'bar' ? 'bar' : 'line';
+  const axis = {
+    ticks: { color: palette.muted, font },
+    grid: { color: palette.border },
+    border: { color: palette.border },
+  };
   return {
-    ...base,
-    grid: { left: 8, right: 16, top: 16, bottom: measures.length > 1 ? 36 : 8, containLabel: true },
-    xAxis: {
-      type: 'category',
-      data: labels,
-      axisLabel: { color: palette.muted, hideOverlap: true },
-      axisLine: { lineStyle: { color: palette.border } },
+    type: chart.type === 'bar' ? 'bar' : 'line',
+    data: {
+      labels,
+      datasets: measures.map((measure, i) => {
+        const stroke = seriesColor(palette, i);
+        return {
+          label: measure.name,
+          data: result.rows.map((row) => toNumber(row[measure.name])),
+          borderColor: stroke,
+          backgroundColor: chart.type === 'area' ? withAlpha(stroke, 0.25) : stroke,
+          ...(chart.type === 'bar' ? {} : { tension: 0.3, pointRadius: 0, pointHitRadius: 8, borderWidth: 2 }),
+          ...(chart.type === 'area' ? { fill: 'origin' } : {}),
+        };
+      }),
     },
-    yAxis: {
-      type: 'value',
-      axisLabel: { color: palette.muted, formatter: (value: number) => formatValue(value) },
-      splitLine: { lineStyle: { color: palette.border } },
+    options: {
+      ...options,
+      scales: {
+        // autoSkip drops overlapping category labels instead of drawing them on top of each other.
+        x: { ...axis, ticks: { ...axis.ticks, autoSkip: true, maxRotation: 0 }, grid: { display: false } },
+        y: { ...axis, beginAtZero: true, ticks: { ...axis.ticks, callback: (value) => formatValue(value) } },
+      },
     },
-    series: measures.map((measure) => ({
-      type: seriesType,
-      name: measure.name,
-      smooth: chart.type !== 'bar',
-      showSymbol: false,
-      ...(chart.type === 'area' ? { areaStyle: { opacity: 0.25 } } : {}),
-      data: result.rows.map((row) => toNumber(row[measure.name])),
-    })),
   };
 }
 
-/** Plain-text tooltip: `name` then one `series: value` line per series. */
-export function tooltipText(params: TooltipParam | TooltipParam[], formatValue: (value: unknown) => string): string {
-  const list = Array.isArray(params) ? params : [params];
-  const title = list[0]?.name ?? '';
-  const lines = list.map((p) => `${p.seriesName ?? ''}: ${formatValue(p.value)}`);
-  // Braces start ECharts rich-text style tags; strip them so data cannot restyle the tooltip.
-  return [title, ...lines].join('\n').replace(/[{}]/g, '');
+/**
+ * The former name of {@link buildChartConfig}, kept for existing callers.
+ *
+ * @deprecated Use `buildChartConfig`.
+ */
+export const buildChartOption = buildChartConfig;
+
+/** Tooltip title: the category label of the hovered point (plain text drawn on the canvas). */
+export function tooltipTitle(items: readonly TooltipItemLike[]): string {
+  return items[0]?.label ?? '';
+}
+
+/**
+ * Tooltip line: `series: formatted value`.
+ *
+ * @example
+ * tooltipLabel({ raw: 1200, dataset: { label: 'revenue' } }, (v) => `$${v}`) // "revenue: $1200"
+ */
+export function tooltipLabel(item: TooltipItemLike, formatValue: (value: unknown) => string): string {
+  return `${item.dataset?.label ?? ''}: ${formatValue(item.raw)}`;
+}
+
+function seriesColor(palette: ChartPalette, index: number): string {
+  return palette.series[index % Math.max(palette.series.length, 1)] ?? palette.accent;
+}
+
+/** A CSS colour with the given opacity; colours it cannot parse are drawn opaque. */
+function withAlpha(css: string, alpha: number): string {
+  const parsed = new Color(css);
+  return parsed.valid ? parsed.alpha(alpha).rgbString() : css;
 }
 
 function toCell(value: unknown): string | number | null {

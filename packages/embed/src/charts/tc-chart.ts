@@ -1,17 +1,33 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import type { EChartsType } from './echarts-setup.js';
-import type { ChartOption } from './chart-options.js';
+import type { Chart } from 'chart.js';
+import type { ChartKind, ChartOption } from './chart-options.js';
 
-/** ECharts is a lazily loaded chunk: KPI and table tiles, filters and skeletons render without it. */
-let echartsModule: Promise<typeof import('./echarts-setup.js')> | undefined;
-export function loadECharts(): Promise<typeof import('./echarts-setup.js')> {
-  echartsModule ??= import('./echarts-setup.js');
-  return echartsModule;
+type ChartModule = typeof import('./chartjs-setup.js');
+
+/** Chart.js is a lazily loaded chunk: KPI and table tiles, filters and skeletons render without it. */
+let chartModule: Promise<ChartModule> | undefined;
+
+/**
+ * Load (once) the chunk that registers Chart.js' controllers, elements, scales and plugins.
+ *
+ * @example
+ * const { Chart } = await loadChartJs();
+ */
+export function loadChartJs(): Promise<ChartModule> {
+  chartModule ??= import('./chartjs-setup.js');
+  return chartModule;
 }
 
 /**
- * `<tc-chart>`: one ECharts canvas that follows its box size (ResizeObserver) and is disposed
- * with the element. Internal to `<tc-dashboard>`.
+ * The former name of {@link loadChartJs}, kept for existing callers.
+ *
+ * @deprecated Use `loadChartJs`.
+ */
+export const loadECharts = loadChartJs;
+
+/**
+ * `<tc-chart>`: one Chart.js canvas that follows its box size and is destroyed with the element.
+ * Internal to `<tc-dashboard>`; set `.option` to a configuration from `buildChartConfig`.
  */
 export class TcChart extends LitElement {
   static override properties = {
@@ -20,6 +36,8 @@ export class TcChart extends LitElement {
     _failed: { state: true },
   };
 
+  // Chart.js' responsive mode watches the canvas' parent with a ResizeObserver; the parent must
+  // be positioned and sized by the tile, not by the canvas, or the chart would only ever grow.
   static override styles = css`
     :host { display: block; position: relative; width: 100%; height: 100%; min-height: 120px; }
     .canvas { position: absolute; inset: 0; }
@@ -29,12 +47,13 @@ export class TcChart extends LitElement {
   label = '';
   private _failed = false;
 
-  #chart: EChartsType | undefined;
-  #resizeObserver: ResizeObserver | undefined;
+  #chart: Chart<ChartKind, Array<number | null>, string> | undefined;
+  #kind: ChartKind | undefined;
+  #rendered: Promise<void> = Promise.resolve();
 
   protected override render() {
     // role="img" + aria-label: the canvas itself is opaque to assistive technology.
-    return html`<div class="canvas" role="img" aria-label=${this.label}></div>
+    return html`<div class="canvas"><canvas role="img" aria-label=${this.label}></canvas></div>
       ${this._failed ? html`<p part="error">This chart could not be drawn.</p>` : null}`;
   }
 
@@ -43,35 +62,50 @@ export class TcChart extends LitElement {
     return this.#rendered;
   }
 
-  #rendered: Promise<void> = Promise.resolve();
+  protected override updated(changed: PropertyValues<this>): void {
+    // Also runs for the first render, when `option` is set before the element is connected.
+    if (changed.has('option')) this.#draw();
+  }
 
-  protected override firstUpdated(): void {
+  /** Create, update or re-create the chart for the current option; `rendered` tracks it. */
+  #draw(): void {
     // A drawing failure stays inside this tile (as text) instead of failing the dashboard.
-    this.#rendered = this.#mount().catch(() => {
+    this.#rendered = this.#rendered.then(() => this.#sync()).catch(() => {
       this._failed = true;
     });
   }
 
-  async #mount(): Promise<void> {
-    const container = this.renderRoot.querySelector<HTMLDivElement>('.canvas');
-    if (!container) return;
-    const { init } = await loadECharts();
-    if (!this.isConnected) return;
-    this.#chart = init(container, undefined, { renderer: 'canvas' });
-    this.#resizeObserver = new ResizeObserver(() => this.#chart?.resize());
-    this.#resizeObserver.observe(this);
-    if (this.option) this.#chart.setOption(this.option, true);
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('option') && this.#chart && this.option) this.#chart.setOption(this.option, true);
+  async #sync(): Promise<void> {
+    const option = this.option;
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas');
+    if (!option || !canvas) return;
+    const existing = this.#chart;
+    if (existing && this.#kind === option.type) {
+      existing.data = option.data;
+      existing.options = option.options ?? {};
+      existing.update();
+      return;
+    }
+    // Chart.js cannot switch controllers in place; start over on the same canvas.
+    existing?.destroy();
+    this.#chart = undefined;
+    const { Chart } = await loadChartJs();
+    if (!this.isConnected || this.#chart) return;
+    const current = this.option ?? option;
+    this.#chart = new Chart(canvas, current);
+    this.#kind = current.type;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#resizeObserver?.disconnect();
-    this.#chart?.dispose();
+    this.#chart?.destroy();
     this.#chart = undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the DOM: disconnectedCallback destroyed the chart; draw it again.
+    if (this.hasUpdated && !this.#chart) this.#draw();
   }
 }
 

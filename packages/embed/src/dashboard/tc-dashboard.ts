@@ -4,7 +4,7 @@ import type { ErrorCode } from '@perch/protocol/errors';
 import { EmbedClient, type FetchToken } from '../client/embed-client.js';
 import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail } from '../types.js';
-import { buildChartOption, type ChartPalette } from '../charts/chart-options.js';
+import { buildChartConfig, type ChartPalette } from '../charts/chart-options.js';
 import { dateRangeOptions } from './date-presets.js';
 import { dashboardStyles } from './styles.js';
 import { kpiView, tableView } from './tile-views.js';
@@ -87,6 +87,8 @@ export class TcDashboard extends LitElement {
   #tileControllers = new Map<string, AbortController>();
   #round = 0;
   #pendingLoad = true;
+  #colorScheme: MediaQueryList | undefined;
+  #onColorScheme = (): void => this.requestUpdate();
 
   /** The shared API client (token refresh and retry), for composing components. */
   get client(): EmbedClient | undefined {
@@ -95,6 +97,7 @@ export class TcDashboard extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#colorScheme?.removeEventListener('change', this.#onColorScheme);
     this.#abortAll();
     this.#client?.dispose();
     this.#client = undefined;
@@ -102,6 +105,10 @@ export class TcDashboard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Chart colours are read from CSS once per render; without a theme attribute the OS scheme
+    // decides them, so a scheme switch must re-render to repaint the canvases.
+    this.#colorScheme ??= typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
+    this.#colorScheme?.addEventListener('change', this.#onColorScheme);
     // Reconnected after a move in the DOM: reload what disconnectedCallback tore down.
     if (this.hasUpdated && !this.#client) {
       this.#pendingLoad = true;
@@ -308,6 +315,7 @@ export class TcDashboard extends LitElement {
       border: read('--_border', '#dfe3e8'),
       accent,
       font: read('--_font', 'sans-serif'),
+      surface: read('--_tile-bg', '#ffffff'),
       series: [accent, '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'],
     };
   }
@@ -409,7 +417,7 @@ export class TcDashboard extends LitElement {
       case 'ready':
         if (chart.type === 'kpi') return kpiView(chart, state.result, this.locale);
         if (chart.type === 'table') return tableView(chart, state.result, this.locale);
-        return html`<tc-chart .option=${buildChartOption(chart, state.result, palette, this.locale)} label=${chart.title}></tc-chart>`;
+        return html`<tc-chart .option=${buildChartConfig(chart, state.result, palette, this.locale)} label=${chart.title}></tc-chart>`;
     }
   }
 }
