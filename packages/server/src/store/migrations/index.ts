@@ -3,6 +3,7 @@ import * as identity from './0001-identity.js';
 import * as audit from './0002-audit.js';
 import * as changeNotify from './0003-change-notify.js';
 import * as dashboards from './0004-dashboards.js';
+import * as assistant from './0005-assistant.js';
 
 /**
  * The one migration set for both backends. The embedded store is PostgreSQL compiled to
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-audit': audit,
   '0003-change-notify': changeNotify,
   '0004-dashboards': dashboards,
+  '0005-assistant': assistant,
 };
 
 export const migrationProvider: MigrationProvider = {

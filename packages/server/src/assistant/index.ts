@@ -1,0 +1,10 @@
+export type { Planner, PlanInput, PlanResult, PlannerChart, PlannerTurn, LookupValues, ValueLookup, AnswerInput, AnswerFact } from './planner.js';
+export { BuiltinPlanner } from './builtin/builtin-planner.js';
+export { LlmPlanner, type LlmPlannerOptions } from './llm/llm-planner.js';
+export { runQueryToolSchema } from './llm/catalog-tool-schema.js';
+export { checkPlannedQuery, type QueryCheck } from './query-check.js';
+export { AssistantService, AssistantRequestSchema, type AssistantResponse, type AssistantLimits } from './assistant-service.js';
+export { ConversationStore, type ConversationOwner } from './conversation-store.js';
+export { createAssistantModule, type AssistantModuleOptions } from './module.js';
+export { createPlanner } from './create-planner.js';
+export { appliedFilters } from './applied-filters.js';
