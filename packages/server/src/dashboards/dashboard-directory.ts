@@ -26,6 +26,11 @@ export interface DashboardSummary {
 export interface SavedDashboard {
   dashboard: Dashboard;
   version: number;
+  /**
+   * Reverts this write. Routes call it when the write's audit event cannot be recorded, so a
+   * failed request leaves the store as it found it.
+   */
+  undo(): Promise<void>;
 }
 
 /** The same refusal for "does not exist" and "not yours", so a token cannot probe which ids exist. */
@@ -95,9 +100,10 @@ export class DashboardDirectory {
   async create(claims: EmbedTokenClaims, input: unknown): Promise<SavedDashboard> {
     const { tenant, dashboard } = this.#checkWrite(claims, input);
     if (this.#options.model.dashboards.has(dashboard.id)) throw new PerchError('conflict', { path: 'id', message: 'id: a model dashboard already uses this id' });
-    const row = await this.#options.store.insert(tenant, dashboard.id, input, claims.sub);
+    const store = this.#options.store;
+    const row = await store.insert(tenant, dashboard.id, input, claims.sub);
     if (!row) throw new PerchError('conflict', { path: 'id', message: 'id: a dashboard with this id already exists' });
-    return { dashboard, version: row.version };
+    return { dashboard, version: row.version, undo: () => store.deleteVersion(tenant, row.id, row.version) };
   }
 
   /** Replace a saved dashboard of the maker's tenant (the id in the body must match the path). */
@@ -106,20 +112,25 @@ export class DashboardDirectory {
     if (!inDashboardScope(claims, id) || this.#options.model.dashboards.has(id)) throw forbidden();
     const { tenant, dashboard } = this.#checkWrite(claims, input);
     if (dashboard.id !== id) throw new PerchError('invalid_request', { path: 'id', message: 'id: must match the dashboard in the path' });
-    const row = await this.#options.store.update(tenant, id, input, claims.sub, expectedVersion);
-    if (row) return { dashboard, version: row.version };
-    if (expectedVersion !== undefined && (await this.#options.store.get(tenant, id))) {
+    const store = this.#options.store;
+    const previous = await store.get(tenant, id);
+    const row = previous ? await store.update(tenant, id, input, claims.sub, expectedVersion ?? previous.version) : undefined;
+    if (row && previous) return { dashboard, version: row.version, undo: () => store.restore(tenant, previous, row.version) };
+    if (previous) {
       throw new PerchError('conflict', { path: 'version', message: 'version: the dashboard changed since it was read' });
     }
     throw forbidden();
   }
 
-  /** Delete a saved dashboard of the maker's tenant. */
-  async delete(claims: EmbedTokenClaims, id: string): Promise<void> {
+  /** Delete a saved dashboard of the maker's tenant; resolves with the undo of the delete. */
+  async delete(claims: EmbedTokenClaims, id: string): Promise<{ undo(): Promise<void> }> {
     this.#requireMaker(claims);
     if (!inDashboardScope(claims, id) || this.#options.model.dashboards.has(id)) throw forbidden();
     const tenant = requireTenant(claims, this.#options.workspaces);
-    if (!(await this.#options.store.delete(tenant, id))) throw forbidden();
+    const store = this.#options.store;
+    const previous = await store.get(tenant, id);
+    if (!previous || !(await store.delete(tenant, id))) throw forbidden();
+    return { undo: () => store.restore(tenant, previous, undefined) };
   }
 
   #requireMaker(claims: EmbedTokenClaims): void {

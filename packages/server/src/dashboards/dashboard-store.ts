@@ -101,6 +101,50 @@ export class DashboardStore {
     return row ? toRow(row) : undefined;
   }
 
+  /**
+   * Put a row back exactly as it was (after a write whose audit event could not be recorded).
+   * Only while the row is still at `currentVersion`, so a later write by someone else is kept.
+   */
+  async restore(key: TenantKey, row: StoredDashboardRow, currentVersion: number | undefined): Promise<void> {
+    if (currentVersion === undefined) {
+      await this.#db
+        .insertInto('dashboards')
+        .values({
+          workspace_id: key.workspaceId,
+          tenant_key: key.tenantKey,
+          id: row.id,
+          definition: JSON.stringify(row.definition),
+          version: row.version,
+          created_by: row.createdBy,
+          updated_by: row.updatedBy,
+          created_at: row.createdAt,
+          updated_at: row.updatedAt,
+        })
+        .onConflict((oc) => oc.columns(['workspace_id', 'tenant_key', 'id']).doNothing())
+        .execute();
+      return;
+    }
+    await this.#db
+      .updateTable('dashboards')
+      .set({ definition: JSON.stringify(row.definition), version: row.version, updated_by: row.updatedBy, updated_at: row.updatedAt })
+      .where('workspace_id', '=', key.workspaceId)
+      .where('tenant_key', '=', key.tenantKey)
+      .where('id', '=', row.id)
+      .where('version', '=', currentVersion)
+      .execute();
+  }
+
+  /** Delete a row only while it is still at `version` (undoing a create). */
+  async deleteVersion(key: TenantKey, id: string, version: number): Promise<void> {
+    await this.#db
+      .deleteFrom('dashboards')
+      .where('workspace_id', '=', key.workspaceId)
+      .where('tenant_key', '=', key.tenantKey)
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .execute();
+  }
+
   /** Delete a dashboard; `false` when there was none. */
   async delete(key: TenantKey, id: string): Promise<boolean> {
     const result = await this.#db

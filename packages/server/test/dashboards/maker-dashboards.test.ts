@@ -141,6 +141,32 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
     expect(ids).not.toContain(`saved:${(body as { id: string }).id}`);
   });
 
+  it('changes nothing when the audit trail cannot record a write (create, update, delete all reverted)', async () => {
+    const token = await maker(ACME);
+    const memory = perch.audit as unknown as { failing: boolean };
+    expect((await call(perch, token, 'POST', '/v1/dashboards', board('audited', 'Original'))).statusCode).toBe(201);
+    const titleOf = async (id: string) => {
+      const response = await call(perch, token, 'GET', `/v1/dashboards/${id}`);
+      return response.statusCode === 200 ? (response.json().title as string) : response.statusCode;
+    };
+    memory.failing = true;
+    try {
+      const created = await call(perch, token, 'POST', '/v1/dashboards', board('unaudited'));
+      const updated = await call(perch, token, 'PUT', '/v1/dashboards/audited', board('audited', 'Changed'));
+      const deleted = await call(perch, token, 'DELETE', '/v1/dashboards/audited');
+      for (const response of [created, updated, deleted]) {
+        expect(response.statusCode).toBe(503);
+        expect(response.json().error.code).toBe('audit_unavailable');
+      }
+    } finally {
+      memory.failing = false;
+    }
+    expect(await titleOf('unaudited')).toBe(403);
+    expect(await titleOf('audited')).toBe('Original');
+    // The restored row keeps its version: a client holding version 1 can still update it.
+    expect((await call(perch, token, 'PUT', '/v1/dashboards/audited?version=1', board('audited', 'Next'))).json()).toEqual({ id: 'audited', version: 2 });
+  });
+
   it('refuses a second dashboard with the same id in the same tenant with 409, keeping the first', async () => {
     const token = await maker(ACME);
     expect((await call(perch, token, 'POST', '/v1/dashboards', board('twice', 'First'))).statusCode).toBe(201);
