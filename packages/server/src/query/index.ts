@@ -1,4 +1,4 @@
-export { QueryService, type QueryServiceOptions, type QueryLimits, type RunOptions, type QueryOutcome, type QueryAuditDetails, type DistinctValuesInput, type SavedDashboardLookup } from './query-service.js';
+export { QueryService, type QueryServiceOptions, type QueryLimits, type RunOptions, type CompiledAuditDetails, type QueryOutcome, type QueryAuditDetails, type DistinctValuesInput, type SavedDashboardLookup } from './query-service.js';
 export { ResultCache, type ResultCacheOptions, type CachedValue } from './result-cache.js';
 export { resultCacheKey } from './cache-key.js';
 export { queryMetricsRegistry, queryCacheHits, queryCacheMisses } from './metrics.js';

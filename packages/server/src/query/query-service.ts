@@ -34,7 +34,12 @@ export interface RunOptions {
   /** Fires when the client goes away; the statement is cancelled unless others wait on it too. */
   signal?: AbortSignal;
   requestId?: string;
+  /** Called once the query compiled, so a later refusal (timeout, cancel) can be audited with what was asked. */
+  onCompiled?: (info: { resource: string; details: CompiledAuditDetails }) => void;
 }
+
+/** The audit details known before execution. */
+export type CompiledAuditDetails = Omit<QueryAuditDetails, 'rowCount' | 'durationMs' | 'cacheHit'>;
 
 /** What a route writes into the `query.run` audit event. */
 export interface QueryAuditDetails {
@@ -118,6 +123,7 @@ export class QueryService {
 
     const compiled = compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions());
     if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
+    options.onCompiled?.({ resource, details: compiledDetails(compiled, dashboardInfo) });
 
     const [main, totals] = await Promise.all([
       this.#execute(compiled.main, this.#limits.maxRows, options.signal),
@@ -210,17 +216,18 @@ export class QueryService {
   }
 
   #auditDetails(compiled: CompiledQuery, result: QueryResult, dashboard: { dashboard: string; chart: string } | undefined): QueryAuditDetails {
-    return {
-      dataset: compiled.dataset,
-      members: [...compiled.members],
-      filterFingerprint: compiled.filterFingerprint,
-      policies: [...compiled.main.policiesApplied],
-      rowCount: result.meta.rowCount,
-      durationMs: result.meta.durationMs,
-      cacheHit: result.meta.cacheHit,
-      ...(dashboard ?? {}),
-    };
+    return { ...compiledDetails(compiled, dashboard), rowCount: result.meta.rowCount, durationMs: result.meta.durationMs, cacheHit: result.meta.cacheHit };
   }
+}
+
+function compiledDetails(compiled: CompiledQuery, dashboard: { dashboard: string; chart: string } | undefined): CompiledAuditDetails {
+  return {
+    dataset: compiled.dataset,
+    members: [...compiled.members],
+    filterFingerprint: compiled.filterFingerprint,
+    policies: [...compiled.main.policiesApplied],
+    ...(dashboard ?? {}),
+  };
 }
 
 function totalsRow(rows: QueryRows): Record<string, number | null> {

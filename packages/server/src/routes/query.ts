@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { SemanticQuerySchema } from '@perch/protocol';
+import { SemanticQuerySchema, isPerchError } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
-import { auditSuccess } from '../http/audit-context.js';
+import { auditRefusal, auditSuccess } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
-import type { QueryService } from '../query/query-service.js';
+import type { QueryService, RunOptions } from '../query/query-service.js';
 import { DashboardQuerySchema } from '../query/dashboard-query.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 
@@ -26,7 +26,17 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: PerchContext, ser
     },
     async (request, reply) => {
       const claims = request.embed!.claims;
-      const outcome = await service.run(claims, request.body, { signal: clientDisconnectSignal(reply), requestId: request.id });
+      let compiled: Parameters<NonNullable<RunOptions['onCompiled']>>[0] | undefined;
+      const outcome = await service
+        .run(claims, request.body, { signal: clientDisconnectSignal(reply), requestId: request.id, onCompiled: (info) => (compiled = info) })
+        .catch(async (error: unknown) => {
+          // A refusal after compile (timeout, cancellation, unavailable warehouse) is audited with
+          // what was asked; earlier refusals are audited by the error handler.
+          if (compiled && isPerchError(error)) {
+            await auditRefusal(ctx.audit, request, error.code, { resource: compiled.resource, details: { ...compiled.details }, attributes: { ...claims.user.attributes } });
+          }
+          throw error;
+        });
       await auditSuccess(ctx.audit, request, {
         resource: outcome.resource,
         details: { ...outcome.audit },

@@ -97,6 +97,13 @@ describe('client disconnect', () => {
       expect(seen?.signal?.aborted).toBe(true);
       expect(seen?.timeoutMs).toBe(QUERY_LIMITS_FOR_TESTS.queryTimeoutMs);
       expect(seen?.maxRows).toBe(QUERY_LIMITS_FOR_TESTS.maxRows);
+      // The refusal after compile is audited with what was asked.
+      await expect.poll(() => perch.audit.events.find((e) => e.action === 'query.run')).toMatchObject({
+        outcome: 'refused',
+        code: 'query_cancelled',
+        resource: 'dataset:orders',
+        details: { dataset: 'orders', members: ['orders'], policies: expect.arrayContaining(['orders.tenant']) },
+      });
     } finally {
       await perch.close();
       await held.close();
