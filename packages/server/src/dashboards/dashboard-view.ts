@@ -1,5 +1,5 @@
 import { PerchError, type EmbedTokenClaims, type SemanticQueryInput } from '@perch/protocol';
-import { compileQuery, type Dashboard, type DialectName, type EngineOptions, type Model } from '@perch/engine';
+import { catalogFor, compileQuery, type Dashboard, type DialectName, type EngineOptions, type Model } from '@perch/engine';
 
 /** A chart as `GET /v1/dashboards/{id}` sends it. */
 export interface DashboardChartView {
@@ -47,22 +47,6 @@ function chartPermitted(options: ViewOptions, claims: EmbedTokenClaims, query: u
   }
 }
 
-/** A dimension or joined dimension (`join.member`) the user may see in the dataset, with its title. */
-function visibleDimension(model: Model, datasetName: string, member: string, claims: EmbedTokenClaims, options: ViewOptions): { title: string } | undefined {
-  const probe = { dataset: datasetName, dimensions: [member], limit: 1 };
-  try {
-    compileQuery(model, probe, claims.user, options.dialect, options.engine);
-  } catch (error) {
-    if (error instanceof PerchError && error.code !== 'rls_attribute_missing' && error.code !== 'rls_attribute_invalid') return undefined;
-  }
-  const dataset = model.datasets.get(datasetName);
-  const dot = member.indexOf('.');
-  if (dot < 0) return { title: dataset?.dimensions.get(member)?.title ?? member };
-  const join = dataset?.joins.get(member.slice(0, dot));
-  const target = join ? model.datasets.get(join.dataset) : undefined;
-  return { title: target?.dimensions.get(member.slice(dot + 1))?.title ?? member };
-}
-
 /**
  * The chart's measure format, from the model. The components apply one format to every measure of
  * a chart, so it is sent only when all the chart's measures share it (revenue and units do not).
@@ -104,14 +88,12 @@ export function presentDashboard(dashboard: Dashboard, claims: EmbedTokenClaims,
     };
   });
 
-  const datasets = [...new Set(dashboard.charts.map((c) => c.query.dataset))];
-  const visible = (member: string) => {
-    for (const dataset of datasets) {
-      const found = visibleDimension(options.model, dataset, member, claims, options);
-      if (found) return found;
-    }
-    return undefined;
-  };
+  // Filters follow the catalog: a member the catalog hides for this user is not offered as a filter.
+  const datasets = new Set(dashboard.charts.map((c) => c.query.dataset));
+  const dimensions = catalogFor(options.model, claims.user)
+    .datasets.filter((d) => datasets.has(d.name))
+    .flatMap((d) => d.members.filter((m) => m.kind === 'dimension'));
+  const visible = (member: string) => dimensions.find((m) => m.name === member);
   const filters: DashboardView['filters'] = { pickers: [] };
   const dateRange = dashboard.filters?.dateRange;
   if (dateRange && visible(dateRange.member)) {
