@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildEmbed } from '../build.js';
+import type { EmbedManifest } from '../src/server-assets.js';
 import { launchBrowser, type LaunchedBrowser } from './browser.js';
 import { startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
 
 let distDir: string;
+let manifest: EmbedManifest;
 let server: FixtureServer;
 let browser: LaunchedBrowser;
 let page: Page;
@@ -15,7 +17,7 @@ let dialogs: string[];
 
 beforeAll(async () => {
   distDir = await mkdtemp(join(tmpdir(), 'perch-embed-dist-'));
-  await buildEmbed({ outdir: distDir });
+  manifest = await buildEmbed({ outdir: distDir });
   server = await startFixtureServer({ distDir });
   browser = await launchBrowser();
 });
@@ -91,6 +93,34 @@ async function mount(p: Page, options: MountOptions): Promise<Array<{ type: stri
 const tileStatuses = (p: Page) =>
   p.$$eval('tc-dashboard >> section.tile', (tiles) => Object.fromEntries(tiles.map((t) => [t.getAttribute('data-chart'), t.getAttribute('data-status')])));
 
+/**
+ * Read a tile's live Chart.js instance. Importing the chart chunk by its URL yields the same
+ * module instance the component loaded, so `Chart.getChart(canvas)` finds the real chart.
+ */
+async function chartState(p: Page, chart: string): Promise<{ tooltipTitle: string[]; tooltipBody: string[]; tickColor: unknown; legendColor: unknown }> {
+  return p.evaluate(
+    async ({ chunk, chart }) => {
+      type ChartLike = {
+        tooltip: { title?: string[]; body?: Array<{ lines: string[] }> };
+        options: { scales?: { x?: { ticks?: { color?: unknown } } }; plugins?: { legend?: { labels?: { color?: unknown } } } };
+      };
+      // Built from a string: the test runner would otherwise rewrite `import()` for Node.
+      const load = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
+      const module = (await load(`/embed/${chunk}`)) as { Chart: { getChart(canvas: HTMLCanvasElement): ChartLike | undefined } };
+      const root = document.querySelector('tc-dashboard')!.shadowRoot!;
+      const canvas = root.querySelector(`section[data-chart="${chart}"] tc-chart`)!.shadowRoot!.querySelector('canvas')!;
+      const instance = module.Chart.getChart(canvas)!;
+      return {
+        tooltipTitle: instance.tooltip.title ?? [],
+        tooltipBody: (instance.tooltip.body ?? []).flatMap((b) => b.lines),
+        tickColor: instance.options.scales?.x?.ticks?.color,
+        legendColor: instance.options.plugins?.legend?.labels?.color,
+      };
+    },
+    { chunk: manifest.chartFiles[0]!, chart },
+  );
+}
+
 describe('<tc-dashboard> in Chromium', () => {
   it('renders every permitted tile from the API, with ARIA, and never queries a forbidden chart', async () => {
     const p = await openPage();
@@ -128,7 +158,13 @@ describe('<tc-dashboard> in Chromium', () => {
     // Hover the bar chart so Chart.js draws its tooltip for every bar, including the hostile one.
     const box = await p.locator('tc-dashboard section[data-chart="revenue_by_region"] tc-chart').boundingBox();
     expect(box).not.toBeNull();
-    for (let x = 0.1; x < 1; x += 0.1) await p.mouse.move(box!.x + box!.width * x, box!.y + box!.height * 0.7);
+    const seenTitles = new Set<string>();
+    for (let x = 0.1; x < 1; x += 0.1) {
+      await p.mouse.move(box!.x + box!.width * x, box!.y + box!.height * 0.7);
+      for (const title of (await chartState(p, 'revenue_by_region')).tooltipTitle) seenTitles.add(title);
+    }
+    // The hostile value did reach the tooltip, as canvas text.
+    expect(seenTitles.has(XSS_VALUE)).toBe(true);
     await p.waitForTimeout(200);
     const imgCount = await p.evaluate(() => {
       const root = document.querySelector('tc-dashboard')!.shadowRoot!;
@@ -225,6 +261,18 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(styles).toEqual({ kpiColor: 'rgb(255, 0, 0)', hostBg: 'rgb(20, 23, 28)', tileRadius: '3px', tileBorder: 'rgb(0, 128, 0)' });
   });
 
+  it('paints charts from the theme: tick and legend colours follow the theme attribute', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1', theme: 'dark' });
+    const dark = await chartState(p, 'revenue_by_month');
+    expect(dark).toMatchObject({ tickColor: '#9aa5b1', legendColor: '#e7eaee' });
+    await p.evaluate(() => document.querySelector('tc-dashboard')!.setAttribute('theme', 'light'));
+    await expect.poll(async () => (await chartState(p, 'revenue_by_month')).tickColor).toBe('#5f6b7a');
+    expect((await chartState(p, 'revenue_by_month')).legendColor).toBe('#1b1f24');
+    // The canvas was updated in place, not duplicated.
+    expect(await p.locator('tc-dashboard section[data-chart="revenue_by_month"] canvas').count()).toBe(1);
+  });
+
   it('is keyboard reachable: filters are native controls, then tiles are focusable in order', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
@@ -256,6 +304,10 @@ describe('<tc-dashboard> in Chromium', () => {
     const wide = (await canvas.boundingBox())!.width;
     await p.setViewportSize({ width: 700, height: 900 });
     await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide * 0.8);
+    // The canvas is repainted when the OS scheme flips, not only the HTML around it.
+    expect((await chartState(p, 'revenue_by_region')).tickColor).toBe('#9aa5b1');
+    await p.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(async () => (await chartState(p, 'revenue_by_region')).tickColor).toBe('#5f6b7a');
   });
 
   it('loads Chart.js only for chart tiles and the assistant panel only when used', async () => {
