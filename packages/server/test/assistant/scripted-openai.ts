@@ -7,12 +7,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ScriptedReply = { toolCall: { name: string; arguments: unknown } } | { text: string } | { rawArguments: { name: string; text: string } };
+/** A reply, or a function of the request body (e.g. a model that echoes its system prompt). */
+export type ScriptStep = ScriptedReply | ((body: Record<string, unknown>) => ScriptedReply);
 
 export interface ScriptedOpenAi {
   baseUrl: string;
   requests: Array<Record<string, unknown>>;
   /** Replies used in order; when empty, every further request gets `fallback`. */
-  script(replies: ScriptedReply[], fallback?: ScriptedReply): void;
+  script(replies: ScriptStep[], fallback?: ScriptStep): void;
   close(): Promise<void>;
 }
 
@@ -37,8 +39,8 @@ function completion(reply: ScriptedReply, model: string): Record<string, unknown
 }
 
 export async function startScriptedOpenAi(): Promise<ScriptedOpenAi> {
-  let queue: ScriptedReply[] = [];
-  let fallback: ScriptedReply = { text: 'I cannot help with that.' };
+  let queue: ScriptStep[] = [];
+  let fallback: ScriptStep = { text: 'I cannot help with that.' };
   const requests: Array<Record<string, unknown>> = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -50,7 +52,8 @@ export async function startScriptedOpenAi(): Promise<ScriptedOpenAi> {
       }
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
       requests.push(body);
-      const reply = queue.shift() ?? fallback;
+      const step = queue.shift() ?? fallback;
+      const reply = typeof step === 'function' ? step(body) : step;
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(reply, String(body.model))));
     });
   });
