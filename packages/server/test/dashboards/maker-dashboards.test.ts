@@ -37,7 +37,13 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
     await perch?.close();
   });
 
-  const maker = (attributes: Record<string, unknown>, distinctId = 'mia') => mintFor(perch, { distinctId, role: 'maker', attributes, dashboards: '*' });
+  // One token per maker for the whole suite (tokens are not what these tests are about).
+  const makerTokens = new Map<string, Promise<string>>();
+  const maker = (attributes: Record<string, unknown>, distinctId = 'mia') => {
+    const key = `${distinctId}:${JSON.stringify(attributes)}`;
+    if (!makerTokens.has(key)) makerTokens.set(key, mintFor(perch, { distinctId, role: 'maker', attributes, dashboards: '*' }));
+    return makerTokens.get(key)!;
+  };
 
   it('creates a dashboard for the maker’s tenant that the tenant’s viewers can open and run, audited', async () => {
     const token = await maker(ACME);
