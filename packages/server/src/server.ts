@@ -4,6 +4,7 @@ import { createPerchContext, type ContextOverrides, type PerchContext } from './
 import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
 import { createAuditTrail, type AuditTrail } from './audit/index.js';
 import { createAuditModule } from './routes/audit.js';
+import { createAssistantModule } from './assistant/module.js';
 import { createQueryModule } from './query/module.js';
 import { createDashboardModule } from './dashboards/module.js';
 import { startReplication } from './replication/replication.js';
@@ -64,7 +65,7 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
     ...(redis ? { rateLimitRedis: redis } : {}),
     ...options.app,
     // The audit routes need the real trail; a benchmark that swaps the sink has none to read.
-    modules: [...(trail ? [createAuditModule(trail)] : []), ...query.modules, ...createDashboardModule(ctx, query.service, query.service.model), ...(options.app?.modules ?? [])],
+    modules: [...(trail ? [createAuditModule(trail)] : []), ...query.modules, ...createDashboardModule(ctx, query.service, query.service.model), createAssistantModule(ctx, query.service), ...(options.app?.modules ?? [])],
     readiness: { ...query.readiness, ...(replication ? { replication: replication.ready } : {}), ...options.app?.readiness },
   });
   const address = await app.listen({ host: config.host, port: options.port ?? config.port });
