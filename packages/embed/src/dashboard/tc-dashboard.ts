@@ -4,7 +4,7 @@ import type { ErrorCode } from '@perch/protocol/errors';
 import { EmbedClient, type FetchToken } from '../client/embed-client.js';
 import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail } from '../types.js';
-import { buildChartConfig, type ChartPalette } from '../charts/chart-options.js';
+import { buildChartConfig, type ChartOption, type ChartPalette } from '../charts/chart-options.js';
 import { dateRangeOptions } from './date-presets.js';
 import { dashboardStyles } from './styles.js';
 import { kpiView, tableView } from './tile-views.js';
@@ -88,6 +88,12 @@ export class TcDashboard extends LitElement {
   #round = 0;
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
+  /**
+   * The last chart configuration per tile result. The dashboard re-renders whenever any tile
+   * settles; handing a chart an identical but new configuration would make Chart.js redo its
+   * layout and animation, so a configuration is rebuilt only when its inputs change.
+   */
+  #chartConfigs = new WeakMap<QueryResponse, { key: string; config: ChartOption }>();
   #onColorScheme = (): void => this.requestUpdate();
 
   /** The shared API client (token refresh and retry), for composing components. */
@@ -404,6 +410,15 @@ export class TcDashboard extends LitElement {
     </section>`;
   }
 
+  #chartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette): ChartOption {
+    const key = JSON.stringify([chart.type, chart.format, this.locale ?? '', palette]);
+    const cached = this.#chartConfigs.get(result);
+    if (cached?.key === key) return cached.config;
+    const config = buildChartConfig(chart, result, palette, this.locale);
+    this.#chartConfigs.set(result, { key, config });
+    return config;
+  }
+
   #renderTileBody(chart: ChartDefinition, state: TileState, palette: ChartPalette): TemplateResult {
     switch (state.status) {
       case 'loading':
@@ -417,7 +432,7 @@ export class TcDashboard extends LitElement {
       case 'ready':
         if (chart.type === 'kpi') return kpiView(chart, state.result, this.locale);
         if (chart.type === 'table') return tableView(chart, state.result, this.locale);
-        return html`<tc-chart .option=${buildChartConfig(chart, state.result, palette, this.locale)} label=${chart.title}></tc-chart>`;
+        return html`<tc-chart .option=${this.#chartConfig(chart, state.result, palette)} label=${chart.title}></tc-chart>`;
     }
   }
 }
