@@ -32,6 +32,13 @@ export class MovableClock implements Clock {
   }
 }
 
+/** `TIMESTAMP '…'` for the 15th of the month `monthsAgo` before the current one: inside "last 12 months" today and later. */
+function monthsAgo(months: number): string {
+  const now = new Date();
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 15, 12));
+  return `TIMESTAMP '${day.toISOString().slice(0, 19).replace('T', ' ')}'`;
+}
+
 /** Test-only SQL: canary orders for two tenants and one acme order whose region is markup. */
 function fixtureStatements(): string[] {
   const statements: string[] = [];
@@ -40,12 +47,12 @@ function fixtureStatements(): string[] {
     const values: string[] = [];
     for (let i = 0; i < 30; i++) {
       const department = ['sales', 'finance', 'marketing', 'support', 'operations'][i % 5]!;
-      values.push(`(${id++}, '${tenant}', ${1 + i}, '${canary}', '${department}', '${canary}', 'completed', 1, ${(5000 + i).toFixed(2)}, TIMESTAMP '2026-0${1 + (i % 9)}-15 12:00:00')`);
+      values.push(`(${id++}, '${tenant}', ${1 + i}, '${canary}', '${department}', '${canary}', 'completed', 1, ${(5000 + i).toFixed(2)}, ${monthsAgo(1 + (i % 9))})`);
     }
     statements.push(`INSERT INTO orders (order_id, customer_id, product_id, region, department, channel, status, quantity, amount, ordered_at) VALUES ${values.join(', ')}`);
   }
   statements.push(
-    `INSERT INTO orders (order_id, customer_id, product_id, region, department, channel, status, quantity, amount, ordered_at) VALUES (${id++}, 'acme', 1, '${XSS_VALUE}', 'sales', 'web', 'completed', 1, 77.7, TIMESTAMP '2026-06-01 09:00:00')`,
+    `INSERT INTO orders (order_id, customer_id, product_id, region, department, channel, status, quantity, amount, ordered_at) VALUES (${id++}, 'acme', 1, '${XSS_VALUE}', 'sales', 'web', 'completed', 1, 77.7, ${monthsAgo(2)})`,
   );
   return statements;
 }
