@@ -1,13 +1,237 @@
-import { LitElement, html, type TemplateResult } from 'lit';
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import type { ErrorCode } from '@perch/protocol/errors';
+import type { EmbedClient } from '../client/embed-client.js';
+import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
+import type { ChartDefinition, TcErrorDetail } from '../types.js';
+import { buildChartConfig, type ChartPalette } from '../charts/chart-options.js';
+import { kpiView, tableView } from '../dashboard/tile-views.js';
+import type { AssistantResult, CatalogResponse } from './assistant-types.js';
+import { readEvents } from './sse-reader.js';
+import { suggestedQuestions } from './suggestions.js';
+import '../charts/tc-chart.js';
+
+interface Turn {
+  id: number;
+  question: string;
+  status: 'thinking' | 'streaming' | 'done' | 'error';
+  statusText: string;
+  answer: string;
+  result?: AssistantResult;
+  error?: { code: string; message: string };
+  showQuery: boolean;
+}
 
 /**
- * The assistant panel, loaded lazily by `<tc-ai-assistant>`. A placeholder until the assistant
- * API (`POST /v1/assistant/messages`) is wired in; it will reuse `EmbedClient` from `../client`.
+ * The assistant chat panel, loaded lazily by `<tc-ai-assistant>`. Answers stream in as text;
+ * each answer carries its chart, its table, the semantic query that ran ("show the query"),
+ * copy and retry. Every value from data or the model is rendered through Lit text bindings,
+ * never as HTML.
+ *
+ * @csspart messages, turn, question, answer, chart, table, query, actions, suggestions, form, input, send, error, applied
  */
 export class TcAiAssistantPanel extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    locale: { type: String },
+    _turns: { state: true },
+    _suggestions: { state: true },
+    _busy: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      --_font: var(--tc-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+      --_accent: var(--tc-accent, #2f6fed);
+      --_bg: var(--tc-bg, #ffffff);
+      --_fg: var(--tc-fg, #1b1f24);
+      --_muted: var(--tc-muted, #5f6b7a);
+      --_border: var(--tc-border, #dfe3e8);
+      --_radius: var(--tc-radius, 8px);
+      --_danger: var(--tc-danger, #c62828);
+      display: flex; flex-direction: column; gap: 8px; font-family: var(--_font); color: var(--_fg); background: var(--_bg);
+      border: 1px solid var(--_border); border-radius: var(--_radius); padding: 12px; min-height: 320px;
+    }
+    .messages { flex: 1; overflow-y: auto; display: flex; flex-direction: column; gap: 12px; }
+    .question { align-self: flex-end; background: var(--_accent); color: #fff; border-radius: var(--_radius); padding: 6px 10px; max-width: 85%; white-space: pre-wrap; }
+    .answer { white-space: pre-wrap; }
+    .status, .applied { color: var(--_muted); font-size: 0.85em; }
+    .chart { height: 220px; }
+    table { border-collapse: collapse; width: 100%; font-size: 0.85em; }
+    th, td { border-bottom: 1px solid var(--_border); padding: 3px 6px; text-align: left; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
+    .kpi { font-size: 1.8em; font-weight: 600; }
+    pre { background: color-mix(in srgb, var(--_border) 40%, transparent); padding: 8px; border-radius: 4px; overflow: auto; font-size: 0.8em; }
+    .actions, .suggestions, .options { display: flex; gap: 6px; flex-wrap: wrap; }
+    button { font: inherit; border: 1px solid var(--_border); background: transparent; color: inherit; border-radius: 999px; padding: 3px 10px; cursor: pointer; }
+    button:hover { border-color: var(--_accent); }
+    form { display: flex; gap: 6px; }
+    textarea { flex: 1; font: inherit; resize: vertical; min-height: 2.4em; border: 1px solid var(--_border); border-radius: var(--_radius); padding: 6px; background: var(--_bg); color: var(--_fg); }
+    .send { background: var(--_accent); color: #fff; border-color: var(--_accent); border-radius: var(--_radius); }
+    .error { color: var(--_danger); }
+  `;
+
+  client: EmbedClient | undefined;
+  locale: string | undefined;
+  private _turns: Turn[] = [];
+  private _suggestions: string[] = [];
+  private _busy = false;
+  #conversationId: string | undefined;
+  #nextId = 1;
+  #controller: AbortController | undefined;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#controller?.abort();
+  }
+
+  /** Load suggested questions from the catalog; resolves when the panel is usable. */
+  async loadSuggestions(): Promise<void> {
+    if (!this.client) return;
+    try {
+      const catalog = await this.client.json<CatalogResponse>('/v1/catalog');
+      this._suggestions = suggestedQuestions(catalog);
+    } catch (error) {
+      this._suggestions = [];
+      this.#emitError(error);
+    }
+  }
+
+  /** Ask a question (also used by suggestions, clarification options and retry). */
+  async ask(question: string): Promise<AssistantResult | undefined> {
+    const text = question.trim();
+    if (!text || !this.client || this._busy) return undefined;
+    const turn: Turn = { id: this.#nextId++, question: text, status: 'thinking', statusText: 'Thinking…', answer: '', showQuery: false };
+    this._turns = [...this._turns, turn];
+    this._busy = true;
+    this.#controller = new AbortController();
+    const update = (patch: Partial<Turn>) => {
+      Object.assign(turn, patch);
+      this._turns = [...this._turns];
+    };
+    try {
+      const response = await this.client.request('/v1/assistant/messages', {
+        method: 'POST',
+        body: { question: text, ...(this.#conversationId ? { conversationId: this.#conversationId } : {}) },
+        accept: 'text/event-stream',
+        signal: this.#controller.signal,
+      });
+      if (!response.body) throw new EmbedRequestError('internal_error', 'The answer could not be read.', response.status);
+      for await (const event of readEvents(response.body)) {
+        if (event.event === 'status') update({ statusText: STATUS_TEXT[event.data.status] ?? 'Working…' });
+        else if (event.event === 'answer') update({ status: 'streaming', answer: turn.answer + event.data.delta });
+        else if (event.event === 'error') throw new EmbedRequestError(event.data.code as ErrorCode, event.data.message, 200, event.data.requestId);
+        else {
+          this.#conversationId = event.data.conversationId;
+          update({ status: 'done', answer: event.data.answer, result: event.data });
+          this.dispatchEvent(new CustomEvent('tc-answer', { detail: { question: text, result: event.data }, bubbles: true, composed: true }));
+        }
+      }
+      if (turn.status !== 'done') throw new EmbedRequestError('internal_error', 'The answer was cut off.', 0);
+      return turn.result;
+    } catch (error) {
+      if (isAbortError(error)) return undefined;
+      const detail = this.#emitError(error);
+      update({ status: 'error', error: { code: detail.code, message: detail.message } });
+      return undefined;
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  #emitError(error: unknown): TcErrorDetail {
+    const detail: TcErrorDetail =
+      error instanceof EmbedRequestError
+        ? { code: error.code, message: error.message, ...(error.requestId ? { requestId: error.requestId } : {}) }
+        : { code: 'internal_error', message: 'The assistant is unavailable.' };
+    this.dispatchEvent(new CustomEvent('tc-error', { detail, bubbles: true, composed: true }));
+    return detail;
+  }
+
+  #palette(): ChartPalette {
+    const style = getComputedStyle(this);
+    const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+    const accent = read('--_accent', '#2f6fed');
+    return { fg: read('--_fg', '#1b1f24'), muted: read('--_muted', '#5f6b7a'), border: read('--_border', '#dfe3e8'), accent, font: read('--_font', 'sans-serif'), surface: read('--_bg', '#ffffff'), series: [accent, '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948'] };
+  }
+
+  #onSubmit(event: Event): void {
+    event.preventDefault();
+    const input = this.renderRoot.querySelector('textarea');
+    if (!input) return;
+    const value = input.value;
+    input.value = '';
+    void this.ask(value);
+  }
+
+  #onKey(event: KeyboardEvent): void {
+    if (event.key === 'Enter' && !event.shiftKey) this.#onSubmit(event);
+  }
+
+  #renderResult(turn: Turn, result: AssistantResult): TemplateResult {
+    const data = result.data;
+    const chart = result.chart;
+    let visual: TemplateResult | typeof nothing = nothing;
+    if (data && chart && result.query) {
+      const definition: ChartDefinition = { id: `answer-${turn.id}`, type: chart.type, title: chart.title, query: result.query, permitted: true };
+      visual =
+        chart.type === 'kpi'
+          ? html`<div part="chart">${kpiView(definition, data, this.locale)}</div>`
+          : chart.type === 'table'
+            ? nothing
+            : html`<tc-chart class="chart" part="chart" .option=${buildChartConfig(definition, data, this.#palette(), this.locale)} label=${chart.title}></tc-chart>`;
+      const table = data.rows.length > 0 && chart.type !== 'kpi' ? html`<details part="table" ?open=${chart.type === 'table'}><summary>Data (${data.rows.length} rows)</summary>${tableView(definition, data, this.locale)}</details>` : nothing;
+      visual = html`${visual}${table}`;
+    }
+    return html`${visual}
+      ${result.appliedFilters ? html`<p class="applied" part="applied">${result.appliedFilters}</p>` : nothing}
+      ${result.clarification?.options?.length
+        ? html`<div class="options">${result.clarification.options.map((option) => html`<button @click=${() => void this.ask(option)}>${option}</button>`)}</div>`
+        : nothing}
+      ${turn.showQuery && result.query ? html`<pre part="query">${JSON.stringify(result.query, null, 2)}</pre>` : nothing}`;
+  }
+
+  #renderTurn(turn: Turn): TemplateResult {
+    const copy = () => void navigator.clipboard?.writeText(turn.answer).catch(() => undefined);
+    const toggle = () => {
+      turn.showQuery = !turn.showQuery;
+      this._turns = [...this._turns];
+    };
+    return html`<div class="turn" part="turn">
+      <div class="question" part="question">${turn.question}</div>
+      ${turn.status === 'thinking' ? html`<p class="status" role="status">${turn.statusText}</p>` : nothing}
+      ${turn.answer ? html`<p class="answer" part="answer">${turn.answer}</p>` : nothing}
+      ${turn.result ? this.#renderResult(turn, turn.result) : nothing}
+      ${turn.error ? html`<p class="error" part="error" role="alert">${turn.error.message} (<code>${turn.error.code}</code>)</p>` : nothing}
+      ${turn.status === 'done' || turn.status === 'error'
+        ? html`<div class="actions" part="actions">
+            ${turn.result?.query ? html`<button @click=${toggle}>${turn.showQuery ? 'Hide the query' : 'Show the query'}</button>` : nothing}
+            ${turn.answer ? html`<button @click=${copy}>Copy</button>` : nothing}
+            <button @click=${() => void this.ask(turn.question)} ?disabled=${this._busy}>Retry</button>
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
   protected override render(): TemplateResult {
-    return html`<p role="status">The Perch assistant is not available yet.</p>`;
+    return html`<div class="messages" part="messages" aria-live="polite">
+        ${this._turns.length === 0 && this._suggestions.length > 0
+          ? html`<div class="suggestions" part="suggestions">${this._suggestions.map((s) => html`<button @click=${() => void this.ask(s)}>${s}</button>`)}</div>`
+          : nothing}
+        ${this._turns.map((turn) => this.#renderTurn(turn))}
+      </div>
+      <form part="form" @submit=${this.#onSubmit}>
+        <textarea part="input" aria-label="Ask a question about your data" placeholder="Ask a question about your data" maxlength="2000" @keydown=${this.#onKey}></textarea>
+        <button class="send" part="send" type="submit" ?disabled=${this._busy}>Ask</button>
+      </form>`;
   }
 }
 
+const STATUS_TEXT: Record<string, string> = { planning: 'Understanding the question…', querying: 'Running the query…', writing: 'Writing the answer…' };
+
 if (!customElements.get('tc-ai-assistant-panel')) customElements.define('tc-ai-assistant-panel', TcAiAssistantPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tc-ai-assistant-panel': TcAiAssistantPanel;
+  }
+}
