@@ -273,6 +273,36 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await p.locator('tc-dashboard section[data-chart="revenue_by_month"] canvas').count()).toBe(1);
   });
 
+  it('draws every chart kind Perch uses with the registered Chart.js pieces (doughnut, filled line, bar)', async () => {
+    const p = await openPage();
+    const drawn = await p.evaluate(async (chunk) => {
+      const load = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
+      type ChartModule = { Chart: { getChart(c: HTMLCanvasElement): { config: { type: string } } | undefined; registry: { getPlugin(id: string): unknown } } };
+      const { Chart } = (await load(`/embed/${chunk}`)) as ChartModule;
+      const data = { labels: ['a', 'b'], datasets: [{ label: 'm', data: [1, 2], fill: 'origin' }] };
+      const results: Array<{ type: string; drawn: string | undefined; failed: boolean }> = [];
+      for (const type of ['doughnut', 'line', 'bar']) {
+        const el = document.createElement('tc-chart');
+        el.style.cssText = 'display:block;width:300px;height:200px';
+        el.option = { type, data, options: { responsive: true, maintainAspectRatio: false, animation: false } } as unknown as typeof el.option;
+        document.body.append(el);
+        await el.updateComplete;
+        await el.rendered;
+        const canvas = el.shadowRoot!.querySelector('canvas')!;
+        results.push({ type, drawn: Chart.getChart(canvas)?.config.type, failed: el.shadowRoot!.querySelector('[part="error"]') !== null });
+      }
+      // getPlugin throws for a plugin that was never registered.
+      const plugins = ['filler', 'tooltip', 'legend'].map((id) => Chart.registry.getPlugin(id) !== undefined);
+      return { results, plugins };
+    }, manifest.chartFiles[0]!);
+    expect(drawn.results).toEqual([
+      { type: 'doughnut', drawn: 'doughnut', failed: false },
+      { type: 'line', drawn: 'line', failed: false },
+      { type: 'bar', drawn: 'bar', failed: false },
+    ]);
+    expect(drawn.plugins).toEqual([true, true, true]);
+  });
+
   it('is keyboard reachable: filters are native controls, then tiles are focusable in order', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
