@@ -41,7 +41,9 @@ function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
  * - `POST /v1/dashboards`, `PUT|DELETE /v1/dashboards/{id}`: makers save dashboards for their tenant.
  *
  * Unknown and out-of-scope ids both answer 403 `resource_forbidden`, so a token cannot learn
- * which dashboards exist.
+ * which dashboards exist. Saved dashboards belong to a tenant (the workspace's tenant attribute,
+ * `customerId` by default), not to one maker: every maker of the tenant may edit them, and only
+ * tokens of that tenant whose scope names the id (or is `"*"`) can see them.
  */
 export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext, service: QueryService, directory: DashboardDirectory): void {
   const engine = () => ({ maxLimit: ctx.config.limits.maxRows, defaultLimit: ctx.config.limits.defaultRows, now: new Date(ctx.clock.now()) });
