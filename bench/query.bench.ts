@@ -18,7 +18,10 @@ import { generateDemoWarehouse, loadDemoIntoPostgres } from '../packages/server/
 import { runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBareRoute } from './lib/bare-route.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
-import { formatInteger, formatMillis, formatPercent, formatRatio } from './lib/format.js';
+import { formatInteger, formatMicros, formatMillis, formatPercent, formatRatio } from './lib/format.js';
+import { microBench, type MicroBenchResult } from './lib/micro-bench.js';
+import { loadModel } from '../packages/engine/src/index.js';
+import { QueryService } from '../packages/server/src/query/index.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
 
 const TARGETS = { missLatencyRatio: 1.1, hitShareOfBare: 0.4, missShareOfRaw: 0.9 } as const;
@@ -48,6 +51,10 @@ interface ConnectorFigures {
   raw: HttpFigures;
   miss: HttpFigures;
   hit: HttpFigures;
+  /** Attribution only: the same hits on a Perch whose audit sink is a no-op. */
+  hitNoAudit: HttpFigures;
+  /** In process: `QueryService.run` answered from the cache (compile + key + lookup). */
+  serviceHit: MicroBenchResult;
 }
 
 export default async function run(options: BenchOptions): Promise<BenchReport> {
@@ -80,6 +87,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
 
   const row = (label: string, f: HttpFigures, relative: string) => [label, formatInteger(f.requestsPerSecond), formatMillis(f.p50Ms), formatMillis(f.p99Ms), relative];
   const targets: BenchTarget[] = [];
+  const local: string[][] = [];
   const rows: string[][] = [row('bare Fastify route, constant (floor)', bare, '100.0% of bare')];
   for (const r of results) {
     const latencyRatio = r.miss.meanMs / r.raw.meanMs;
@@ -89,7 +97,9 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       row(`${r.label}: raw SQL + tenant predicate (database floor)`, r.raw, '100.0% of raw'),
       row(`${r.label}: POST /v1/query, cache miss`, r.miss, `${formatPercent(missShare)} of raw, mean latency ${formatRatio(latencyRatio)}`),
       row(`${r.label}: POST /v1/query, cache hit`, r.hit, `${formatPercent(hitShare)} of bare`),
+      row(`${r.label}:   same hits, audit trail off (attribution only)`, r.hitNoAudit, `${formatPercent(r.hitNoAudit.requestsPerSecond / bare.requestsPerSecond)} of bare`),
     );
+    local.push([r.label, formatMicros(r.serviceHit.nsPerOp), formatInteger(r.serviceHit.opsPerSecond)]);
     targets.push(
       { name: `${r.label}: governed/raw mean latency on misses ≤ ${TARGETS.missLatencyRatio}`, measured: formatRatio(latencyRatio), pass: latencyRatio <= TARGETS.missLatencyRatio },
       { name: `${r.label}: misses ≥ ${formatPercent(TARGETS.missShareOfRaw)} of the database's throughput`, measured: formatPercent(missShare), pass: missShare >= TARGETS.missShareOfRaw },
@@ -104,12 +114,17 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
         headers: ['scenario', 'req/s', 'p50', 'p99', 'relative'],
         rows,
       },
+      {
+        caption: `In process: QueryService.run answered from the result cache (validate, plan, RLS, compile, cache key, lookup; median of ${options.rounds} rounds)`,
+        headers: ['connector', 'per run', 'runs/s'],
+        rows: local,
+      },
     ],
     targets,
     notes: [
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
       'Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value.',
-      'Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value).',
+      'Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). The "audit trail off" row uses a no-op sink on a second instance only to show what the durable per-request audit event costs; it is not a supported configuration.',
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
     ],
   };
@@ -129,7 +144,29 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
     options.log(`${label}: POST /v1/query, hits`);
     const hit = await runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers, body: semanticBody(false) });
     return { label, raw, miss, hit };
+  }).then(async (figures) => {
+    const hitNoAudit = await withPerch({ warehouse, limits }, async (perch, token) => {
+      options.log(`${label}: POST /v1/query, hits, audit trail off (attribution only)`);
+      return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
+    }, 'noop');
+    options.log(`${label}: in process, QueryService.run cache hits`);
+    const serviceHit = await measureServiceHit(connectorConfig, options);
+    return { ...figures, hitNoAudit, serviceHit };
   });
+}
+
+async function measureServiceHit(config: ConnectorConfig, options: BenchOptions): Promise<MicroBenchResult> {
+  const connector = await createConnector(config);
+  try {
+    const model = await loadModel(join(import.meta.dirname, '..', 'model'));
+    const service = new QueryService({ model, connector, limits: { maxRows: 50_000, defaultRows: 1_000, queryTimeoutMs: 30_000, resultCacheEntries: 100, resultCacheTtlMs: 600_000 } });
+    const claims = { iss: 'perch', aud: 'default', sub: 'bench', jti: 'bench', iat: 0, nbf: 0, exp: 0, env: 'test' as const, kid_api: 'bench', user: { distinctId: 'bench', role: 'explorer' as const, attributes: TENANT }, scope: { dashboards: [] as string[], assistant: false } };
+    const body: unknown = JSON.parse(semanticBody(false));
+    await service.run(claims, body);
+    return await microBench(() => service.run(claims, body), { warmupIterations: 500, iterations: 2_000, rounds: options.rounds });
+  } finally {
+    await connector.close();
+  }
 }
 
 /** A bare Fastify route that runs the hand-written SQL on its own connector (the database's floor over HTTP). */
@@ -152,8 +189,8 @@ async function withRawRoute<T>(config: ConnectorConfig, body: (url: string) => P
   }
 }
 
-async function withPerch<T>(config: Record<string, unknown>, body: (perch: BenchPerch, token: string) => Promise<T>): Promise<T> {
-  const perch = await startBenchPerch({ config });
+async function withPerch<T>(config: Record<string, unknown>, body: (perch: BenchPerch, token: string) => Promise<T>, audit: 'trail' | 'noop' = 'trail'): Promise<T> {
+  const perch = await startBenchPerch({ config, audit });
   try {
     const response = await fetch(`${perch.url}/v1/embed/tokens`, {
       method: 'POST',
