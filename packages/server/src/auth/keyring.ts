@@ -1,4 +1,4 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { TOKEN_TTL, CLOCK_SKEW_SECONDS } from '@perch/protocol';
 import type { PerchDatabase } from '../store/schema.js';
@@ -10,7 +10,11 @@ import type { Clock } from '../store/clock.js';
 export interface TokenKey {
   kid: string;
   workspaceId: string;
-  key: KeyObject;
+  /**
+   * Imported once as a WebCrypto AES-GCM key: handing jose a ready CryptoKey avoids a key import
+   * on every encryption and decryption.
+   */
+  key: webcrypto.CryptoKey;
   /** Epoch ms after which the key stops verifying; undefined for the active key. */
   retireAfter: number | undefined;
 }
@@ -45,7 +49,7 @@ export class Keyring {
     const keys: TokenKey[] = [];
     for (const row of rows) {
       const secret = await this.masterKey.unwrap(row.secret);
-      keys.push({ kid: row.id, workspaceId, key: createSecretKey(secret), retireAfter: row.retire_after ? row.retire_after.getTime() : undefined });
+      keys.push({ kid: row.id, workspaceId, key: await importTokenKey(secret), retireAfter: row.retire_after ? row.retire_after.getTime() : undefined });
     }
     for (const [kid, key] of this.byKid) if (key.workspaceId === workspaceId) this.byKid.delete(kid);
     for (const key of keys) this.byKid.set(key.kid, key);
@@ -75,4 +79,9 @@ export class Keyring {
     if (key.retireAfter !== undefined && key.retireAfter <= this.clock.now()) return undefined;
     return key;
   }
+}
+
+function importTokenKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  // Extractable so operators' tooling (and the independent-decryption test) can read the raw key.
+  return webcrypto.subtle.importKey('raw', secret, { name: 'AES-GCM' }, true, ['encrypt', 'decrypt']);
 }

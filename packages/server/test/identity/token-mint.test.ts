@@ -91,7 +91,7 @@ describe.each(STORE_KINDS)('token minting (%s store)', (kind) => {
     const { token, tokenId } = response.json() as { token: string; tokenId: string };
     const [protectedHeader, , iv, ciphertext, tag] = token.split('.') as [string, string, string, string, string];
     const kid = (JSON.parse(Buffer.from(protectedHeader, 'base64url').toString()) as { kid: string }).kid;
-    const rawKey = perch.ctx.keyring.keyFor(kid)!.key.export();
+    const rawKey = Buffer.from(await crypto.subtle.exportKey('raw', perch.ctx.keyring.keyFor(kid)!.key));
     expect(rawKey.length).toBe(32);
     // RFC 7516 section 5.2: the AAD is the ASCII of the encoded protected header.
     const decipher = createDecipheriv('aes-256-gcm', rawKey, Buffer.from(iv, 'base64url'));
