@@ -87,8 +87,9 @@ export function dashboardPage(user: DemoUser, perchUrl: string): string {
   <span>Signed in as <strong data-testid="who">${user.name}</strong> <span class="muted">(${user.company}, ${user.role})</span></span>
   <form method="post" action="/logout"><button type="submit">Sign out</button></form>
 </header>
-<main>
+<main${user.role === 'viewer' ? '' : new SafeHtml(' style="max-width: 1600px; display: grid; grid-template-columns: minmax(0, 2fr) minmax(320px, 1fr); gap: 16px; align-items: start"')}>
   <tc-dashboard dashboard="sales" api-base="${perchUrl}"></tc-dashboard>
+  ${user.role === 'viewer' ? '' : html`<tc-ai-assistant api-base="${perchUrl}"></tc-ai-assistant>`}
 </main>`,
     html`<script type="module" src="${perchUrl}/embed/perch.js"></script>
 <script type="module" src="/app.js"></script>`,
@@ -107,4 +108,10 @@ dashboard.fetchToken = async () => {
   return (await response.json()).token;
 };
 dashboard.addEventListener('tc-error', (event) => console.warn('Perch:', event.detail.code, event.detail.message));
+// Explorers and above also get the assistant beside the dashboard (same token endpoint).
+const assistant = document.querySelector('tc-ai-assistant');
+if (assistant) {
+  assistant.fetchToken = dashboard.fetchToken;
+  assistant.addEventListener('tc-error', (event) => console.warn('Perch assistant:', event.detail.code, event.detail.message));
+}
 `;
