@@ -10,6 +10,7 @@ import { auditedWorkspaces, dropExpiredSegments } from './audit-retention.js';
 import type { AuditDatabase } from './audit-schema.js';
 import { verifyAudit, type AuditVerification, type VerifyOptions } from './audit-verify.js';
 import { GroupCommit } from './group-commit.js';
+import { observeAuditCommit } from './audit-metrics.js';
 
 export interface AuditTrailOptions {
   store: StoreDatabase;
@@ -69,7 +70,11 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 5,
     batchSize,
-    commit: (batch) => appendBatch(db, batch, segmentSize),
+    commit: async (batch) => {
+      const started = clock.now();
+      await appendBatch(db, batch, segmentSize);
+      observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
+    },
     ...(options.onError ? { onError: options.onError } : {}),
   });
 

@@ -143,7 +143,7 @@ export function startReplica(fixture: ClusterFixture, options: { storeUrl?: stri
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => ((exited = true), resolve(code))));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-20_000)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not start; stderr: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`replica did not start; stderr: ${stderr}`)), 120_000);
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
