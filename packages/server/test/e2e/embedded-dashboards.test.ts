@@ -4,6 +4,7 @@
  * none of them nor in the rendered DOM (shadow roots included).
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -170,6 +171,32 @@ describe('embedded dashboards end to end', () => {
       } finally {
         await tracked.close();
       }
+    }
+  });
+
+  it('lets an explorer export a tile as CSV from the component, with only their own rows', async () => {
+    const tracked = await login('bob');
+    try {
+      const download = tracked.page.waitForEvent('download', { timeout: 30_000 });
+      await tracked.page.locator('tc-dashboard [data-chart="revenue_by_region"] button.export').click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe('sales-revenue_by_region.csv');
+      const csv = await readFile(await file.path(), 'utf8');
+      const lines = csv.trimEnd().split('\r\n');
+      expect(lines[0]).toBe('region,revenue');
+      const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
+      const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+      const expected = await stack.sql<{ region: string; revenue: number }>(
+        `SELECT region, sum(amount) AS revenue FROM orders WHERE customer_id = 'globex' AND ordered_at >= TIMESTAMP '${iso(start)}' AND ordered_at < TIMESTAMP '${iso(end)}' GROUP BY region`,
+      );
+      const exported = new Map(lines.slice(1).map((line) => [line.slice(0, line.lastIndexOf(',')), Number(line.slice(line.lastIndexOf(',') + 1))]));
+      expect(exported.size).toBe(expected.length);
+      for (const row of expected) expect(exported.get(row.region)).toBeCloseTo(Number(row.revenue), 2);
+      // globex's own canary region is in its export; initech's never is.
+      expect(csv).toContain(CANARIES.globex);
+      expect(csv).not.toContain(CANARIES.initech);
+    } finally {
+      await tracked.close();
     }
   });
 
