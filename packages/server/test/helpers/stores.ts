@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStoreDatabase, type StoreDatabase, type StoreKind } from '../../src/store/database.js';
 
@@ -23,6 +24,7 @@ export interface TestStore {
 export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   if (kind === 'embedded') {
     const dir = mkdtempSync(join(tmpdir(), 'perch-store-'));
+    cpSync(await embeddedTemplate(), dir, { recursive: true });
     const store = await openStoreDatabase({ dataDir: dir });
     return {
       store,
@@ -56,4 +58,29 @@ export async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/store/migrations/', import.meta.url));
+
+/**
+ * A freshly migrated embedded store, created once per migration set and copied for each test.
+ * Creating an embedded store runs initdb inside WebAssembly (seconds); copying a template and
+ * opening it is much cheaper. The template is keyed by the migrations' content, so a changed
+ * migration gets a new template.
+ */
+async function embeddedTemplate(): Promise<string> {
+  const digest = createHash('sha256');
+  for (const file of readdirSync(MIGRATIONS_DIR).sort()) digest.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
+  const template = join(tmpdir(), `perch-store-template-${digest.digest('hex').slice(0, 16)}`);
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(join(tmpdir(), 'perch-store-template-building-'));
+  const store = await openStoreDatabase({ dataDir: building });
+  await store.close();
+  try {
+    // Atomic publish: concurrent test files may race to build the same template.
+    renameSync(building, template);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return template;
 }
