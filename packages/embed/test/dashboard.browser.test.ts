@@ -351,7 +351,8 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(loaded.some((f) => f.startsWith('chartjs-setup.'))).toBe(false);
     expect(loaded.some((f) => f.startsWith('assistant-panel.'))).toBe(false);
     await p.evaluate(() => document.body.append(document.createElement('tc-ai-assistant')));
-    await p.locator('tc-ai-assistant [role="status"]').waitFor();
+    // The panel's element is defined by its lazily loaded chunk.
+    await p.waitForFunction(() => customElements.get('tc-ai-assistant-panel') !== undefined);
     expect(loaded.some((f) => f.startsWith('assistant-panel.'))).toBe(true);
     // A dashboard with chart tiles does fetch the chart chunk (so the check above is not vacuous).
     await mount(p, { token: 'valid-1', dashboard: 'sales' });
