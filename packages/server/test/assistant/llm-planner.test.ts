@@ -100,4 +100,12 @@ describe('LLM planner over a scripted chat-completions server', () => {
     expect(await planner.writeAnswer(base)).toBeUndefined();
     expect(JSON.stringify(llm.requests)).not.toContain('CANARY_ROW_VALUE');
   });
+
+  it('sends rows, and accepts numbers in the wording, only when the workspace allows sharing row data', async () => {
+    const sharing = new LlmPlanner({ baseUrl: llm.baseUrl, model: 'scripted', apiKey: 'sk-test', shareRowData: true, maxLimit: 1000 });
+    const input = { question: 'revenue by region', query: VALID as never, explanation: 'Revenue by Region', facts: [], rows: [{ region: 'EMEA', revenue: 4242.42 }] };
+    llm.script([{ text: 'EMEA leads with 4242.42.' }]);
+    expect(await sharing.writeAnswer(input)).toBe('EMEA leads with 4242.42.');
+    expect(JSON.stringify(llm.requests)).toContain('4242.42');
+  });
 });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { readEvents } from './sse-reader.js';
+import { suggestedQuestions } from './suggestions.js';
+
+function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      controller.close();
+    },
+  });
+}
+
+describe('readEvents', () => {
+  it('reassembles events split across chunks and ignores unknown events', async () => {
+    const body = streamOf(['event: status\ndata: {"status":"plan', 'ning"}\n\nevent: answer\ndata: {"delta":"Hi "}\n\nevent: ping\ndata: {}\n\n', 'event: result\ndata: {"answer":"Hi "}\n\n']);
+    const events = [];
+    for await (const event of readEvents(body)) events.push(event);
+    expect(events).toEqual([
+      { event: 'status', data: { status: 'planning' } },
+      { event: 'answer', data: { delta: 'Hi ' } },
+      { event: 'result', data: { answer: 'Hi ' } },
+    ]);
+  });
+});
+
+describe('suggestedQuestions', () => {
+  it('builds starter questions from catalog names only', () => {
+    const catalog = {
+      datasets: [
+        {
+          name: 'orders',
+          title: 'Orders',
+          members: [
+            { name: 'region', kind: 'dimension' as const, type: 'string', title: 'Region' },
+            { name: 'channel', kind: 'dimension' as const, type: 'string', title: 'Sales channel' },
+            { name: 'ordered_at', kind: 'dimension' as const, type: 'time', title: 'Order date' },
+            { name: 'revenue', kind: 'measure' as const, type: 'number', title: 'Revenue' },
+            { name: 'orders', kind: 'measure' as const, type: 'number', title: 'Orders' },
+          ],
+        },
+      ],
+    };
+    expect(suggestedQuestions(catalog)).toEqual(['Revenue by region last quarter', 'Orders by month', 'Top 5 sales channel by revenue', 'Revenue this year vs last year']);
+  });
+});
