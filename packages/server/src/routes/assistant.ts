@@ -51,7 +51,8 @@ export function registerAssistantRoutes(app: FastifyInstance, ctx: PerchContext,
       }
 
       // Headers set so far (CORS, security headers, request id) go out with the stream.
-      const headers = reply.getHeaders();
+      const headers: Record<string, string | number | string[]> = {};
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
       reply.hijack();
       reply.raw.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-request-id': request.id });
       try {
