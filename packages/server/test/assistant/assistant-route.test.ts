@@ -57,6 +57,9 @@ describe.each(STORE_KINDS)('assistant route (%s store)', (kind) => {
       const response = await ask(perch, await mintAssistantToken(perch, user), { question: 'revenue' });
       expect(response.statusCode).toBe(403);
       expect(response.json().error.code).toBe('scope_forbidden');
+      // Refusals are audited too, under the same action.
+      const event = perch.audit.byRequest(response.headers['x-request-id'] as string).find((e) => e.action === 'assistant.question');
+      expect(event).toMatchObject({ outcome: 'refused', code: 'scope_forbidden', distinctId: user.distinctId });
     }
   });
 
