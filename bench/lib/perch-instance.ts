@@ -15,6 +15,8 @@ export interface BenchPerchOptions {
    * `noop` exists only to attribute cost: a figure measured with it is never a result by itself.
    */
   audit?: 'trail' | 'noop';
+  /** Extra environment, e.g. `DATABASE_URL` and `PERCH_DATABASE_SCHEMA` for a PostgreSQL store. */
+  env?: Record<string, string>;
 }
 
 export interface BenchPerch {
@@ -49,7 +51,7 @@ export async function startBenchPerch(options: BenchPerchOptions = {}): Promise<
   const adminKey = `pk_test_${Array.from({ length: 43 }, () => BASE62[randomInt(BASE62.length)]).join('')}`;
   try {
     const config = loadConfig({
-      env: { PERCH_BOOTSTRAP_API_KEY: adminKey },
+      env: { PERCH_BOOTSTRAP_API_KEY: adminKey, ...options.env },
       cwd: directory,
       overrides: {
         host: '127.0.0.1',

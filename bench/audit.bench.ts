@@ -1,0 +1,97 @@
+/**
+ * Audit trail cost: `POST /v1/query` answered from the result cache, with the durable audit trail
+ * (group commit, hash chain) and with the audit module swapped for a no-op, on both metadata
+ * stores. The swap exists only here, to attribute cost; no user setting turns auditing off.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
+import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
+import { formatInteger, formatMillis, formatPercent } from './lib/format.js';
+import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
+
+const TARGETS = { maxThroughputCost: 0.15, maxP99DeltaMs: 2 } as const;
+const PG_URL = process.env.PERCH_BENCH_DATABASE_URL ?? process.env.PERCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const QUERY = JSON.stringify({ dataset: 'orders', measures: ['revenue', 'orders'], dimensions: ['region'] });
+const CONFIG = { limits: { apiKeyRatePerMinute: 1_000_000_000, tokenRatePerMinute: 1_000_000_000 } };
+
+type StoreKind = 'embedded' | 'postgres';
+
+interface Pair {
+  store: StoreKind;
+  audited: HttpFigures;
+  noop: HttpFigures;
+}
+
+export default async function run(options: BenchOptions): Promise<BenchReport> {
+  const pairs: Pair[] = [];
+  for (const store of ['embedded', 'postgres'] as const) {
+    options.log(`${store} store: audited`);
+    const audited = await measure(store, 'trail', options);
+    options.log(`${store} store: no-op audit (attribution only)`);
+    const noop = await measure(store, 'noop', options);
+    pairs.push({ store, audited, noop });
+  }
+  const targets: BenchTarget[] = [];
+  const rows: string[][] = [];
+  for (const { store, audited, noop } of pairs) {
+    const cost = 1 - audited.requestsPerSecond / noop.requestsPerSecond;
+    const p99Delta = audited.p99Ms - noop.p99Ms;
+    rows.push([`${store}: audit trail on`, formatInteger(audited.requestsPerSecond), formatMillis(audited.p50Ms), formatMillis(audited.p99Ms), formatInteger(audited.non2xx), formatPercent(cost)]);
+    rows.push([`${store}: no-op audit (attribution only)`, formatInteger(noop.requestsPerSecond), formatMillis(noop.p50Ms), formatMillis(noop.p99Ms), formatInteger(noop.non2xx), '—']);
+    targets.push({ name: `${store}: audit costs ≤ 15% of throughput`, measured: formatPercent(cost), pass: cost <= TARGETS.maxThroughputCost });
+    targets.push({ name: `${store}: audit adds ≤ 2 ms to p99`, measured: `${p99Delta.toFixed(0)} ms`, pass: p99Delta <= TARGETS.maxP99DeltaMs });
+  }
+  return {
+    title: 'audit: the cost of a durable, hash-chained audit trail on cached queries',
+    tables: [
+      {
+        caption: `POST /v1/query, cache hits, ${options.connections} connections, ${options.durationSeconds} s after a 2 s warm-up`,
+        headers: ['scenario', 'req/s', 'p50', 'p99', 'non-2xx', 'throughput cost'],
+        rows,
+      },
+    ],
+    targets,
+    notes: [
+      'Each request waits until its `query.run` event is committed (group commit): the audited figures include that wait.',
+      'The no-op sink is selectable only inside the benchmark harness, to attribute cost.',
+    ],
+  };
+}
+
+async function measure(store: StoreKind, audit: 'trail' | 'noop', options: BenchOptions): Promise<HttpFigures> {
+  const schema = `perch_bench_audit_${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = store === 'postgres' ? { DATABASE_URL: PG_URL, PERCH_DATABASE_SCHEMA: schema } : {};
+  const bench: BenchPerch = await startBenchPerch({ config: CONFIG, audit, env });
+  try {
+    const token = await mintExplorer(bench);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    // Warm the result cache: every measured request is a hit.
+    const warm = await fetch(`${bench.url}/v1/query`, { method: 'POST', headers, body: QUERY });
+    if (warm.status !== 200) throw new Error(`warm-up query failed: ${warm.status} ${await warm.text()}`);
+    return await runAutocannon({ url: `${bench.url}/v1/query`, method: 'POST', headers, body: QUERY, connections: options.connections, durationSeconds: options.durationSeconds });
+  } finally {
+    await bench.close();
+    if (store === 'postgres') await dropSchema(schema);
+  }
+}
+
+async function mintExplorer(bench: BenchPerch): Promise<string> {
+  const response = await fetch(`${bench.url}/v1/embed/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bench.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ user: { distinctId: 'bench-explorer', role: 'explorer', attributes: { customerId: 'acme', department: 'finance' } }, ttlSeconds: 3600 }),
+  });
+  if (response.status !== 201) throw new Error(`mint failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
