@@ -3,7 +3,7 @@
  * `<tc-dashboard>` being connected to every tile rendered (`tc-ready`) for the demo dashboard on
  * the 1M-row demo warehouse, against the slowest of its chart queries run alone.
  *
- * `npm run bench -- embed [--orders=1000000] [--loads=5]`
+ * `npm run bench -- embed [--orders=1000000] [--loads=5] [--warehouse=<demo warehouse file>]`
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     orders,
     fixtures: false,
     // Reused across runs: generating 1M orders is deterministic, so one file serves every run.
-    warehousePath: join(tmpdir(), 'perch-bench-embed', `warehouse-${orders}.duckdb`),
+    warehousePath: typeof options.flags.warehouse === 'string' ? options.flags.warehouse : join(tmpdir(), 'perch-bench-embed', `warehouse-${orders}.duckdb`),
     // Every load and every query is cold: nothing comes from Perch's result cache.
     limits: { resultCacheEntries: 0 },
     log: options.log,
