@@ -52,6 +52,7 @@ export class TcAiAssistantPanel extends LitElement {
       border: 1px solid var(--_border); border-radius: var(--_radius); padding: 12px; min-height: 320px;
     }
     .messages { flex: 1; overflow-y: auto; display: flex; flex-direction: column; gap: 12px; }
+    .turn { display: flex; flex-direction: column; gap: 6px; }
     .question { align-self: flex-end; background: var(--_accent); color: #fff; border-radius: var(--_radius); padding: 6px 10px; max-width: 85%; white-space: pre-wrap; }
     .answer { white-space: pre-wrap; }
     .status, .applied { color: var(--_muted); font-size: 0.85em; }

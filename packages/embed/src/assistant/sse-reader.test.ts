@@ -42,6 +42,6 @@ describe('suggestedQuestions', () => {
         },
       ],
     };
-    expect(suggestedQuestions(catalog)).toEqual(['Revenue by region last quarter', 'Orders by month', 'Top 5 sales channel by revenue', 'Revenue this year vs last year']);
+    expect(suggestedQuestions(catalog)).toEqual(['Revenue by region last quarter', 'Orders by month', 'Which sales channel has the most revenue?', 'Revenue this year vs last year']);
   });
 });

@@ -11,7 +11,7 @@ export function suggestedQuestions(catalog: CatalogResponse, count = 4): string[
   const [first, second] = measures;
   if (first && dimensions[0]) out.push(`${first.title} by ${dimensions[0].title.toLowerCase()}${hasTime ? ' last quarter' : ''}`);
   if (second && hasTime) out.push(`${second.title} by month`);
-  if (first && dimensions[1]) out.push(`Top 5 ${dimensions[1].title.toLowerCase()} by ${first.title.toLowerCase()}`);
+  if (first && dimensions[1]) out.push(`Which ${dimensions[1].title.toLowerCase()} has the most ${first.title.toLowerCase()}?`);
   if (first && hasTime) out.push(`${first.title} this year vs last year`);
   return out.slice(0, count);
 }

@@ -3,10 +3,14 @@
  * beside the dashboard a question, and sees an answer and a chart with their own tenant's totals
  * (checked against direct SQL). Another tenant's canary appears nowhere on the page or network.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { CANARIES, startEmbedStack, type EmbedStack } from '../e2e/embed-stack.js';
 
+const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../test-artifacts/screenshots');
 let stack: EmbedStack;
 let browser: LaunchedBrowser;
 
@@ -65,6 +69,10 @@ describe('assistant in the demo host', () => {
     await page.locator('tc-ai-assistant tc-chart canvas').waitFor({ timeout: 30_000 });
     await page.locator('tc-ai-assistant button', { hasText: 'Show the query' }).click();
     expect(await page.locator('tc-ai-assistant pre').textContent()).toContain('"dataset": "orders"');
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    await page.locator('tc-ai-assistant').screenshot({ path: join(SCREENSHOTS, 'assistant-bob.png') });
 
     await Promise.all(pending);
     const everything = bodies.join('\n') + (await page.content());
