@@ -94,9 +94,7 @@ export class AssistantService {
    *   `value_too_large`, `rate_limited`, `not_found` (conversation of someone else), `conflict` (turn limit).
    */
   async prepare(claims: EmbedTokenClaims, body: unknown): Promise<PreparedQuestion> {
-    if (claims.scope.assistant !== true || !roleAtLeast(claims.user.role, 'explorer')) {
-      throw new PerchError('scope_forbidden', { message: 'This token may not use the assistant.' });
-    }
+    this.#requireAssistant(claims);
     const request = parseOrThrow(AssistantRequestSchema, body);
     const question = request.question.trim();
     if (question === '') throw new PerchError('missing_field', { path: 'question', message: 'question: required' });
@@ -106,8 +104,7 @@ export class AssistantService {
     if (question.includes('\u0000')) throw new PerchError('nul_byte', { path: 'question', message: 'question: NUL bytes are not allowed' });
     this.#limiter.take(`${claims.aud}\u0000${claims.sub}`);
 
-    const tenant = tenantOf(claims, this.#options.workspaces);
-    const owner: ConversationOwner = { workspaceId: claims.aud, distinctId: claims.sub, tenantKey: tenant?.tenantKey ?? '' };
+    const owner = this.#owner(claims);
     let conversation: Conversation;
     if (request.conversationId !== undefined) {
       const found = await this.#options.conversations.open(owner, request.conversationId);
@@ -121,6 +118,28 @@ export class AssistantService {
       throw new PerchError('conflict', { path: 'conversationId', message: `This conversation has reached ${this.#options.limits.maxTurns} questions; start a new one.` });
     }
     return { claims, question, owner, conversation };
+  }
+
+  /**
+   * The turns of one of this user's conversations (questions, semantic queries, answers; no rows).
+   * @throws PerchError `scope_forbidden`, `not_found` (missing, or another user's or tenant's).
+   */
+  async conversation(claims: EmbedTokenClaims, id: string): Promise<{ conversationId: string; turns: Array<{ question: string; query: SemanticQuery | null; answer: string }> }> {
+    this.#requireAssistant(claims);
+    const turns = await this.#options.conversations.read(this.#owner(claims), id);
+    if (!turns) throw new PerchError('not_found', { path: 'id', message: 'No such conversation.' });
+    return { conversationId: id, turns: turns.map((t) => ({ question: t.question, query: t.query ?? null, answer: t.answer })) };
+  }
+
+  #requireAssistant(claims: EmbedTokenClaims): void {
+    if (claims.scope.assistant !== true || !roleAtLeast(claims.user.role, 'explorer')) {
+      throw new PerchError('scope_forbidden', { message: 'This token may not use the assistant.' });
+    }
+  }
+
+  #owner(claims: EmbedTokenClaims): ConversationOwner {
+    const tenant = tenantOf(claims, this.#options.workspaces);
+    return { workspaceId: claims.aud, distinctId: claims.sub, tenantKey: tenant?.tenantKey ?? '' };
   }
 
   async answer(prepared: PreparedQuestion, options: AnswerOptions = {}): Promise<AnsweredQuestion> {

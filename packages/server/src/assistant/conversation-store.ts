@@ -99,6 +99,12 @@ export class ConversationStore {
     };
   }
 
+  /** Every turn of a conversation (oldest first), or `undefined` when it is not this owner's. */
+  async read(owner: ConversationOwner, id: string): Promise<ConversationTurn[] | undefined> {
+    const conversation = await this.open(owner, id, 10_000);
+    return conversation?.history;
+  }
+
   /** Append a turn; the turn counter is bumped under the owner's binding in the same transaction. */
   async append(owner: ConversationOwner, id: string, turn: ConversationTurn): Promise<number> {
     return this.#db.transaction().execute(async (tx) => {

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'dashboard.delete',
   'export.run',
   'assistant.question',
+  'assistant.conversation',
   'api_key.create',
   'api_key.list',
   'api_key.rotate',

@@ -70,4 +70,14 @@ export function registerAssistantRoutes(app: FastifyInstance, ctx: PerchContext,
       return reply;
     },
   );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/assistant/conversations/:id',
+    { config: { audit: 'assistant.conversation' }, schema: { summary: "One of the caller's assistant conversations", tags: ['assistant'] } },
+    async (request, reply) => {
+      const conversation = await assistant.conversation(request.embed!.claims, request.params.id);
+      await auditSuccess(ctx.audit, request, { resource: `conversation:${conversation.conversationId}`, details: { turns: conversation.turns.length } });
+      return reply.send(conversation);
+    },
+  );
 }

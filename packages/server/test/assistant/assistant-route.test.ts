@@ -89,7 +89,12 @@ describe.each(STORE_KINDS)('assistant route (%s store)', (kind) => {
       expect(response.statusCode).toBe(404);
       expect(response.json().error.code).toBe('not_found');
       expectNoCanary(response.body);
+      const read = await perch.app.inject({ method: 'GET', url: `/v1/assistant/conversations/${first.conversationId}`, headers: { authorization: `Bearer ${token}` } });
+      expect(read.statusCode).toBe(404);
     }
+    const own = await perch.app.inject({ method: 'GET', url: `/v1/assistant/conversations/${first.conversationId}`, headers: { authorization: `Bearer ${owner}` } });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().turns.map((t: { question: string }) => t.question)).toEqual(['revenue by region', 'what about last year?']);
   });
 
   it('limits turns per conversation (409 conflict) and questions per user (429 rate_limited)', async () => {
