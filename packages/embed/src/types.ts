@@ -52,7 +52,8 @@ export interface DashboardDefinition {
 
 /** Dashboard filter state sent with the dashboard+chart form of `POST /v1/query`. */
 export interface DashboardFilters {
-  dateRange?: string | [string, string];
+  /** `null` means "all time": it overrides the dashboard's default range. */
+  dateRange?: string | [string, string] | null;
   values?: Record<string, Array<string | number>>;
 }
 

@@ -246,7 +246,8 @@ export class TcDashboard extends LitElement {
 
   #queryBody(definition: DashboardDefinition, chart: ChartDefinition): DashboardQueryBody {
     const filters: DashboardFilters = {};
-    if (this._filters.dateRange) filters.dateRange = this._filters.dateRange;
+    // An explicit null ("All time") must reach the server, or it would apply the default range.
+    if (this._filters.dateRange !== undefined) filters.dateRange = this._filters.dateRange;
     const values = Object.entries(this._filters.values ?? {}).filter(([, v]) => v.length > 0);
     if (values.length > 0) filters.values = Object.fromEntries(values);
     return { dashboard: definition.id, chart: chart.id, ...(Object.keys(filters).length > 0 ? { filters } : {}) };
@@ -258,8 +259,7 @@ export class TcDashboard extends LitElement {
 
   #onDateRange(event: Event): void {
     const value = (event.target as HTMLSelectElement).value;
-    const { dateRange: _previous, ...rest } = this._filters;
-    this._filters = value ? { ...rest, dateRange: value } : rest;
+    this._filters = { ...this._filters, dateRange: value === '' ? null : value };
     void this.#queryAll();
   }
 
