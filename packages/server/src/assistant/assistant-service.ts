@@ -126,6 +126,7 @@ export class AssistantService {
    */
   async conversation(claims: EmbedTokenClaims, id: string): Promise<{ conversationId: string; turns: Array<{ question: string; query: SemanticQuery | null; answer: string }> }> {
     this.#requireAssistant(claims);
+    if (id.length > 64) throw new PerchError('not_found', { path: 'id', message: 'No such conversation.' });
     const turns = await this.#options.conversations.read(this.#owner(claims), id);
     if (!turns) throw new PerchError('not_found', { path: 'id', message: 'No such conversation.' });
     return { conversationId: id, turns: turns.map((t) => ({ question: t.question, query: t.query ?? null, answer: t.answer })) };
