@@ -12,7 +12,9 @@ import { parseStrictJson } from './http/strict-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { randomId } from './auth/secrets.js';
+import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
+import { queryMetricsRegistry } from './query/metrics.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerWorkspaceRoutes } from './routes/workspace.js';
@@ -115,9 +117,11 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   ];
 
   await app.register(async (scope) => {
-    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) =>
-      reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
-    );
+    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) => {
+      // Merged per scrape, so metrics a module registers later are never missed.
+      const all = Registry.merge([metricsRegistry, queryMetricsRegistry]);
+      return reply.type(all.contentType).send(await all.metrics());
+    });
     for (const mod of modules.filter((m) => m.kind === 'public')) await mod.register(scope, ctx);
   });
 
