@@ -16,6 +16,7 @@ import { createAuditModule } from '../../src/routes/audit.js';
 import { QueryService } from '../../src/query/index.js';
 import { queryRouteModules } from '../../src/query/route-modules.js';
 import { createDashboardModule } from '../../src/dashboards/index.js';
+import { createAssistantModule } from '../../src/assistant/index.js';
 import type { AuditAction } from '../../src/audit/audit-event.js';
 import { STORE_KINDS, openTestStore } from '../helpers/stores.js';
 import type { StoreDatabase } from '../../src/store/database.js';
@@ -103,6 +104,14 @@ const CASES: Record<string, Case> = {
     response: await app.inject({ method: 'POST', url: '/v1/export', headers: embed(explorer), payload: { dashboard: 'sales', chart: 'revenue_by_region' } }),
     expect: [{ action: 'export.run', outcome: 'success' }],
   }),
+  'POST /v1/assistant/messages': async ({ app, explorer }) => ({
+    response: await app.inject({ method: 'POST', url: '/v1/assistant/messages', headers: embed(explorer), payload: { question: 'revenue by region' } }),
+    expect: [{ action: 'assistant.question', outcome: 'success' }],
+  }),
+  'GET /v1/assistant/conversations/:id': async ({ app, explorer }) => ({
+    response: await app.inject({ method: 'GET', url: '/v1/assistant/conversations/conv_doesnotexist', headers: embed(explorer) }),
+    expect: [{ action: 'assistant.conversation', outcome: 'refused', code: 'not_found' }],
+  }),
   'GET /v1/audit': async ({ app }) => ({ response: await app.inject({ method: 'GET', url: '/v1/audit?limit=5', headers: admin }), expect: [{ action: 'audit.read', outcome: 'success' }] }),
   'GET /v1/audit/export': async ({ app }) => ({ response: await app.inject({ method: 'GET', url: '/v1/audit/export?format=csv&action=token.mint', headers: admin }), expect: [{ action: 'audit.export', outcome: 'success' }] }),
   'GET /v1/audit/verify': async ({ app }) => ({ response: await app.inject({ method: 'GET', url: '/v1/audit/verify', headers: admin }), expect: [{ action: 'audit.verify', outcome: 'success' }] }),
@@ -127,10 +136,10 @@ describe.each(STORE_KINDS)('audit coverage of the route table (%s store)', (kind
     let trail: AuditTrail | undefined;
     const ctx = await createPerchContext(config, { store: opened.store, logger: pino({ level: 'silent' }), createAudit: async (store) => (trail = await createAuditTrail({ store })) });
     const service = new QueryService({ model: warehouse.model, connector: warehouse.connector, limits: QUERY_LIMITS_FOR_TESTS });
-    const app = await buildApp(ctx, { modules: [createAuditModule(trail!), ...queryRouteModules(service), ...createDashboardModule(ctx, service, warehouse.model)] });
+    const app = await buildApp(ctx, { modules: [createAuditModule(trail!), ...queryRouteModules(service), ...createDashboardModule(ctx, service, warehouse.model), createAssistantModule(ctx, service)] });
     await app.ready();
     const mint = async (role: string) => {
-      const response = await app.inject({ method: 'POST', url: '/v1/embed/tokens', headers: admin, payload: { user: { distinctId: `${role}-1`, role, attributes: ACME }, scope: { dashboards: '*' } } });
+      const response = await app.inject({ method: 'POST', url: '/v1/embed/tokens', headers: admin, payload: { user: { distinctId: `${role}-1`, role, attributes: ACME }, scope: { dashboards: '*', assistant: true } } });
       return (response.json() as { token: string }).token;
     };
     harness = { app, store: opened.store, trail: trail!, viewer: await mint('viewer'), explorer: await mint('explorer'), maker: await mint('maker') };
