@@ -3,10 +3,9 @@ import { createClusterFixture, startReplica, type ClusterFixture, type Replica }
 import { runLoad } from './load-driver.js';
 
 /**
- * The issue asks for 60 s; the default is 20 s so the whole file stays well under a minute of
- * load on a shared two-core machine. `PERCH_LOAD_SECONDS=60` runs the full length.
+ * The full 60 s by default; `PERCH_LOAD_SECONDS` shortens it for local iteration.
  */
-const SECONDS = Math.min(Math.max(Number(process.env.PERCH_LOAD_SECONDS ?? 20), 1), 60);
+const SECONDS = Math.min(Math.max(Number(process.env.PERCH_LOAD_SECONDS ?? 60), 1), 60);
 
 describe(`load: 200 simulated users over 50 tenants on two replicas for ${SECONDS} s`, () => {
   let fixture: ClusterFixture;
@@ -22,7 +21,7 @@ describe(`load: 200 simulated users over 50 tenants on two replicas for ${SECOND
     await fixture?.dispose();
   });
 
-  it('returns zero cross-tenant rows and zero 5xx', { timeout: (SECONDS + 40) * 1000 }, async () => {
+  it('returns zero cross-tenant rows and zero 5xx', { timeout: (SECONDS + 120) * 1000 }, async () => {
     const result = await runLoad({ urls: replicas.map((r) => r.url), users: 200, durationMs: SECONDS * 1000, fixture });
     console.log(
       `load: ${result.requests} requests in ${SECONDS} s (${result.requestsPerSecond.toFixed(0)} req/s), p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(result.byStatus)}`,
