@@ -53,53 +53,142 @@ interface HeadRow {
 // 20 columns per row; PostgreSQL allows 65,535 bind parameters per statement.
 const ROWS_PER_INSERT = 1000;
 
+/** What the last commit of this process left at the head of a workspace's chain. */
+export interface CachedHead {
+  seq: number;
+  hash: string;
+  /** Epoch ms of the last event (event times never decrease within a workspace). */
+  time: number;
+  salt: string;
+  raw: boolean;
+  /** Epoch ms when the head was last read from the store under its lock. */
+  readAt: number;
+}
+
+/** Per-process head cache: lets a commit skip reading the head (see `appendBatch`). */
+export type HeadCache = Map<string, CachedHead>;
+
 /**
- * Append a batch of events in ONE transaction.
- *
- * Appends are serialized per workspace by `SELECT … FOR UPDATE` on the workspace's
- * `audit_heads` row: a second Perch process appending to the same workspace waits for this
- * transaction to commit, then reads the head this one wrote, so `seq` stays gapless and every
- * `prev_hash` is the hash of the event before it. Workspaces are locked in sorted order so two
- * processes with overlapping batches cannot deadlock.
+ * A cached head is trusted for at most this long before the next commit re-reads it under
+ * the lock, which also bounds how stale the raw-attributes switch can be.
  */
-export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], segmentSize: number): Promise<void> {
+const HEAD_CACHE_MS = 1_000;
+
+/**
+ * Append a batch of events durably.
+ *
+ * Fast path (one statement, one round trip): when this process committed the workspace's last
+ * known head less than a second ago, it computes the chain from that head and writes the events
+ * and the new head in ONE statement whose insert happens only if the head still is what it
+ * expected (`last_seq = expected`). Another writer that got in between makes the statement
+ * insert nothing; the batch then takes the slow path.
+ *
+ * Slow path (one transaction): appends are serialized per workspace by `SELECT … FOR UPDATE` on
+ * the workspace's `audit_heads` row: a second Perch process appending to the same workspace
+ * waits for this transaction to commit, then reads the head this one wrote, so `seq` stays
+ * gapless and every `prev_hash` is the hash of the event before it. Workspaces are locked in
+ * sorted order so two processes with overlapping batches cannot deadlock.
+ */
+export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], segmentSize: number, heads: HeadCache = new Map(), now = Date.now()): Promise<void> {
   const byWorkspace = new Map<string, PendingAuditEvent[]>();
   for (const pending of batch) {
     const list = byWorkspace.get(pending.body.workspace);
     if (list) list.push(pending);
     else byWorkspace.set(pending.body.workspace, [pending]);
   }
+  if (byWorkspace.size === 1) {
+    const [workspace, events] = [...byWorkspace][0]!;
+    const cached = heads.get(workspace);
+    if (cached && now - cached.readAt < HEAD_CACHE_MS && (await appendFromCachedHead(db, workspace, events, cached, segmentSize, heads))) return;
+  }
+  await appendLocked(db, byWorkspace, segmentSize, heads, now);
+}
+
+interface ChainedRows {
+  rows: Insertable<AuditEventsTable>[];
+  checkpoints: { workspace_id: string; segment: number; last_seq: number; last_hash: string; created_at: string }[];
+  head: { seq: number; hash: string; time: number };
+}
+
+/** Hash a workspace's events onto the chain after the given head. */
+function chain(workspace: string, events: readonly PendingAuditEvent[], start: { seq: number; hash: string; time: number; salt: string; raw: boolean }, segmentSize: number): ChainedRows {
+  const rows: Insertable<AuditEventsTable>[] = [];
+  const checkpoints: ChainedRows['checkpoints'] = [];
+  let seq = start.seq;
+  let prevHash = start.hash;
+  let lastTime = start.time;
+  for (const pending of events) {
+    seq += 1;
+    // Event times never decrease within a workspace, even across processes with skewed
+    // clocks, so "older than N days" is a prefix of the chain and retention stays simple.
+    lastTime = Math.max(lastTime, pending.recordedAt);
+    const fields = hashedFields(workspace, seq, segmentSize, new Date(lastTime).toISOString(), pending, start.raw ? pending.attributes : pending.attributes && digestAttributes(start.salt, pending.attributes));
+    const hash = chainHash(prevHash, fields);
+    rows.push(toRow(fields, prevHash, hash));
+    if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: fields.segment, last_seq: seq, last_hash: hash, created_at: fields.time });
+    prevHash = hash;
+  }
+  return { rows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };
+}
+
+/** The one-statement append; false when the head moved (or a checkpoint is due) and the slow path must run. */
+async function appendFromCachedHead(db: Kysely<AuditDatabase>, workspace: string, events: readonly PendingAuditEvent[], cached: CachedHead, segmentSize: number, heads: HeadCache): Promise<boolean> {
+  const chained = chain(workspace, events, cached, segmentSize);
+  if (chained.checkpoints.length > 0) return false;
+  // Rows travel as one JSON document; jsonb columns as JSON values, not strings.
+  const document = JSON.stringify(
+    chained.rows.map((row) => ({ ...row, details: JSON.parse(row.details as string) as unknown, attributes: row.attributes === null || row.attributes === undefined ? null : (JSON.parse(row.attributes as string) as unknown) })),
+  );
+  const result = await sql<{ inserted: string | number }>`
+    with moved as (
+      update audit_heads set last_seq = ${chained.head.seq}, last_hash = ${chained.head.hash}, last_time = ${new Date(chained.head.time).toISOString()}
+      where workspace_id = ${workspace} and last_seq = ${cached.seq}
+      returning 1
+    ), inserted as (
+      insert into audit_events
+      select r.* from jsonb_populate_recordset(null::audit_events, ${document}::jsonb) as r, moved
+      returning 1
+    )
+    select count(*) as inserted from inserted`.execute(db);
+  const inserted = Number(result.rows[0]?.inserted ?? 0);
+  if (inserted === events.length) {
+    heads.set(workspace, { ...cached, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
+    return true;
+  }
+  // Another writer moved the head: nothing was written; re-read it under the lock.
+  heads.delete(workspace);
+  return false;
+}
+
+async function appendLocked(db: Kysely<AuditDatabase>, byWorkspace: Map<string, PendingAuditEvent[]>, segmentSize: number, heads: HeadCache, now: number): Promise<void> {
+  const next = new Map<string, CachedHead>();
   await db.transaction().execute(async (trx) => {
     const rows: Insertable<AuditEventsTable>[] = [];
-    const checkpoints: { workspace_id: string; segment: number; last_seq: number; last_hash: string; created_at: string }[] = [];
-    const heads: { workspace: string; seq: number; hash: string; time: string }[] = [];
+    const checkpoints: ChainedRows['checkpoints'] = [];
     for (const workspace of [...byWorkspace.keys()].sort()) {
       const head = await lockHead(trx, workspace);
-      const raw = rawAttributesEnabled(head.settings);
-      let seq = Number(head.last_seq);
-      let prevHash = head.last_hash;
-      let lastTime = head.last_time === null ? 0 : new Date(head.last_time).getTime();
-      for (const pending of byWorkspace.get(workspace) ?? []) {
-        seq += 1;
-        // Event times never decrease within a workspace, even across processes with skewed
-        // clocks, so "older than N days" is a prefix of the chain and retention stays simple.
-        lastTime = Math.max(lastTime, pending.recordedAt);
-        const fields = hashedFields(workspace, seq, segmentSize, new Date(lastTime).toISOString(), pending, raw ? pending.attributes : pending.attributes && digestAttributes(head.salt, pending.attributes));
-        const hash = chainHash(prevHash, fields);
-        rows.push(toRow(fields, prevHash, hash));
-        if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: fields.segment, last_seq: seq, last_hash: hash, created_at: fields.time });
-        prevHash = hash;
-      }
-      heads.push({ workspace, seq, hash: prevHash, time: new Date(lastTime).toISOString() });
+      const start = {
+        seq: Number(head.last_seq),
+        hash: head.last_hash,
+        time: head.last_time === null ? 0 : new Date(head.last_time).getTime(),
+        salt: head.salt,
+        raw: rawAttributesEnabled(head.settings),
+      };
+      const chained = chain(workspace, byWorkspace.get(workspace) ?? [], start, segmentSize);
+      rows.push(...chained.rows);
+      checkpoints.push(...chained.checkpoints);
+      next.set(workspace, { ...start, ...chained.head, readAt: now });
     }
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       await trx.insertInto('audit_events').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
     }
     if (checkpoints.length > 0) await trx.insertInto('audit_checkpoints').values(checkpoints).execute();
-    for (const head of heads) {
-      await trx.updateTable('audit_heads').set({ last_seq: head.seq, last_hash: head.hash, last_time: head.time }).where('workspace_id', '=', head.workspace).execute();
+    for (const [workspace, head] of next) {
+      await trx.updateTable('audit_heads').set({ last_seq: head.seq, last_hash: head.hash, last_time: new Date(head.time).toISOString() }).where('workspace_id', '=', workspace).execute();
     }
   });
+  // Only after COMMIT: a rolled-back batch must not move the cached head.
+  for (const [workspace, head] of next) heads.set(workspace, head);
 }
 
 /** Lock the workspace's head row, creating it (with a fresh salt) on the workspace's first event. */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDatabase } from '../store/database.js';
 import { systemClock, type Clock } from '../store/clock.js';
 import type { AuditEventInput, AuditSink } from './audit-event.js';
-import { appendBatch, preparePending, type PendingAuditEvent } from './append-batch.js';
+import { appendBatch, preparePending, type HeadCache, type PendingAuditEvent } from './append-batch.js';
 import { exportAudit, type AuditExportFormat } from './audit-export.js';
 import type { AuditFilters } from './audit-filters.js';
 import { queryAudit, type AuditPage, type AuditQuery } from './audit-query.js';
@@ -67,12 +67,14 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   if (!Number.isInteger(segmentSize) || segmentSize < 1) throw new RangeError('segmentSize must be a positive integer');
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+  // Heads this process committed last: lets most commits skip reading the head (one round trip).
+  const heads: HeadCache = new Map();
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 5,
     batchSize,
     commit: async (batch) => {
       const started = clock.now();
-      await appendBatch(db, batch, segmentSize);
+      await appendBatch(db, batch, segmentSize, heads, clock.now());
       observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
     },
     ...(options.onError ? { onError: options.onError } : {}),
