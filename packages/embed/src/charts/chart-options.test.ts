@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartConfig, buildChartOption, tooltipLabel, tooltipTitle, type ChartOption, type ChartPalette } from './chart-options.js';
+import { buildChartConfig, tooltipLabel, tooltipTitle, type ChartOption, type ChartPalette } from './chart-options.js';
 import type { ChartDefinition, QueryResponse } from '../types.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -44,7 +44,7 @@ describe('buildChartConfig', () => {
   });
 
   it('maps categories, coerces numeric strings and keeps the old export name', () => {
-    const config = buildChartOption(chart('bar'), result, palette, 'en-US');
+    const config = buildChartConfig(chart('bar'), result, palette, 'en-US');
     expect(config.type).toBe('bar');
     expect(config.data.labels).toEqual([XSS, 'EMEA']);
     expect(config.data.datasets).toHaveLength(1);

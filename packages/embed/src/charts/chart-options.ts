@@ -139,12 +139,6 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
   };
 }
 
-/**
- * The former name of {@link buildChartConfig}, kept for existing callers.
- *
- * @deprecated Use `buildChartConfig`.
- */
-export const buildChartOption = buildChartConfig;
 
 /** Tooltip title: the category label of the hovered point (plain text drawn on the canvas). */
 export function tooltipTitle(items: readonly TooltipItemLike[]): string {

@@ -19,13 +19,6 @@ export function loadChartJs(): Promise<ChartModule> {
 }
 
 /**
- * The former name of {@link loadChartJs}, kept for existing callers.
- *
- * @deprecated Use `loadChartJs`.
- */
-export const loadECharts = loadChartJs;
-
-/**
  * `<tc-chart>`: one Chart.js canvas that follows its box size and is destroyed with the element.
  * Internal to `<tc-dashboard>`; set `.option` to a configuration from `buildChartConfig`.
  */
