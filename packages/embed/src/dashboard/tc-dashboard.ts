@@ -6,6 +6,7 @@ import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail } from '../types.js';
 import { buildChartConfig, type ChartOption, type ChartPalette } from '../charts/chart-options.js';
 import { dateRangeOptions } from './date-presets.js';
+import { loadChartJs } from '../charts/tc-chart.js';
 import { dashboardStyles } from './styles.js';
 import { kpiView, tableView } from './tile-views.js';
 import '../charts/tc-chart.js';
@@ -163,16 +164,23 @@ export class TcDashboard extends LitElement {
     const started = performance.now();
     try {
       const dashboardPath = `/v1/dashboards/${encodeURIComponent(this.dashboard)}`;
-      // Session first: it validates the token and arms the refresh timer before the tiles fan out.
-      await client.loadSession(controller.signal);
-      const definition = await client.json<DashboardDefinition>(dashboardPath, { signal: controller.signal });
+      // The session (which arms the token refresh timer) and the definition travel together;
+      // both must succeed before the tiles fan out.
+      const [, definition] = await Promise.all([
+        client.loadSession(controller.signal),
+        client.json<DashboardDefinition>(dashboardPath, { signal: controller.signal }),
+      ]);
       if (controller.signal.aborted) return;
       this._definition = definition;
       this._filters = initialFilters(definition);
       this._pickerOptions = new Map();
       this._load = { status: 'ready' };
+      // Fetch the chart code while the queries run, when some tile will need it.
+      if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
+      // Tiles first: the browser's per-origin connection limit serves them before the pickers.
+      const tiles = this.#queryAll(started);
       void this.#loadPickerOptions(definition, controller.signal);
-      await this.#queryAll(started);
+      await tiles;
     } catch (error) {
       if (isAbortError(error) || controller.signal.aborted) return;
       const detail = toErrorDetail(error);
