@@ -3,6 +3,7 @@ import { registerKeysCommand } from './keys-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerCheckCommand } from './check-command.js';
 import { registerAuditCommand } from './audit-command.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerStoreCommand } from './migrate-command.js';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerCheckCommand(program);
   registerAuditCommand(program);
+  registerDemoCommand(program);
   registerDoctorCommand(program);
   registerStoreCommand(program);
   return program;
