@@ -9,6 +9,7 @@ import type { AssistantResult, CatalogResponse } from './assistant-types.js';
 import { readEvents } from './sse-reader.js';
 import { suggestedQuestions } from './suggestions.js';
 import '../charts/tc-chart.js';
+import { themeTokens } from '../theme.js';
 
 interface Turn {
   id: number;
@@ -38,16 +39,10 @@ export class TcAiAssistantPanel extends LitElement {
     _busy: { state: true },
   };
 
-  static override styles = css`
+  static override styles = [
+    themeTokens,
+    css`
     :host {
-      --_font: var(--tc-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-      --_accent: var(--tc-accent, #2f6fed);
-      --_bg: var(--tc-bg, #ffffff);
-      --_fg: var(--tc-fg, #1b1f24);
-      --_muted: var(--tc-muted, #5f6b7a);
-      --_border: var(--tc-border, #dfe3e8);
-      --_radius: var(--tc-radius, 8px);
-      --_danger: var(--tc-danger, #c62828);
       display: flex; flex-direction: column; gap: 8px; font-family: var(--_font); color: var(--_fg); background: var(--_bg);
       border: 1px solid var(--_border); border-radius: var(--_radius); padding: 12px; min-height: 320px;
     }
@@ -69,7 +64,8 @@ export class TcAiAssistantPanel extends LitElement {
     textarea { flex: 1; font: inherit; resize: vertical; min-height: 2.4em; border: 1px solid var(--_border); border-radius: var(--_radius); padding: 6px; background: var(--_bg); color: var(--_fg); }
     .send { background: var(--_accent); color: #fff; border-color: var(--_accent); border-radius: var(--_radius); }
     .error { color: var(--_danger); }
-  `;
+  `,
+  ];
 
   client: EmbedClient | undefined;
   locale: string | undefined;

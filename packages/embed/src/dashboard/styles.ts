@@ -1,48 +1,13 @@
 import { css } from 'lit';
+import { themeTokens } from '../theme.js';
 
-/**
- * Theme tokens. Hosts override any `--tc-*` property on the element (or an ancestor); the
- * `theme` attribute picks the light or dark defaults, and without it the OS preference decides.
- */
-export const dashboardStyles = css`
+const layout = css`
   :host {
-    --_font: var(--tc-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    --_accent: var(--tc-accent, #2f6fed);
-    --_bg: var(--tc-bg, #ffffff);
-    --_fg: var(--tc-fg, #1b1f24);
-    --_muted: var(--tc-muted, #5f6b7a);
-    --_border: var(--tc-border, #dfe3e8);
-    --_tile-bg: var(--tc-tile-bg, var(--_bg));
-    --_radius: var(--tc-radius, 8px);
-    --_gap: var(--tc-gap, 12px);
-    --_row-height: var(--tc-row-height, 80px);
-    --_danger: var(--tc-danger, #c62828);
-    --_skeleton: var(--tc-skeleton, #eef1f4);
     display: block;
     container-type: inline-size;
     font-family: var(--_font);
     color: var(--_fg);
     background: var(--_bg);
-  }
-  :host([theme='dark']) {
-    --_accent: var(--tc-accent, #6ea0ff);
-    --_bg: var(--tc-bg, #14171c);
-    --_fg: var(--tc-fg, #e7eaee);
-    --_muted: var(--tc-muted, #9aa5b1);
-    --_border: var(--tc-border, #2c323b);
-    --_danger: var(--tc-danger, #ff6b6b);
-    --_skeleton: var(--tc-skeleton, #222831);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme])) {
-      --_accent: var(--tc-accent, #6ea0ff);
-      --_bg: var(--tc-bg, #14171c);
-      --_fg: var(--tc-fg, #e7eaee);
-      --_muted: var(--tc-muted, #9aa5b1);
-      --_border: var(--tc-border, #2c323b);
-      --_danger: var(--tc-danger, #ff6b6b);
-      --_skeleton: var(--tc-skeleton, #222831);
-    }
   }
   header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px; margin-bottom: var(--_gap); }
   h2 { font-size: 1.25rem; margin: 0; }
@@ -86,3 +51,6 @@ export const dashboardStyles = css`
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;
+
+export const dashboardStyles = [themeTokens, layout];
+

@@ -1,0 +1,43 @@
+import { css } from 'lit';
+
+/**
+ * Theme tokens shared by every Perch component. Hosts override any `--tc-*` property on the
+ * element (or an ancestor); the `theme` attribute picks the light or dark defaults, and without
+ * it the OS preference decides.
+ */
+export const themeTokens = css`
+  :host {
+    --_font: var(--tc-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_accent: var(--tc-accent, #2f6fed);
+    --_bg: var(--tc-bg, #ffffff);
+    --_fg: var(--tc-fg, #1b1f24);
+    --_muted: var(--tc-muted, #5f6b7a);
+    --_border: var(--tc-border, #dfe3e8);
+    --_tile-bg: var(--tc-tile-bg, var(--_bg));
+    --_radius: var(--tc-radius, 8px);
+    --_gap: var(--tc-gap, 12px);
+    --_row-height: var(--tc-row-height, 80px);
+    --_danger: var(--tc-danger, #c62828);
+    --_skeleton: var(--tc-skeleton, #eef1f4);
+  }
+  :host([theme='dark']) {
+    --_accent: var(--tc-accent, #6ea0ff);
+    --_bg: var(--tc-bg, #14171c);
+    --_fg: var(--tc-fg, #e7eaee);
+    --_muted: var(--tc-muted, #9aa5b1);
+    --_border: var(--tc-border, #2c323b);
+    --_danger: var(--tc-danger, #ff6b6b);
+    --_skeleton: var(--tc-skeleton, #222831);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme])) {
+      --_accent: var(--tc-accent, #6ea0ff);
+      --_bg: var(--tc-bg, #14171c);
+      --_fg: var(--tc-fg, #e7eaee);
+      --_muted: var(--tc-muted, #9aa5b1);
+      --_border: var(--tc-border, #2c323b);
+      --_danger: var(--tc-danger, #ff6b6b);
+      --_skeleton: var(--tc-skeleton, #222831);
+    }
+  }
+`;
