@@ -1,14 +1,7 @@
-import type { ErrorCode, SemanticQueryInput, TokenScope, TokenEnvironment, Role } from '@perch/protocol';
+import type { ErrorCode, SemanticQueryInput, SessionResponse } from '@perch/protocol';
 
 /** `GET /v1/embed/session`. Never carries attribute values. */
-export interface EmbedSession {
-  distinctId: string;
-  role: Role;
-  scope: TokenScope;
-  expiresAt: string;
-  env: TokenEnvironment;
-  attributeKeys: string[];
-}
+export type EmbedSession = SessionResponse;
 
 export type ChartType = 'kpi' | 'bar' | 'line' | 'area' | 'pie' | 'table';
 

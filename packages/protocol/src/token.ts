@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES, type Role } from './roles.js';
+import type { Role } from './roles.js';
 import type { Attributes } from './attributes.js';
 
 /** TTL rules from DESIGN.md section 2. */
@@ -85,4 +85,3 @@ export interface SessionResponse {
   attributeKeys: string[];
 }
 
-export const ROLE_NAMES: readonly Role[] = ROLES;

@@ -2,31 +2,15 @@ import type { Selectable } from 'kysely';
 import type { ErrorCode, Role, TokenEnvironment } from '@perch/protocol';
 import type { AuditAction, AuditOutcome } from './audit-event.js';
 import type { AuditEventsTable } from './audit-schema.js';
-import type { JsonValue } from './canonical-json.js';
 import type { HashedAuditFields } from './chain-hash.js';
 
-/** One committed audit event, as queries and exports return it. */
-export interface AuditEvent {
-  workspace: string;
-  seq: number;
-  segment: number;
-  /** ISO 8601, UTC, millisecond precision. */
-  time: string;
+/** One committed audit event, as queries and exports return it: the hashed fields, typed, plus the hashes. */
+export interface AuditEvent extends Omit<HashedAuditFields, 'action' | 'outcome' | 'code' | 'role' | 'env'> {
   action: AuditAction;
   outcome: AuditOutcome;
-  resource: string | null;
   code: ErrorCode | null;
-  distinctId: string | null;
   role: Role | null;
   env: TokenEnvironment | null;
-  apiKeyId: string | null;
-  origin: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string;
-  details: { [key: string]: JsonValue };
-  /** Digested (`hmac-sha256:…`) or, when the workspace turns raw values on, raw attribute values. */
-  attributes: { [key: string]: JsonValue } | null;
   prevHash: string;
   hash: string;
 }
