@@ -1,5 +1,16 @@
 import { css } from 'lit';
 
+/** Dark defaults, used by the `theme="dark"` attribute and by the OS preference alike. */
+const darkTokens = css`
+  --_accent: var(--tc-accent, #6ea0ff);
+  --_bg: var(--tc-bg, #14171c);
+  --_fg: var(--tc-fg, #e7eaee);
+  --_muted: var(--tc-muted, #9aa5b1);
+  --_border: var(--tc-border, #2c323b);
+  --_danger: var(--tc-danger, #ff6b6b);
+  --_skeleton: var(--tc-skeleton, #222831);
+`;
+
 /**
  * Theme tokens shared by every Perch component. Hosts override any `--tc-*` property on the
  * element (or an ancestor); the `theme` attribute picks the light or dark defaults, and without
@@ -21,23 +32,11 @@ export const themeTokens = css`
     --_skeleton: var(--tc-skeleton, #eef1f4);
   }
   :host([theme='dark']) {
-    --_accent: var(--tc-accent, #6ea0ff);
-    --_bg: var(--tc-bg, #14171c);
-    --_fg: var(--tc-fg, #e7eaee);
-    --_muted: var(--tc-muted, #9aa5b1);
-    --_border: var(--tc-border, #2c323b);
-    --_danger: var(--tc-danger, #ff6b6b);
-    --_skeleton: var(--tc-skeleton, #222831);
+    ${darkTokens}
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme])) {
-      --_accent: var(--tc-accent, #6ea0ff);
-      --_bg: var(--tc-bg, #14171c);
-      --_fg: var(--tc-fg, #e7eaee);
-      --_muted: var(--tc-muted, #9aa5b1);
-      --_border: var(--tc-border, #2c323b);
-      --_danger: var(--tc-danger, #ff6b6b);
-      --_skeleton: var(--tc-skeleton, #222831);
+      ${darkTokens}
     }
   }
 `;
