@@ -105,14 +105,15 @@ export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly Pen
 }
 
 interface ChainedRows {
-  rows: Insertable<AuditEventsTable>[];
+  /** `details` and `attributes` as JSON values (stringified only for a row-by-row insert). */
+  documentRows: DocumentRow[];
   checkpoints: { workspace_id: string; segment: number; last_seq: number; last_hash: string; created_at: string }[];
   head: { seq: number; hash: string; time: number };
 }
 
 /** Hash a workspace's events onto the chain after the given head. */
 function chain(workspace: string, events: readonly PendingAuditEvent[], start: { seq: number; hash: string; time: number; salt: string; raw: boolean }, segmentSize: number): ChainedRows {
-  const rows: Insertable<AuditEventsTable>[] = [];
+  const documentRows: DocumentRow[] = [];
   const checkpoints: ChainedRows['checkpoints'] = [];
   let seq = start.seq;
   let prevHash = start.hash;
@@ -124,40 +125,63 @@ function chain(workspace: string, events: readonly PendingAuditEvent[], start: {
     lastTime = Math.max(lastTime, pending.recordedAt);
     const fields = hashedFields(workspace, seq, segmentSize, new Date(lastTime).toISOString(), pending, start.raw ? pending.attributes : pending.attributes && digestAttributes(start.salt, pending.attributes));
     const hash = chainHash(prevHash, fields);
-    rows.push(toRow(fields, prevHash, hash));
+    documentRows.push(toDocumentRow(fields, prevHash, hash));
     if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: fields.segment, last_seq: seq, last_hash: hash, created_at: fields.time });
     prevHash = hash;
   }
-  return { rows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };
+  return { documentRows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };
 }
 
-/** The one-statement append; false when the head moved (or a checkpoint is due) and the slow path must run. */
+/**
+ * The one-statement append; false when the head moved (or a checkpoint is due) and the slow path
+ * must run.
+ *
+ * The cache is advanced to this batch's head synchronously, before the statement is sent, so a
+ * batch that starts while this one is still committing chains onto it (pipelined commits). Its
+ * statement then waits on this one's row lock and re-checks the head once this one commits. If
+ * this one fails, the head never reaches what the next batch expects, so that batch inserts
+ * nothing and takes the slow path: a failed batch can never leave a gap or a wrong link.
+ */
 async function appendFromCachedHead(db: Kysely<AuditDatabase>, workspace: string, events: readonly PendingAuditEvent[], cached: CachedHead, segmentSize: number, heads: HeadCache): Promise<boolean> {
   const chained = chain(workspace, events, cached, segmentSize);
   if (chained.checkpoints.length > 0) return false;
-  // Rows travel as one JSON document; jsonb columns as JSON values, not strings.
-  const document = JSON.stringify(
-    chained.rows.map((row) => ({ ...row, details: JSON.parse(row.details as string) as unknown, attributes: row.attributes === null || row.attributes === undefined ? null : (JSON.parse(row.attributes as string) as unknown) })),
-  );
-  const result = await sql<{ inserted: string | number }>`
-    with moved as (
-      update audit_heads set last_seq = ${chained.head.seq}, last_hash = ${chained.head.hash}, last_time = ${new Date(chained.head.time).toISOString()}
-      where workspace_id = ${workspace} and last_seq = ${cached.seq}
-      returning 1
-    ), inserted as (
-      insert into audit_events
-      select r.* from jsonb_populate_recordset(null::audit_events, ${document}::jsonb) as r, moved
-      returning 1
-    )
-    select count(*) as inserted from inserted`.execute(db);
-  const inserted = Number(result.rows[0]?.inserted ?? 0);
-  if (inserted === events.length) {
-    heads.set(workspace, { ...cached, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
-    return true;
+  const predicted: CachedHead = { ...cached, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time };
+  heads.set(workspace, predicted);
+  // Rows travel as one JSON document (jsonb columns as JSON values, not strings): one bind
+  // parameter whatever the batch size, and no per-row statement text to build or parse.
+  const document = JSON.stringify(chained.documentRows);
+  let inserted = 0;
+  try {
+    // The head must match both seq AND hash: seq alone could coincide with a head another
+    // process wrote after a failed batch of ours, and the chain would then link to a hash that
+    // was never stored.
+    const result = await sql<{ inserted: string | number }>`
+      with moved as (
+        update audit_heads set last_seq = ${chained.head.seq}, last_hash = ${chained.head.hash}, last_time = ${new Date(chained.head.time).toISOString()}
+        where workspace_id = ${workspace} and last_seq = ${cached.seq} and last_hash = ${cached.hash}
+        returning 1
+      ), inserted as (
+        insert into audit_events
+        select r.* from jsonb_populate_recordset(null::audit_events, ${document}::jsonb) as r, moved
+        returning 1
+      )
+      select count(*) as inserted from inserted`.execute(db);
+    inserted = Number(result.rows[0]?.inserted ?? 0);
+  } catch (error) {
+    forgetHead(heads, workspace, predicted);
+    throw error;
   }
-  // Another writer moved the head: nothing was written; re-read it under the lock.
-  heads.delete(workspace);
+  if (inserted === events.length) return true;
+  // Another writer moved the head (or an earlier batch of ours failed): nothing was written;
+  // the slow path re-reads the head under the lock.
+  forgetHead(heads, workspace, predicted);
   return false;
+}
+
+/** Drop a cached head unless a later batch already replaced it (that batch settles it itself). */
+function forgetHead(heads: HeadCache, workspace: string, head: CachedHead): void {
+  const current = heads.get(workspace);
+  if (current === undefined || current === head || current.seq <= head.seq) heads.delete(workspace);
 }
 
 async function appendLocked(db: Kysely<AuditDatabase>, byWorkspace: Map<string, PendingAuditEvent[]>, segmentSize: number, heads: HeadCache, now: number): Promise<void> {
@@ -175,7 +199,7 @@ async function appendLocked(db: Kysely<AuditDatabase>, byWorkspace: Map<string, 
         raw: rawAttributesEnabled(head.settings),
       };
       const chained = chain(workspace, byWorkspace.get(workspace) ?? [], start, segmentSize);
-      rows.push(...chained.rows);
+      for (const row of chained.documentRows) rows.push({ ...row, details: JSON.stringify(row.details), attributes: row.attributes === null ? null : JSON.stringify(row.attributes) });
       checkpoints.push(...chained.checkpoints);
       next.set(workspace, { ...start, ...chained.head, readAt: now });
     }
@@ -224,7 +248,9 @@ function hashedFields(workspace: string, seq: number, segmentSize: number, time:
   return { ...pending.body, workspace, seq, segment: segmentOf(seq, segmentSize), time, attributes };
 }
 
-function toRow(f: HashedAuditFields, prevHash: string, hash: string): Insertable<AuditEventsTable> {
+type DocumentRow = Omit<Insertable<AuditEventsTable>, 'details' | 'attributes'> & { details: { [key: string]: JsonValue }; attributes: { [key: string]: JsonValue } | null };
+
+function toDocumentRow(f: HashedAuditFields, prevHash: string, hash: string): DocumentRow {
   return {
     workspace_id: f.workspace,
     seq: f.seq,
@@ -242,8 +268,8 @@ function toRow(f: HashedAuditFields, prevHash: string, hash: string): Insertable
     ip: f.ip,
     user_agent: f.userAgent,
     request_id: f.requestId,
-    details: JSON.stringify(f.details),
-    attributes: f.attributes === null ? null : JSON.stringify(f.attributes),
+    details: f.details,
+    attributes: f.attributes,
     prev_hash: prevHash,
     hash,
   };

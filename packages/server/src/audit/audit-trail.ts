@@ -15,10 +15,19 @@ import { observeAuditCommit } from './audit-metrics.js';
 export interface AuditTrailOptions {
   store: StoreDatabase;
   clock?: Clock;
-  /** Longest an event waits for companions before its batch commits. Default 5 ms. */
+  /**
+   * Longest an event waits for companions before its batch commits. Default 0: the batch
+   * commits on the next turn of the event loop. Under load, batching comes from the commits in
+   * flight (events arriving meanwhile wait for a free slot and commit together), not from a timer.
+   */
   batchMs?: number;
   /** Events per transaction at most; a full batch commits at once. Default 500. */
   batchSize?: number;
+  /**
+   * Batches committing at once. Default 2: the next batch starts while the previous one is still
+   * committing (pipelined), so under load a request waits for about one commit.
+   */
+  commitsInFlight?: number;
   /** Whole segments older than this many days are dropped by `applyRetention`. Unset: keep forever. */
   retentionDays?: number;
   /** Events per segment (the unit of checkpoints and retention). Default 10,000. */
@@ -70,8 +79,9 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   // Heads this process committed last: lets most commits skip reading the head (one round trip).
   const heads: HeadCache = new Map();
   const committer = new GroupCommit<PendingAuditEvent>({
-    batchMs: options.batchMs ?? 5,
+    batchMs: options.batchMs ?? 0,
     batchSize,
+    maxInFlight: options.commitsInFlight ?? 2,
     commit: async (batch) => {
       const started = clock.now();
       await appendBatch(db, batch, segmentSize, heads, clock.now());

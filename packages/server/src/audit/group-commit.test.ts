@@ -26,6 +26,29 @@ describe('GroupCommit', () => {
     expect(gc.transactions).toBe(3);
   });
 
+  it('with maxInFlight, starts a batch while earlier ones commit, never more than the limit, in call order', async () => {
+    const started: number[][] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const gc = new GroupCommit<number>({
+      batchMs: 0,
+      batchSize: 3,
+      maxInFlight: 2,
+      async commit(batch) {
+        started.push(batch);
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight -= 1;
+      },
+    });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => gc.enqueue(i)));
+    expect(maxInFlight).toBe(2);
+    expect(started.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(started.every((b) => b.length <= 3)).toBe(true);
+    expect(() => new GroupCommit<number>({ batchMs: 0, batchSize: 1, maxInFlight: 0, commit: async () => undefined })).toThrow(RangeError);
+  });
+
   it('resolves waiters only after the commit finished', async () => {
     let committed = false;
     const gc = new GroupCommit<string>({ batchMs: 0, batchSize: 10, commit: async () => { await new Promise((r) => setTimeout(r, 5)); committed = true; } });

@@ -5,6 +5,13 @@ export interface GroupCommitOptions<T> {
   batchMs: number;
   /** A batch commits as soon as this many events wait; also the most one transaction holds. */
   batchSize: number;
+  /**
+   * Commits in flight at once (default 1). Above 1, a batch starts while earlier ones are still
+   * committing, so a request's wait is about one commit, not one commit plus the one before it.
+   * `commit` must then keep batches in the order it was called (the audit trail chains each
+   * batch onto the predicted head of the one before; see `appendBatch`).
+   */
+  maxInFlight?: number;
   /** Commit the batch durably (one transaction); resolve only after COMMIT. */
   commit(batch: T[]): Promise<void>;
   /** Told about every failed commit, for logs; the waiters already get `audit_unavailable`. */
@@ -19,10 +26,10 @@ interface Waiter<T> {
 
 /**
  * Group commit: callers enqueue and wait; one shared batch commits in one transaction and every
- * waiter settles after COMMIT. At most one commit is in flight. Events that arrive during a
- * commit form the next batch, which starts the moment the current one finishes (they have
- * already waited a full commit), so under load batches grow with the load and no time is lost
- * to the timer; an idle trail waits at most `batchMs` for companions.
+ * waiter settles after COMMIT. At most `maxInFlight` commits run at once. Events that arrive
+ * while that many are committing form the next batch, which starts the moment one finishes
+ * (they have already waited a commit), so under load batches grow with the load and no time is
+ * lost to the timer; otherwise an event waits at most `batchMs` for companions.
  *
  * @example
  * ```ts
@@ -33,12 +40,16 @@ interface Waiter<T> {
 export class GroupCommit<T> {
   private pending: Waiter<T>[] = [];
   private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
-  private inFlight: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
   private closed = false;
   /** Transactions committed or attempted; lets tests and metrics see the batching. */
   transactions = 0;
 
-  constructor(private readonly options: GroupCommitOptions<T>) {}
+  constructor(private readonly options: GroupCommitOptions<T>) {
+    this.maxInFlight = options.maxInFlight ?? 1;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError('maxInFlight must be a positive integer');
+  }
 
   enqueue(item: T): Promise<void> {
     if (this.closed) return Promise.reject(new PerchError('audit_unavailable', { detail: 'the audit trail is closed' }));
@@ -50,9 +61,9 @@ export class GroupCommit<T> {
 
   /** Commit everything enqueued so far; resolves when nothing is waiting or in flight. */
   async drain(): Promise<void> {
-    while (this.pending.length > 0 || this.inFlight) {
-      if (!this.inFlight) this.flush();
-      await this.inFlight;
+    while (this.pending.length > 0 || this.inFlight.size > 0) {
+      this.flush();
+      await Promise.all(this.inFlight);
     }
   }
 
@@ -63,7 +74,7 @@ export class GroupCommit<T> {
   }
 
   private schedule(): void {
-    if (this.inFlight) return; // the in-flight commit starts the next batch when it finishes
+    if (this.inFlight.size >= this.maxInFlight) return; // a finishing commit starts the next batch
     if (this.pending.length >= this.options.batchSize) {
       this.flush();
       return;
@@ -81,13 +92,16 @@ export class GroupCommit<T> {
 
   private flush(): void {
     this.clearTimer();
-    if (this.inFlight || this.pending.length === 0) return;
+    if (this.inFlight.size >= this.maxInFlight || this.pending.length === 0) return;
     const batch = this.pending.splice(0, this.options.batchSize);
     this.transactions += 1;
-    this.inFlight = this.commitBatch(batch).finally(() => {
-      this.inFlight = undefined;
+    const commit: Promise<void> = this.commitBatch(batch).finally(() => {
+      this.inFlight.delete(commit);
       if (this.pending.length > 0) this.flush();
     });
+    this.inFlight.add(commit);
+    // More waiting than one batch holds, and room for another commit: start it too.
+    if (this.pending.length >= this.options.batchSize) this.flush();
   }
 
   private async commitBatch(batch: Waiter<T>[]): Promise<void> {
