@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { PGlite } from '@electric-sql/pglite';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { PerchError } from '@perch/protocol';
 import { migrationProvider } from './migrations/index.js';
+import { PGliteWorkerClient } from './pglite-worker-client.js';
+import { PGliteWorkerDialect } from './pglite-worker-dialect.js';
 import type { PerchDatabase } from './schema.js';
 
 export type StoreKind = 'embedded' | 'postgres';
@@ -35,8 +35,9 @@ const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 /**
  * Open the metadata store and bring its schema up to date.
  *
- * The embedded store is PGlite (PostgreSQL in WebAssembly): it keeps one SQL dialect for both
- * backends, so the same Kysely migrations and queries run on a laptop and in production.
+ * The embedded store is PGlite (PostgreSQL in WebAssembly), run in a worker thread: it keeps one
+ * SQL dialect for both backends, so the same Kysely migrations and queries run on a laptop and in
+ * production.
  *
  * @example
  * ```ts
@@ -59,16 +60,15 @@ export async function openStoreDatabase(options: OpenStoreOptions = {}): Promise
 }
 
 async function openEmbedded(dataDir: string): Promise<StoreDatabase> {
-  let client: PGlite;
-  if (dataDir === 'memory://') {
-    client = new PGlite();
-  } else {
-    const dir = resolve(dataDir, 'metadata');
-    mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir);
+  let location = 'memory://';
+  if (dataDir !== 'memory://') {
+    location = resolve(dataDir, 'metadata');
+    mkdirSync(location, { recursive: true });
   }
-  await client.waitReady;
-  const db = new Kysely<PerchDatabase>({ dialect: new PGliteDialect(client) });
+  // PGlite runs in its own worker thread: its WebAssembly would otherwise run on, and stall,
+  // the HTTP event loop for every statement.
+  const client = await PGliteWorkerClient.open(location);
+  const db = new Kysely<PerchDatabase>({ dialect: new PGliteWorkerDialect(client) });
   return {
     kind: 'embedded',
     db,
@@ -76,7 +76,6 @@ async function openEmbedded(dataDir: string): Promise<StoreDatabase> {
     pool: undefined,
     async close() {
       await db.destroy();
-      if (!client.closed) await client.close();
     },
   };
 }
