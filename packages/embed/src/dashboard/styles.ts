@@ -35,13 +35,23 @@ const layout = css`
   .tile-title { font-size: 0.95rem; font-weight: 600; margin: 0 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .tile-body { flex: 1; min-height: 0; position: relative; overflow: auto; }
   .export { font-size: 0.75rem; padding: 2px 6px; }
+  /*
+   * The shimmer moves a pre-painted gradient with transform, which the compositor animates
+   * without repainting. Animating background-position instead repaints every skeleton on every
+   * frame; without GPU rasterization that raster work took more CPU than the tile queries
+   * themselves and slowed the very load the skeleton stands for.
+   */
   .skeleton {
     position: absolute; inset: 0; border-radius: calc(var(--_radius) / 2);
-    background: linear-gradient(90deg, var(--_skeleton) 25%, transparent 50%, var(--_skeleton) 75%);
-    background-size: 200% 100%; animation: shimmer 1.2s infinite linear;
+    background: var(--_skeleton); overflow: hidden; contain: strict;
   }
-  @keyframes shimmer { to { background-position: -200% 0; } }
-  @media (prefers-reduced-motion: reduce) { .skeleton { animation: none; } }
+  .skeleton::after {
+    content: ''; position: absolute; top: 0; bottom: 0; left: 0; width: 200%;
+    background: linear-gradient(90deg, transparent 25%, var(--_tile-bg) 50%, transparent 75%);
+    opacity: 0.6; will-change: transform; animation: shimmer 1.2s infinite linear;
+  }
+  @keyframes shimmer { from { transform: translateX(-50%); } to { transform: translateX(0); } }
+  @media (prefers-reduced-motion: reduce) { .skeleton::after { animation: none; display: none; } }
   .error { color: var(--_danger); font-size: 0.85rem; }
   .error code { font-family: ui-monospace, monospace; }
   .not-permitted { color: var(--_muted); font-size: 0.85rem; }

@@ -177,10 +177,10 @@ export class TcDashboard extends LitElement {
       this._load = { status: 'ready' };
       // Fetch the chart code while the queries run, when some tile will need it.
       if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
-      // Tiles first: the browser's per-origin connection limit serves them before the pickers.
-      const tiles = this.#queryAll(started);
-      void this.#loadPickerOptions(definition, controller.signal);
-      await tiles;
+      // Tiles first: the pickers' value look-ups are warehouse scans too, and on a busy server
+      // they would compete with the tiles for connections and cores. They start once every
+      // tile query has settled, so they never delay the first complete dashboard.
+      await this.#queryAll(started, () => void this.#loadPickerOptions(definition, controller.signal));
     } catch (error) {
       if (isAbortError(error) || controller.signal.aborted) return;
       const detail = toErrorDetail(error);
@@ -208,8 +208,12 @@ export class TcDashboard extends LitElement {
     );
   }
 
-  /** Query every permitted tile for the current filters; emits `tc-ready` when this round settles. */
-  async #queryAll(started = performance.now()): Promise<void> {
+  /**
+   * Query every permitted tile for the current filters; emits `tc-ready` when this round settles.
+   * `afterQueries` runs once the tile queries have settled (before the charts finish drawing),
+   * even when a newer round superseded this one.
+   */
+  async #queryAll(started = performance.now(), afterQueries?: () => void): Promise<void> {
     const definition = this._definition;
     if (!definition) return;
     const round = ++this.#round;
@@ -217,6 +221,7 @@ export class TcDashboard extends LitElement {
     for (const chart of definition.charts) tiles.set(chart.id, chart.permitted ? { status: 'loading' } : { status: 'forbidden' });
     this._tiles = tiles;
     await Promise.all(definition.charts.filter((c) => c.permitted).map((chart) => this.#queryTile(definition, chart)));
+    afterQueries?.();
     if (round !== this.#round) return; // superseded by a newer filter change
     await this.updateComplete;
     const charts = Array.from(this.renderRoot.querySelectorAll('tc-chart'));
