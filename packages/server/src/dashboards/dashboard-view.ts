@@ -36,7 +36,7 @@ const COLUMNS = 12;
 /** Access refusals that mean "this user may not see this chart", as opposed to a broken query. */
 const HIDDEN_CODES = new Set(['member_forbidden', 'dataset_forbidden']);
 
-function chartPermitted(options: ViewOptions, claims: EmbedTokenClaims, query: unknown): boolean {
+function chartPermitted(options: Pick<ViewOptions, 'model' | 'dialect' | 'engine'>, claims: EmbedTokenClaims, query: unknown): boolean {
   try {
     compileQuery(options.model, query, claims.user, options.dialect, options.engine);
     return true;
@@ -45,6 +45,11 @@ function chartPermitted(options: ViewOptions, claims: EmbedTokenClaims, query: u
     // Anything else (e.g. a missing RLS attribute) is reported by the tile's own query, with its code.
     return true;
   }
+}
+
+/** Ids of the charts this user may see, by the same rule as `permitted` in `presentDashboard`. */
+export function permittedChartIds(dashboard: Dashboard, claims: EmbedTokenClaims, options: Pick<ViewOptions, 'model' | 'dialect' | 'engine'>): string[] {
+  return dashboard.charts.filter((chart) => chartPermitted(options, claims, chart.query)).map((chart) => chart.id);
 }
 
 /**

@@ -7,7 +7,8 @@ import { jsonSchema } from '../http/openapi.js';
 import type { QueryService } from '../query/query-service.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 import type { DashboardDirectory } from '../dashboards/dashboard-directory.js';
-import { presentDashboard } from '../dashboards/dashboard-view.js';
+import { permittedChartIds, presentDashboard } from '../dashboards/dashboard-view.js';
+import { TileBatchSchema, parseTileBatch, streamTiles, type TileBatchContext } from '../dashboards/tile-batch.js';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
 const FilterValuesQuery = z.strictObject({
@@ -37,6 +38,8 @@ function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
  * The dashboard routes of the embed API:
  * - `GET /v1/dashboards/{id}`: the definition as this user may see it (`dashboard.open`).
  * - `GET /v1/dashboards/{id}/filter-values`: distinct values of a picker, under RLS (`values.read`).
+ * - `POST /v1/dashboards/{id}/tiles`: several charts at once as NDJSON, each run and audited
+ *   (`query.run`) exactly as `POST /v1/query` runs a chart.
  * - `GET /v1/dashboards`: the dashboards this token may open (`dashboard.list`).
  * - `POST /v1/dashboards`, `PUT|DELETE /v1/dashboards/{id}`: makers save dashboards for their tenant.
  *
@@ -105,6 +108,34 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
         attributes: { ...claims.user.attributes },
       });
       return reply.send({ values });
+    },
+  );
+
+  const tiles: TileBatchContext = {
+    audit: ctx.audit,
+    service,
+    permittedCharts: (dashboard, claims) => permittedChartIds(dashboard, claims, { model: service.model, dialect: service.dialect, engine: engine() }),
+  };
+
+  app.post(
+    '/v1/dashboards/:id/tiles',
+    {
+      config: { audit: 'query.run' },
+      schema: {
+        summary: 'Several charts of a dashboard in one request (NDJSON, one line per tile as it finishes)',
+        description: 'Each tile runs and is audited like `POST /v1/query` with `{dashboard, chart, filters}`; without `charts`, every chart this token may see. RLS always applies.',
+        tags: ['dashboards', 'query'],
+        params: jsonSchema(IdParams),
+        body: jsonSchema(TileBatchSchema),
+      },
+    },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const batch = parseTileBatch(request.body);
+      // Scope (and tenant, for saved dashboards) is settled before any tile starts.
+      const dashboard = await directory.open(claims, id);
+      return streamTiles(tiles, request, reply, dashboard, batch);
     },
   );
 

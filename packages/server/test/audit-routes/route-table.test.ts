@@ -91,6 +91,11 @@ const CASES: Record<string, Case> = {
     response: await app.inject({ method: 'GET', url: '/v1/dashboards/sales/filter-values?member=region', headers: embed(viewer) }),
     expect: [{ action: 'values.read', outcome: 'success' }],
   }),
+  // One query.run event per tile, as if each tile had been asked for with POST /v1/query.
+  'POST /v1/dashboards/:id/tiles': async ({ app, viewer }) => ({
+    response: await app.inject({ method: 'POST', url: '/v1/dashboards/sales/tiles', headers: embed(viewer), payload: { charts: ['revenue_kpi'] } }),
+    expect: [{ action: 'query.run', outcome: 'success', resource: 'dashboard:sales/revenue_kpi' }],
+  }),
   'POST /v1/dashboards': async ({ app, viewer }) => ({
     response: await app.inject({ method: 'POST', url: '/v1/dashboards', headers: embed(viewer), payload: { id: 'mine', title: 'Mine', charts: [], layout: [] } }),
     expect: [{ action: 'dashboard.create', outcome: 'refused' }],
