@@ -1,12 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { compiledPGliteModules } from './pglite-wasm.js';
 import { deserializeError, type PGliteWorkerData, type PGliteWorkerReply, type PGliteWorkerRequest } from './pglite-worker-protocol.js';
 
 export interface PGliteQueryResult {
   rows: Record<string, unknown>[];
   affectedRows: number;
+}
+
+export interface PGliteWorkerOptions {
+  /** The worker's entry module; only tests change it (a worker that misbehaves on purpose). */
+  workerEntry?: URL;
 }
 
 const BOOTSTRAP = new URL('./pglite-worker-bootstrap.mjs', import.meta.url);
@@ -16,6 +19,44 @@ const BOOTSTRAP = new URL('./pglite-worker-bootstrap.mjs', import.meta.url);
  * `isStoreConnectionError` maps it to 503 `store_unavailable` like a lost PostgreSQL server.
  */
 const CONNECTION_FAILURE = '08006';
+
+/**
+ * Workers whose store closed cleanly, kept for the next store this process opens: starting a
+ * worker and loading tsx and PGlite into it costs several hundred milliseconds, more than opening
+ * a store from disk, and tests open many stores one after another.
+ */
+const idleWorkers: Worker[] = [];
+const MAX_IDLE_WORKERS = 2;
+const dropIdle = (worker: Worker) => () => {
+  const index = idleWorkers.indexOf(worker);
+  if (index >= 0) idleWorkers.splice(index, 1);
+};
+const idleExitListeners = new WeakMap<Worker, () => void>();
+
+async function takeWorker(entry: URL): Promise<{ worker: Worker; poolable: boolean }> {
+  if (entry.href !== BOOTSTRAP.href) return { worker: new Worker(entry, { workerData: await compiledPGliteModules() }), poolable: false };
+  const worker = idleWorkers.pop();
+  if (worker !== undefined) {
+    const listener = idleExitListeners.get(worker);
+    if (listener) worker.off('exit', listener);
+    return { worker, poolable: true };
+  }
+  const workerData: PGliteWorkerData = await compiledPGliteModules();
+  return { worker: new Worker(entry, { workerData }), poolable: true };
+}
+
+/** Keep a worker for reuse, or end it when enough are kept already. */
+async function giveBack(worker: Worker): Promise<void> {
+  if (idleWorkers.length >= MAX_IDLE_WORKERS) {
+    await worker.terminate();
+    return;
+  }
+  const listener = dropIdle(worker);
+  idleExitListeners.set(worker, listener);
+  worker.on('exit', listener);
+  worker.unref();
+  idleWorkers.push(worker);
+}
 
 interface Pending {
   resolve(result: PGliteQueryResult): void;
@@ -37,67 +78,56 @@ interface Pending {
  */
 export class PGliteWorkerClient {
   readonly #worker: Worker;
+  readonly #poolable: boolean;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
-  /** Set once the worker is gone or closing; every later request fails with it. */
+  /** Set once the worker is gone or the store closed; every later request fails with it. */
   #failure: Error | undefined;
   #closing: Promise<void> | undefined;
+  readonly #onMessage = (reply: PGliteWorkerReply) => this.#onReply(reply);
+  readonly #onError = (error: Error) => this.#fail(storeLost(`the embedded metadata store's worker failed: ${error.message}`, error));
+  readonly #onExit = (code: number) => this.#fail(storeLost(`the embedded metadata store's worker exited (code ${code})`));
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, poolable: boolean) {
     this.#worker = worker;
+    this.#poolable = poolable;
     // Idle, the worker must not keep the process alive (an in-thread PGlite never did); while a
     // request is outstanding it must, or a script awaiting a query could exit half way.
     worker.unref();
-    worker.on('message', (reply: PGliteWorkerReply) => this.#onReply(reply));
-    worker.on('error', (error) => this.#fail(storeLost(`the embedded metadata store's worker failed: ${error.message}`, error)));
-    worker.on('exit', (code) => this.#fail(storeLost(`the embedded metadata store's worker exited (code ${code})`)));
+    worker.on('message', this.#onMessage);
+    worker.on('error', this.#onError);
+    worker.on('exit', this.#onExit);
   }
 
   /**
-   * Start a worker and open the store in it. `dataDir` is an absolute directory, or
-   * `memory://` for a throwaway store. Rejects with PGlite's own error if the store cannot open.
+   * Open a store in a worker thread. `dataDir` is an absolute directory, or `memory://` for a
+   * throwaway store. Rejects with PGlite's own error if the store cannot be opened, and with an
+   * Error (code 08006) if the worker dies first.
    */
-  static async open(dataDir: string): Promise<PGliteWorkerClient> {
-    const workerData: PGliteWorkerData = { dataDir: dataDir === 'memory://' ? null : dataDir, ...(await compiledModules()) };
-    const worker = new Worker(BOOTSTRAP, { workerData });
-    await new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      const onMessage = (reply: PGliteWorkerReply) => {
-        cleanup();
-        if (reply.kind === 'ready') resolve();
-        else if (reply.kind === 'open-failed') reject(deserializeError(reply.error));
-        else reject(new Error(`unexpected first message from the embedded store's worker: ${reply.kind}`));
-      };
-      const onError = (error: Error) => {
-        cleanup();
-        reject(error);
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        reject(storeLost(`the embedded metadata store's worker exited (code ${code}) before the store opened`));
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    }).catch(async (error: unknown) => {
+  static async open(dataDir: string, options: PGliteWorkerOptions = {}): Promise<PGliteWorkerClient> {
+    const { worker, poolable } = await takeWorker(options.workerEntry ?? BOOTSTRAP);
+    const client = new PGliteWorkerClient(worker, poolable);
+    try {
+      await client.#request({ kind: 'open', id: 0, dataDir: dataDir === 'memory://' ? null : dataDir });
+    } catch (error) {
+      // A worker whose open failed half way is not trusted with another store.
+      client.#failure ??= error as Error;
+      client.#detach();
       await worker.terminate();
       throw error;
-    });
-    return new PGliteWorkerClient(worker);
+    }
+    return client;
   }
 
   /** Post one statement; resolves with its rows or rejects with PostgreSQL's error. */
   query(sql: string, params: readonly unknown[]): Promise<PGliteQueryResult> {
+    if (this.#closing !== undefined) return Promise.reject(this.#failure ?? new Error('the embedded metadata store is closed'));
     return this.#request({ kind: 'query', id: 0, sql, params });
   }
 
   /**
    * Let every statement already posted finish, close PGlite (flushing a directory store to
-   * disk) and end the worker. Later statements fail. Safe to call more than once.
+   * disk) and release the worker. Later statements fail. Safe to call more than once.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -105,17 +135,32 @@ export class PGliteWorkerClient {
   }
 
   async #close(): Promise<void> {
+    if (this.#failure !== undefined) {
+      // The worker is gone already (or never opened): nothing to flush.
+      this.#detach();
+      await this.#worker.terminate();
+      return;
+    }
+    let clean = false;
     try {
-      if (this.#failure === undefined) await this.#request({ kind: 'close', id: 0 });
+      await this.#request({ kind: 'close', id: 0 });
+      clean = true;
     } finally {
       this.#failure ??= new Error('the embedded metadata store is closed');
-      await this.#worker.terminate();
+      this.#detach();
+      if (clean && this.#poolable) await giveBack(this.#worker);
+      else await this.#worker.terminate();
     }
+  }
+
+  #detach(): void {
+    this.#worker.off('message', this.#onMessage);
+    this.#worker.off('error', this.#onError);
+    this.#worker.off('exit', this.#onExit);
   }
 
   #request(request: PGliteWorkerRequest): Promise<PGliteQueryResult> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closing !== undefined && request.kind === 'query') return Promise.reject(new Error('the embedded metadata store is closed'));
     const id = this.#nextId++;
     return new Promise<PGliteQueryResult>((resolve, reject) => {
       try {
@@ -131,13 +176,12 @@ export class PGliteWorkerClient {
   }
 
   #onReply(reply: PGliteWorkerReply): void {
-    if (reply.kind === 'ready' || reply.kind === 'open-failed') return;
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
     this.#pending.delete(reply.id);
     if (this.#pending.size === 0) this.#worker.unref();
     if (reply.kind === 'result') pending.resolve({ rows: reply.rows, affectedRows: reply.affectedRows });
-    else if (reply.kind === 'closed') pending.resolve({ rows: [], affectedRows: 0 });
+    else if (reply.kind === 'done') pending.resolve({ rows: [], affectedRows: 0 });
     else pending.reject(deserializeError(reply.error));
   }
 
@@ -152,27 +196,4 @@ export class PGliteWorkerClient {
 
 function storeLost(message: string, cause?: Error): Error {
   return Object.assign(new Error(message, cause ? { cause } : undefined), { code: CONNECTION_FAILURE });
-}
-
-let modules: Promise<Pick<PGliteWorkerData, 'pgliteWasmModule' | 'initdbWasmModule'>> | undefined;
-
-/**
- * PGlite's WebAssembly, compiled once per process. PGlite caches compiled modules per thread,
- * and every store has its own worker, so without this each store would compile them again.
- * If they cannot be found or compiled, the worker falls back to PGlite's own loading.
- */
-function compiledModules(): Promise<Pick<PGliteWorkerData, 'pgliteWasmModule' | 'initdbWasmModule'>> {
-  modules ??= (async () => {
-    try {
-      const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-      const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
-        readFile(join(dist, 'pglite.wasm')).then((bytes) => WebAssembly.compile(bytes)),
-        readFile(join(dist, 'initdb.wasm')).then((bytes) => WebAssembly.compile(bytes)),
-      ]);
-      return { pgliteWasmModule, initdbWasmModule };
-    } catch {
-      return {};
-    }
-  })();
-  return modules;
 }

@@ -5,29 +5,31 @@
  * number or bigint for int8, parsed jsonb, Uint8Array for bytea), which all clone unchanged.
  */
 
-/** What the worker is started with (`workerData`). */
+/**
+ * What a worker is started with (`workerData`). A worker serves one store at a time and may serve
+ * several in turn (`open` … `close`, then `open` again): starting a worker and loading PGlite
+ * into it costs more than opening a store.
+ */
 export interface PGliteWorkerData {
-  /** Absolute directory of the store, or null for a throwaway in-memory store. */
-  dataDir: string | null;
   /**
    * PGlite's WebAssembly modules, compiled once per process on the main thread. A compiled
-   * module clones to a worker without recompiling, so every store after the first skips
-   * compiling ~10 MB of WebAssembly.
+   * module clones to a worker without recompiling.
    */
   pgliteWasmModule?: WebAssembly.Module;
   initdbWasmModule?: WebAssembly.Module;
 }
 
 export type PGliteWorkerRequest =
+  /** `dataDir`: absolute directory of the store, or null for a throwaway in-memory store. */
+  | { kind: 'open'; id: number; dataDir: string | null }
   | { kind: 'query'; id: number; sql: string; params: readonly unknown[] }
   | { kind: 'close'; id: number };
 
 export type PGliteWorkerReply =
-  | { kind: 'ready' }
-  | { kind: 'open-failed'; error: SerializedError }
   | { kind: 'result'; id: number; rows: Record<string, unknown>[]; affectedRows: number }
-  | { kind: 'error'; id: number; error: SerializedError }
-  | { kind: 'closed'; id: number };
+  /** The answer to `open` and `close`. */
+  | { kind: 'done'; id: number }
+  | { kind: 'error'; id: number; error: SerializedError };
 
 /**
  * An error thrown in the worker. Structured clone keeps only an Error's message and stack, so

@@ -1,5 +1,5 @@
 /**
- * The worker thread that owns the embedded store's PGlite instance.
+ * The worker thread that owns an embedded store's PGlite instance.
  *
  * PGlite is PostgreSQL compiled to WebAssembly: every statement runs synchronously on the thread
  * that owns it. Owning it here keeps that work off the HTTP event loop. The main thread talks to
@@ -16,57 +16,51 @@ const port = parentPort;
 if (port === null) throw new Error('pglite-worker.ts must run in a worker thread');
 const data = workerData as PGliteWorkerData;
 
+/** The store this worker serves now, if any. */
+let client: PGlite | undefined;
+
 function reply(message: PGliteWorkerReply): void {
   port!.postMessage(message);
 }
 
-async function open(): Promise<PGlite> {
+async function open(dataDir: string | null): Promise<PGlite> {
   const options: PGliteOptions = {};
   if (data.pgliteWasmModule) options.pgliteWasmModule = data.pgliteWasmModule;
   if (data.initdbWasmModule) options.initdbWasmModule = data.initdbWasmModule;
-  const client = data.dataDir === null ? new PGlite(options) : new PGlite(data.dataDir, options);
-  await client.waitReady;
-  return client;
+  const opened = dataDir === null ? new PGlite(options) : new PGlite(dataDir, options);
+  await opened.waitReady;
+  return opened;
+}
+
+async function run(request: PGliteWorkerRequest): Promise<PGliteWorkerReply> {
+  switch (request.kind) {
+    case 'open':
+      if (client !== undefined) throw new Error('this worker already serves a store');
+      client = await open(request.dataDir);
+      return { kind: 'done', id: request.id };
+    case 'close':
+      if (client !== undefined && !client.closed) await client.close();
+      client = undefined;
+      return { kind: 'done', id: request.id };
+    case 'query': {
+      if (client === undefined) throw new Error('the embedded metadata store is not open');
+      const result = await client.query<Record<string, unknown>>(request.sql, [...request.params]);
+      return { kind: 'result', id: request.id, rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+    }
+  }
 }
 
 /** Run one request and answer it; never throws, so the queue behind it keeps moving. */
-async function handle(client: PGlite, request: PGliteWorkerRequest): Promise<boolean> {
-  if (request.kind === 'close') {
-    try {
-      if (!client.closed) await client.close();
-      reply({ kind: 'closed', id: request.id });
-    } catch (error) {
-      reply({ kind: 'error', id: request.id, error: serializeError(error) });
-    }
-    return false;
-  }
+async function handle(request: PGliteWorkerRequest): Promise<void> {
   try {
-    const result = await client.query<Record<string, unknown>>(request.sql, [...request.params]);
-    reply({ kind: 'result', id: request.id, rows: result.rows, affectedRows: result.affectedRows ?? 0 });
+    // Posting inside the try: rows that cannot be cloned reach the caller as that error.
+    reply(await run(request));
   } catch (error) {
-    // Also reached when the rows cannot be cloned: the caller gets that error, not silence.
     reply({ kind: 'error', id: request.id, error: serializeError(error) });
   }
-  return true;
 }
 
-async function main(): Promise<void> {
-  let client: PGlite;
-  try {
-    client = await open();
-  } catch (error) {
-    reply({ kind: 'open-failed', error: serializeError(error) });
-    port!.close();
-    return;
-  }
-  let queue = Promise.resolve(true);
-  port!.on('message', (request: PGliteWorkerRequest) => {
-    queue = queue.then((open) => (open ? handle(client, request) : false)).then((open) => {
-      if (!open) port!.close();
-      return open;
-    });
-  });
-  reply({ kind: 'ready' });
-}
-
-void main();
+let queue = Promise.resolve();
+port.on('message', (request: PGliteWorkerRequest) => {
+  queue = queue.then(() => handle(request));
+});
