@@ -56,6 +56,17 @@ export interface DashboardQueryBody {
   filters?: DashboardFilters;
 }
 
+/** Body of `POST /v1/dashboards/{id}/tiles`: without `charts`, every chart the token may see. */
+export interface TileBatchBody {
+  charts?: string[];
+  filters?: DashboardFilters;
+}
+
+/** One NDJSON line of `POST /v1/dashboards/{id}/tiles`, in the order the tiles finish. */
+export type TileLine =
+  | { chart: string; result: QueryResponse; error?: undefined }
+  | { chart: string; error: { code: ErrorCode; message: string; requestId?: string }; result?: undefined };
+
 export type CellValue = string | number | boolean | null;
 
 /** `POST /v1/query` response. */

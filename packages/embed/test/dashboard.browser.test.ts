@@ -141,8 +141,11 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await tile.getAttribute('aria-label')).toBe('Revenue by region');
     expect(await tile.getAttribute('aria-busy')).toBe('false');
     expect(await tile.getAttribute('tabindex')).toBe('0');
-    const queried = server.requests.filter((r) => r.path === '/v1/query').map((r) => (r.body as { chart: string }).chart);
-    expect(queried.sort()).toEqual(['revenue_by_month', 'revenue_by_region', 'revenue_total', 'top_customers']);
+    // One request for all tiles, naming no chart: Perch picks the permitted ones with the same
+    // rule as the definition, so the forbidden chart is never asked for.
+    const tileRequests = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles');
+    expect(tileRequests.map((r) => r.body)).toEqual([{}]);
+    expect(server.requests.filter((r) => r.path === '/v1/query')).toEqual([]);
     // The token travels only in the Authorization header.
     expect(server.requests.every((r) => r.authorization === 'Bearer valid-1' && !r.path.includes('valid-1'))).toBe(true);
     expect(await p.locator('tc-dashboard select[name="region"] option').count()).toBe(4);
@@ -187,7 +190,8 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(statuses.revenue_total).toBe('ready');
     const session = server.requests.filter((r) => r.path === '/v1/embed/session').map((r) => r.authorization);
     expect(session).toEqual(['Bearer expired-1', 'Bearer valid-2']);
-    expect(server.requests.filter((r) => r.path === '/v1/query').every((r) => r.authorization === 'Bearer valid-2')).toBe(true);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    expect(tiles).toEqual(['Bearer expired-1', 'Bearer valid-2']);
   });
 
   it('emits tc-error with the server code, requestId and chart, and names the code in the tile', async () => {
@@ -210,7 +214,7 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('aborts in-flight tile requests when a filter changes and renders the newer result', async () => {
+  it('aborts the in-flight tile request when a filter changes and renders the newer result', async () => {
     const p = await openPage();
     server.delays.set('last 12 months', 3_000);
     // Record every fetch's AbortSignal in the page, before the element binds fetch.
@@ -224,23 +228,39 @@ describe('<tc-dashboard> in Chromium', () => {
       };
     });
     const ready = mount(p, { token: 'valid-1' });
-    await expect.poll(() => server.requests.filter((r) => r.path === '/v1/query').length).toBe(4);
+    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    await expect.poll(() => server.requests.filter(isTiles).length).toBe(1);
+    await p.locator('tc-dashboard select[name="dateRange"]').waitFor();
     await p.locator('tc-dashboard select[name="dateRange"]').selectOption('last 7 days');
     const events = await ready;
     expect(events.filter((e) => e.type === 'tc-ready')).toHaveLength(1);
     const signals = await p.evaluate(() =>
       (window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> }).__signals
-        .filter((s) => s.url.endsWith('/v1/query'))
+        .filter((s) => s.url.endsWith('/tiles'))
         .map((s) => ({ hasSignal: s.signal instanceof AbortSignal, aborted: s.signal?.aborted ?? false })),
     );
-    expect(signals).toHaveLength(8);
-    expect(signals.every((s) => s.hasSignal)).toBe(true);
-    expect(signals.slice(0, 4).every((s) => s.aborted)).toBe(true);
-    expect(signals.slice(4).some((s) => s.aborted)).toBe(false);
-    const queries = server.requests.filter((r) => r.path === '/v1/query');
-    await expect.poll(() => queries.slice(0, 4).every((r) => r.aborted)).toBe(true);
-    expect(queries.slice(4).map((r) => (r.body as { filters?: { dateRange?: string } }).filters?.dateRange)).toEqual(Array(4).fill('last 7 days'));
+    expect(signals).toEqual([
+      { hasSignal: true, aborted: true },
+      { hasSignal: true, aborted: false },
+    ]);
+    const rounds = server.requests.filter(isTiles);
+    await expect.poll(() => rounds[0]!.aborted).toBe(true);
+    expect(rounds.map((r) => r.body)).toEqual([{}, { filters: { dateRange: 'last 7 days' } }]);
     expect(await tileStatuses(p)).toMatchObject({ revenue_total: 'ready', top_customers: 'ready' });
+  });
+
+  it('asks for the tiles together with the definition, and for picker values only once the tiles are in', async () => {
+    const p = await openPage();
+    server.delays.set('definition', 600);
+    server.delays.set('last 12 months', 400);
+    await mount(p, { token: 'valid-1' });
+    const definition = server.requests.find((r) => r.path === '/v1/dashboards/sales')!;
+    const tiles = server.requests.find((r) => r.path === '/v1/dashboards/sales/tiles')!;
+    const values = server.requests.find((r) => r.path.startsWith('/v1/dashboards/sales/filter-values'))!;
+    // Sent together with the (slow) definition, not after its answer.
+    expect(Math.abs(tiles.receivedAt - definition.receivedAt)).toBeLessThan(300);
+    // The picker look-up waits for the (delayed) tiles.
+    expect(values.receivedAt - tiles.receivedAt).toBeGreaterThanOrEqual(400);
   });
 
   it('applies theme variables, the dark theme and ::part() styles', async () => {

@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { PassThrough } from 'node:stream';
 import cors from '@fastify/cors';
 import type { ErrorCode } from '@perch/protocol';
 import { loadEmbedAssets } from '../src/server-assets.js';
-import type { DashboardDefinition, DashboardQueryBody, QueryResponse } from '../src/types.js';
+import type { DashboardDefinition, DashboardQueryBody, QueryResponse, TileBatchBody, TileLine } from '../src/types.js';
 
 /**
  * A stand-in for the Perch HTTP API with fixture data, for component tests. Tokens are plain
@@ -19,12 +20,17 @@ export interface RecordedRequest {
   body: unknown;
   /** The client went away before the response was sent (an aborted fetch). */
   aborted: boolean;
+  /** `Date.now()` when the request arrived. */
+  receivedAt: number;
 }
 
 export interface FixtureServer {
   url: string;
   requests: RecordedRequest[];
-  /** Milliseconds to hold `POST /v1/query` when its dateRange matches the key. */
+  /**
+   * Milliseconds to hold `POST /v1/query` and `POST /v1/dashboards/{id}/tiles` when the dateRange
+   * they apply matches the key, and `GET /v1/dashboards/{id}` under the key `definition`.
+   */
   delays: Map<string, number>;
   /** Calls to `POST /v1/embed/tokens`. */
   minted: Array<{ authorization: string | undefined; body: unknown }>;
@@ -142,7 +148,7 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
 
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS' || request.url === '/v1/embed/tokens') return;
-    const record: RecordedRequest = { method: request.method, path: request.url, authorization: request.headers.authorization, origin: request.headers.origin, body: undefined, aborted: false };
+    const record: RecordedRequest = { method: request.method, path: request.url, authorization: request.headers.authorization, origin: request.headers.origin, body: undefined, aborted: false, receivedAt: Date.now() };
     requests.push(record);
     // 'close' on the raw request before the reply finished means the browser aborted the fetch.
     request.raw.on('close', () => {
@@ -166,7 +172,9 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
     env: 'test',
     attributeKeys: ['customerId'],
   }));
-  app.get<{ Params: { id: string } }>('/v1/dashboards/:id', (request, reply) => {
+  app.get<{ Params: { id: string } }>('/v1/dashboards/:id', async (request, reply) => {
+    const delay = delays.get('definition');
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const found = [SALES_DASHBOARD, BROKEN_DASHBOARD].find((d) => d.id === request.params.id);
     return found ?? sendError(reply, 404, 'not_found');
   });
@@ -179,6 +187,32 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
     const delay = delays.get(String(body.filters?.dateRange ?? ''));
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     return queryResult(body.chart, body);
+  });
+  // Like Perch: without `charts`, every permitted chart; without a dateRange, the dashboard's default.
+  app.post<{ Params: { id: string }; Body: TileBatchBody | undefined }>('/v1/dashboards/:id/tiles', async (request, reply) => {
+    const dashboard = [SALES_DASHBOARD, BROKEN_DASHBOARD].find((d) => d.id === request.params.id);
+    if (!dashboard) return sendError(reply, 403, 'resource_forbidden');
+    const batch = request.body ?? {};
+    const charts = batch.charts ?? dashboard.charts.filter((c) => c.permitted).map((c) => c.id);
+    const dateRange = batch.filters?.dateRange === undefined ? dashboard.filters.dateRange?.default : batch.filters.dateRange;
+    const delay = delays.get(String(dateRange ?? ''));
+    const stream = new PassThrough();
+    stream.on('error', () => undefined);
+    void (async () => {
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      for (const chart of charts) {
+        const permitted = dashboard.charts.find((c) => c.id === chart)?.permitted;
+        const line: TileLine =
+          chart === 'needs_department'
+            ? { chart, error: { code: 'rls_attribute_missing', message: 'Fixture: rls_attribute_missing', requestId: 'req-rls-1' } }
+            : !permitted
+              ? { chart, error: { code: 'member_forbidden', message: 'Fixture: member_forbidden', requestId: 'req-fixture' } }
+              : { chart, result: queryResult(chart, { dashboard: dashboard.id, chart, ...(batch.filters ? { filters: batch.filters } : {}) }) };
+        if (!stream.destroyed) stream.write(JSON.stringify(line) + '\n');
+      }
+      stream.end();
+    })();
+    return reply.type('application/x-ndjson; charset=utf-8').send(stream);
   });
   app.post<{ Body: DashboardQueryBody }>('/v1/export', (request, reply) => {
     const result = queryResult(request.body.chart, request.body);

@@ -1,4 +1,5 @@
 import { EmbedRequestError, errorFromResponse, isAbortError } from './embed-error.js';
+import { readJsonLines } from './ndjson-reader.js';
 import type { EmbedSession } from '../types.js';
 
 /** Refresh this long before the token's `expiresAt`. */
@@ -94,6 +95,23 @@ export class EmbedClient {
   async json<T>(path: string, init: EmbedRequestInit = {}): Promise<T> {
     const response = await this.request(path, init);
     return (await response.json()) as T;
+  }
+
+  /**
+   * Perform a request whose 2xx body is NDJSON and hand each line to `onLine` as it arrives.
+   * Resolves when the body ends; a refused request throws `EmbedRequestError` before any line,
+   * a connection lost mid-body throws `network_error`.
+   */
+  async jsonLines<T>(path: string, init: EmbedRequestInit, onLine: (line: T) => void): Promise<void> {
+    const response = await this.request(path, { ...init, accept: 'application/x-ndjson' });
+    if (!response.body) throw new EmbedRequestError('internal_error', 'Perch sent no body.', response.status);
+    try {
+      for await (const line of readJsonLines<T>(response.body)) onLine(line);
+    } catch (error) {
+      if (isAbortError(error) || init.signal?.aborted) throw error;
+      if (error instanceof SyntaxError) throw new EmbedRequestError('internal_error', 'Perch sent an unreadable response.', response.status);
+      throw new EmbedRequestError('network_error', 'The connection to Perch was lost.', 0);
+    }
   }
 
   /**

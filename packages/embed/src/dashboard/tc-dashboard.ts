@@ -3,7 +3,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { ErrorCode } from '@perch/protocol/errors';
 import { EmbedClient, type FetchToken } from '../client/embed-client.js';
 import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
-import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail } from '../types.js';
+import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail, TileBatchBody, TileLine } from '../types.js';
 import { buildChartConfig, type ChartOption, type ChartPalette } from '../charts/chart-options.js';
 import { dateRangeOptions } from './date-presets.js';
 import { loadChartJs } from '../charts/tc-chart.js';
@@ -18,6 +18,18 @@ type TileState =
   | { status: 'forbidden' };
 
 type LoadState = { status: 'idle' | 'loading' | 'ready' } | { status: 'error'; code: ErrorCode; message: string };
+
+/**
+ * One round of tile results from `POST /v1/dashboards/{id}/tiles`. Lines that arrive before the
+ * dashboard is ready to show them (the first round is sent together with the definition) are
+ * kept until `attach` hands them over.
+ */
+interface TileRound {
+  controller: AbortController;
+  /** Settles when the stream ends; never rejects (the failure, if any, is its value). */
+  done: Promise<{ failure?: unknown }>;
+  attach(sink: (line: TileLine) => void): void;
+}
 
 /** Origin of the script that defined this element: Perch serves it, so its API lives there too. */
 const SCRIPT_ORIGIN = (() => {
@@ -85,7 +97,7 @@ export class TcDashboard extends LitElement {
 
   #client: EmbedClient | undefined;
   #loadController: AbortController | undefined;
-  #tileControllers = new Map<string, AbortController>();
+  #tileRound: TileRound | undefined;
   #round = 0;
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
@@ -162,10 +174,15 @@ export class TcDashboard extends LitElement {
     this.#loadController = controller;
     this._load = { status: 'loading' };
     const started = performance.now();
+    // The tiles are asked for together with the session and the definition, not after them: the
+    // server knows the dashboard's charts and default filters, and so can start the warehouse
+    // work one round trip earlier. An empty body means every chart this token may see, with the
+    // dashboard's default filters, which is exactly the first round the definition would ask for.
+    const firstRound = this.#startTiles(client, this.dashboard, {});
     try {
       const dashboardPath = `/v1/dashboards/${encodeURIComponent(this.dashboard)}`;
       // The session (which arms the token refresh timer) and the definition travel together;
-      // both must succeed before the tiles fan out.
+      // both must succeed before the tiles are shown.
       const [, definition] = await Promise.all([
         client.loadSession(controller.signal),
         client.json<DashboardDefinition>(dashboardPath, { signal: controller.signal }),
@@ -180,8 +197,10 @@ export class TcDashboard extends LitElement {
       // Tiles first: the pickers' value look-ups are warehouse scans too, and on a busy server
       // they would compete with the tiles for connections and cores. They start once every
       // tile query has settled, so they never delay the first complete dashboard.
-      await this.#queryAll(started, () => void this.#loadPickerOptions(definition, controller.signal));
+      await this.#queryAll(started, () => void this.#loadPickerOptions(definition, controller.signal), firstRound);
     } catch (error) {
+      // The definition failed, so its tiles will never be shown.
+      firstRound.controller.abort();
       if (isAbortError(error) || controller.signal.aborted) return;
       const detail = toErrorDetail(error);
       this._load = { status: 'error', code: detail.code, message: detail.message };
@@ -211,16 +230,36 @@ export class TcDashboard extends LitElement {
   /**
    * Query every permitted tile for the current filters; emits `tc-ready` when this round settles.
    * `afterQueries` runs once the tile queries have settled (before the charts finish drawing),
-   * even when a newer round superseded this one.
+   * even when a newer round superseded this one. `pending` is a round already under way.
    */
-  async #queryAll(started = performance.now(), afterQueries?: () => void): Promise<void> {
+  async #queryAll(started = performance.now(), afterQueries?: () => void, pending?: TileRound): Promise<void> {
     const definition = this._definition;
-    if (!definition) return;
+    const client = this.#client;
+    if (!definition || !client) return;
     const round = ++this.#round;
     const tiles = new Map<string, TileState>();
     for (const chart of definition.charts) tiles.set(chart.id, chart.permitted ? { status: 'loading' } : { status: 'forbidden' });
     this._tiles = tiles;
-    await Promise.all(definition.charts.filter((c) => c.permitted).map((chart) => this.#queryTile(definition, chart)));
+    const batch = pending ?? this.#startTiles(client, definition.id, { ...this.#filtersBody() });
+    batch.attach((line) => {
+      // Only tiles this dashboard shows as permitted take a result; anything else is ignored.
+      if (round !== this.#round || this._tiles.get(line.chart)?.status !== 'loading') return;
+      if (line.result) {
+        this.#setTile(line.chart, { status: 'ready', result: line.result });
+      } else {
+        const { code, message, requestId } = line.error;
+        this.#setTile(line.chart, { status: 'error', code, message, requestId });
+        this.#emitError({ code, message, ...(requestId ? { requestId } : {}), chart: line.chart });
+      }
+    });
+    const { failure } = await batch.done;
+    if (round === this.#round && !batch.controller.signal.aborted) {
+      // Tiles the stream did not answer (the request failed, or the connection dropped) say so.
+      const detail = failure === undefined ? { code: 'internal_error' as const, message: 'Perch sent no result for this tile.' } : toErrorDetail(failure);
+      const unanswered = [...this._tiles].filter(([, state]) => state.status === 'loading').map(([id]) => id);
+      for (const id of unanswered) this.#setTile(id, { status: 'error', code: detail.code, message: detail.message, requestId: detail.requestId });
+      if (unanswered.length > 0) this.#emitError(failure === undefined ? { ...detail, chart: unanswered[0]! } : detail);
+    }
     afterQueries?.();
     if (round !== this.#round) return; // superseded by a newer filter change
     await this.updateComplete;
@@ -233,37 +272,49 @@ export class TcDashboard extends LitElement {
     this.#emit('tc-ready', { dashboard: definition.id, durationMs: Math.round(performance.now() - started) });
   }
 
-  async #queryTile(definition: DashboardDefinition, chart: ChartDefinition): Promise<void> {
-    const client = this.#client;
-    if (!client) return;
-    // One AbortController per tile task: a newer request for the tile cancels the older one.
-    this.#tileControllers.get(chart.id)?.abort();
+  /**
+   * Send one round of tile queries as a single request; a newer round cancels the older one.
+   * One request instead of one per tile means one CORS preflight and one connection, instead of
+   * tiles queuing behind each other's preflights in the browser's six connections per origin.
+   */
+  #startTiles(client: EmbedClient, dashboard: string, body: TileBatchBody): TileRound {
+    this.#tileRound?.controller.abort();
     const controller = new AbortController();
-    this.#tileControllers.set(chart.id, controller);
-    try {
-      const result = await client.json<QueryResponse>('/v1/query', {
-        method: 'POST',
-        body: this.#queryBody(definition, chart),
-        signal: controller.signal,
-      });
-      if (!controller.signal.aborted) this.#setTile(chart.id, { status: 'ready', result });
-    } catch (error) {
-      if (isAbortError(error) || controller.signal.aborted) return;
-      const detail = toErrorDetail(error, chart.id);
-      this.#setTile(chart.id, { status: 'error', code: detail.code, message: detail.message, requestId: detail.requestId });
-      this.#emitError(detail);
-    } finally {
-      if (this.#tileControllers.get(chart.id) === controller) this.#tileControllers.delete(chart.id);
-    }
+    const early: TileLine[] = [];
+    let sink: ((line: TileLine) => void) | undefined;
+    const done = client
+      .jsonLines<TileLine>(`/v1/dashboards/${encodeURIComponent(dashboard)}/tiles`, { method: 'POST', body, signal: controller.signal }, (line) => {
+        if (sink) sink(line);
+        else early.push(line);
+      })
+      .then(
+        () => ({}),
+        (failure: unknown) => (isAbortError(failure) || controller.signal.aborted ? {} : { failure }),
+      );
+    const round: TileRound = {
+      controller,
+      done,
+      attach(next) {
+        sink = next;
+        for (const line of early.splice(0)) next(line);
+      },
+    };
+    this.#tileRound = round;
+    return round;
   }
 
-  #queryBody(definition: DashboardDefinition, chart: ChartDefinition): DashboardQueryBody {
+  /** The filters of the current state as the server expects them (an explicit null included). */
+  #filtersBody(): { filters?: DashboardFilters } {
     const filters: DashboardFilters = {};
     // An explicit null ("All time") must reach the server, or it would apply the default range.
     if (this._filters.dateRange !== undefined) filters.dateRange = this._filters.dateRange;
     const values = Object.entries(this._filters.values ?? {}).filter(([, v]) => v.length > 0);
     if (values.length > 0) filters.values = Object.fromEntries(values);
-    return { dashboard: definition.id, chart: chart.id, ...(Object.keys(filters).length > 0 ? { filters } : {}) };
+    return Object.keys(filters).length > 0 ? { filters } : {};
+  }
+
+  #queryBody(definition: DashboardDefinition, chart: ChartDefinition): DashboardQueryBody {
+    return { dashboard: definition.id, chart: chart.id, ...this.#filtersBody() };
   }
 
   #setTile(id: string, state: TileState): void {
@@ -312,8 +363,8 @@ export class TcDashboard extends LitElement {
   #abortAll(): void {
     this.#round++;
     this.#loadController?.abort();
-    for (const controller of this.#tileControllers.values()) controller.abort();
-    this.#tileControllers.clear();
+    this.#tileRound?.controller.abort();
+    this.#tileRound = undefined;
   }
 
   #emit<K extends keyof PerchEventMap>(type: K, detail: PerchEventMap[K]['detail']): void {

@@ -124,6 +124,16 @@ function deepHtml(page: Page): Promise<string> {
   });
 }
 
+const SALES_CHARTS = ['revenue_kpi', 'orders_kpi', 'revenue_by_month', 'revenue_by_region', 'orders_by_channel', 'top_products'];
+
+/** The lines of a `POST /v1/dashboards/{id}/tiles` body. */
+function tileLines(body: string): Array<{ chart: string; result?: unknown; error?: { code: string } }> {
+  return body
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { chart: string; result?: unknown; error?: { code: string } });
+}
+
 async function kpiNumber(page: Page, chart: string): Promise<number> {
   const text = await page.locator(`tc-dashboard [data-chart="${chart}"] .kpi`).innerText();
   return Number(text.replace(/[^0-9.-]/g, ''));
@@ -158,9 +168,12 @@ describe('embedded dashboards end to end', () => {
         await tracked.settled();
         const network = tracked.responses.map((r) => r.body).join('\n');
         const dom = await deepHtml(tracked.page);
-        const queries = tracked.responses.filter((r) => r.url.endsWith('/v1/query'));
-        expect(queries.length).toBeGreaterThanOrEqual(6);
-        expect(queries.every((r) => r.status === 200)).toBe(true);
+        // The tiles arrive in one NDJSON response, one line per tile, every tile answered.
+        const batches = tracked.responses.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST');
+        expect(batches.map((r) => r.status)).toEqual([200]);
+        const lines = tileLines(batches[0]!.body);
+        expect(lines.map((l) => l.chart).sort()).toEqual([...SALES_CHARTS].sort());
+        expect(lines.every((l) => l.result !== undefined && l.error === undefined)).toBe(true);
         for (const canary of ALL_CANARIES.filter((c) => c !== ownCanary)) {
           expect(network, `${userId}: network`).not.toContain(canary);
           expect(dom, `${userId}: DOM`).not.toContain(canary);
@@ -244,9 +257,10 @@ describe('embedded dashboards end to end', () => {
       const refused = after.filter((r) => r.status !== 200);
       expect(refused.length).toBeGreaterThan(0);
       for (const response of refused) expect(JSON.parse(response.body).error.code).toBe('token_expired');
-      // Each refused query was retried and answered.
-      const answeredQueries = after.filter((r) => r.url.endsWith('/v1/query') && r.status === 200);
-      expect(answeredQueries.length).toBeGreaterThanOrEqual(6);
+      // The refused tile request was retried and every tile answered.
+      const answered = after.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST' && r.status === 200);
+      expect(answered).toHaveLength(1);
+      expect(tileLines(answered[0]!.body).filter((l) => l.result !== undefined).map((l) => l.chart).sort()).toEqual([...SALES_CHARTS].sort());
       expect(await tracked.page.locator('tc-dashboard .tile-body .error').count()).toBe(0);
       expect((await tracked.events()).filter((e) => e.type === 'tc-error')).toEqual([]);
     } finally {
@@ -269,12 +283,16 @@ describe('embedded dashboards end to end', () => {
           otherDashboard: await post('/v1/query', { dashboard: 'finance', chart: 'revenue_kpi' }),
           smuggled: await post('/v1/query', { dashboard: 'sales', chart: 'revenue_kpi', query: { dataset: 'customers', dimensions: ['name'] } }),
           exported: await post('/v1/export', { dashboard: 'sales', chart: 'revenue_kpi' }),
+          otherBoardTiles: await post('/v1/dashboards/finance/tiles', {}),
+          smuggledTiles: await post('/v1/dashboards/sales/tiles', { charts: ['revenue_kpi'], query: { dataset: 'customers', dimensions: ['name'] } }),
         };
       }, stack.perch.url);
       expect(outcome.adHoc).toMatchObject({ status: 403, body: { error: { code: 'resource_forbidden' } } });
       expect(outcome.otherDashboard).toMatchObject({ status: 403, body: { error: { code: 'resource_forbidden' } } });
       expect(outcome.smuggled).toMatchObject({ status: 400, body: { error: { code: 'unknown_field' } } });
       expect(outcome.exported).toMatchObject({ status: 403, body: { error: { code: 'role_forbidden' } } });
+      expect(outcome.otherBoardTiles).toMatchObject({ status: 403, body: { error: { code: 'resource_forbidden' } } });
+      expect(outcome.smuggledTiles).toMatchObject({ status: 400, body: { error: { code: 'unknown_field' } } });
     } finally {
       await tracked.close();
     }
