@@ -82,6 +82,9 @@ export class SessionLock {
 class PGliteWorkerDriver implements Driver {
   readonly #client: PGliteWorkerClient;
   readonly #lock = new SessionLock();
+  /** Connections handed out and not yet released (statements and transactions in flight). */
+  #active = 0;
+  #drained: (() => void) | undefined;
 
   constructor(client: PGliteWorkerClient) {
     this.#client = client;
@@ -90,6 +93,7 @@ class PGliteWorkerDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    this.#active += 1;
     return new PGliteWorkerConnection(this.#client, this.#lock);
   }
 
@@ -117,10 +121,17 @@ class PGliteWorkerDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(name)}`));
   }
 
-  async releaseConnection(): Promise<void> {}
+  async releaseConnection(): Promise<void> {
+    this.#active -= 1;
+    if (this.#active === 0) this.#drained?.();
+  }
 
-  /** Wait for a running transaction, then drain the worker and end it. */
+  /**
+   * Let every connection already handed out finish (Kysely hands out no more once it is being
+   * destroyed), then close the store, which runs every statement already posted first.
+   */
   async destroy(): Promise<void> {
+    if (this.#active > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     const release = await this.#lock.acquire();
     try {
       await this.#client.close();

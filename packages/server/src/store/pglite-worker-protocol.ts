@@ -66,15 +66,18 @@ export const DATABASE_ERROR_FIELDS = [
 ] as const;
 
 export function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error), fields: {} };
   const fields: SerializedError['fields'] = {};
-  const source = error as unknown as Record<string, unknown>;
+  const source = error as Record<string, unknown>;
+  // Emscripten's ErrnoError (e.g. a data directory that is a file) carries an errno, no message.
+  const name = typeof source.name === 'string' ? source.name : 'Error';
+  const message = typeof source.message === 'string' ? source.message : typeof source.errno === 'number' ? `${name}: errno ${source.errno}` : String(error);
   for (const field of DATABASE_ERROR_FIELDS) {
     const value = source[field];
     if (typeof value === 'string' || typeof value === 'number' || value === null) fields[field] = value;
     else if (Array.isArray(value)) fields[field] = value;
   }
-  return { name: error.name, message: error.message, fields };
+  return { name, message, fields };
 }
 
 /** Rebuild a worker's error on the calling thread, with the caller's stack. */
