@@ -9,6 +9,7 @@ import { dateRangeOptions } from './date-presets.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { dashboardStyles } from './styles.js';
 import { kpiView, tableView } from './tile-views.js';
+import { warmFormatters } from '../format/formatters.js';
 import '../charts/tc-chart.js';
 
 type TileState =
@@ -179,21 +180,26 @@ export class TcDashboard extends LitElement {
     // work one round trip earlier. An empty body means every chart this token may see, with the
     // dashboard's default filters, which is exactly the first round the definition would ask for.
     const firstRound = this.#startTiles(client, this.dashboard, {});
+    // The page waits for the network now: load the locale data the tiles will format with.
+    warmFormatters(this.locale);
     try {
       const dashboardPath = `/v1/dashboards/${encodeURIComponent(this.dashboard)}`;
       // The session (which arms the token refresh timer) and the definition travel together;
-      // both must succeed before the tiles are shown.
-      const [, definition] = await Promise.all([
-        client.loadSession(controller.signal),
-        client.json<DashboardDefinition>(dashboardPath, { signal: controller.signal }),
-      ]);
+      // both must succeed before the tiles are shown. The chart code is fetched as soon as the
+      // definition says it is needed, without waiting for the session's answer too.
+      const session = client.loadSession(controller.signal);
+      // Observed here so a failure is not unhandled while the definition is awaited; it is
+      // rethrown by the `await session` below.
+      session.catch(() => undefined);
+      const definition = await client.json<DashboardDefinition>(dashboardPath, { signal: controller.signal });
+      if (controller.signal.aborted) return;
+      if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
+      await session;
       if (controller.signal.aborted) return;
       this._definition = definition;
       this._filters = initialFilters(definition);
       this._pickerOptions = new Map();
       this._load = { status: 'ready' };
-      // Fetch the chart code while the queries run, when some tile will need it.
-      if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
       // Tiles first: the pickers' value look-ups are warehouse scans too, and on a busy server
       // they would compete with the tiles for connections and cores. They start once every
       // tile query has settled, so they never delay the first complete dashboard.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCell, formatMeasure, formatTime } from './formatters.js';
+import { formatCell, formatMeasure, formatTime, warmFormatters } from './formatters.js';
 
 describe('formatMeasure', () => {
   it('formats currency with Intl', () => {
@@ -26,6 +26,13 @@ describe('formatTime', () => {
     expect(formatTime('2025-08-01', 'quarter', 'en-US')).toBe('Q3 2025');
     expect(formatTime('2025-08-01', 'year', 'en-US')).toBe('2025');
   });
+  it('keeps one formatter per locale and granularity, never mixing them up', () => {
+    expect(formatTime('2025-03-01', 'month', 'de-DE')).toBe('März 2025');
+    expect(formatTime('2025-03-01', 'month', 'en-US')).toBe('Mar 2025');
+    expect(formatTime('2025-03-01', 'year', 'en-US')).toBe('2025');
+    expect(formatTime('2025-03-01', undefined, 'en-US')).toBe('Mar 1, 2025');
+    expect(formatTime('2025-11-01', 'quarter', 'de-DE')).toBe('Q4 2025');
+  });
   it('returns unparseable values unchanged', () => {
     expect(formatTime('<b>x</b>', 'day', 'en-US')).toBe('<b>x</b>');
   });
@@ -35,5 +42,13 @@ describe('formatCell', () => {
   it('dispatches on the column kind', () => {
     expect(formatCell(true, 'dimension', {})).toBe('true');
     expect(formatCell(3000, 'measure', { locale: 'en-US' })).toBe('3,000');
+  });
+});
+
+describe('warmFormatters', () => {
+  it('never throws, even for a locale Intl rejects, and leaves formatting unchanged', () => {
+    expect(() => warmFormatters('not a locale!')).not.toThrow();
+    warmFormatters('en-US');
+    expect(formatMeasure(1234, { style: 'currency', currency: 'USD', decimals: 0 }, 'en-US')).toBe('$1,234');
   });
 });

@@ -61,11 +61,40 @@ export function formatTime(value: CellValue, granularity: Granularity | undefine
   const date = new Date(typeof value === 'number' ? value : String(value));
   if (Number.isNaN(date.getTime())) return String(value);
   if (granularity === 'quarter') {
-    const year = new Intl.DateTimeFormat(locale, { year: 'numeric', timeZone: 'UTC' }).format(date);
+    const year = dateFormat(locale, 'quarter').format(date);
     return `Q${Math.floor(date.getUTCMonth() / 3) + 1} ${year}`;
   }
-  const options = granularity ? DATE_OPTIONS[granularity] : { dateStyle: 'medium' as const };
-  return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(date);
+  return dateFormat(locale, granularity ?? 'default').format(date);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per locale and granularity: a time axis formats every bucket with the same one. */
+function dateFormat(locale: string | undefined, granularity: Granularity | 'default'): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${granularity}`;
+  let formatter = dateFormats.get(key);
+  if (!formatter) {
+    const options: Intl.DateTimeFormatOptions =
+      granularity === 'quarter' ? { year: 'numeric' } : granularity === 'default' ? { dateStyle: 'medium' } : DATE_OPTIONS[granularity];
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
+    dateFormats.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * Load the locale's number and date data now. The first `Intl` formatter of a page is much
+ * slower than later ones (the engine loads the locale's data then); a dashboard calls this while
+ * its first requests are in flight, so that cost is not paid when the first tiles arrive.
+ */
+export function warmFormatters(locale?: string): void {
+  try {
+    formatMeasure(0, { style: 'currency', currency: 'USD', decimals: 0 }, locale);
+    formatMeasure(0, undefined, locale);
+    formatTime(0, 'month', locale);
+  } catch {
+    // An invalid locale is reported where it is used, not here.
+  }
 }
 
 /** Any cell as display text. Booleans and strings pass through as text, never as markup. */
