@@ -178,7 +178,7 @@ class PGliteWorkerConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.#post(compiledQuery);
-    // As kysely-pglite-dialect did: numAffectedRows only when PGlite reports affected rows.
+    // numAffectedRows only when PGlite reports affected rows, as the in-thread dialect did.
     return result.affectedRows ? { numAffectedRows: BigInt(result.affectedRows), rows: result.rows as R[] } : { rows: result.rows as R[] };
   }
 
