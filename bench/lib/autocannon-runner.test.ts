@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { BenchRunError, runAutocannon } from './autocannon-runner.js';
+import { BenchRunError, poolRuns, runAutocannon, type HttpFigures } from './autocannon-runner.js';
 import { startBareRoute, type BareRoute } from './bare-route.js';
 
 let floor: BareRoute;
@@ -51,5 +51,18 @@ describe('runAutocannon', () => {
     await expect(runAutocannon({ url: 'http://10.0.0.1:4100/' })).rejects.toThrow(/loopback only/);
     await expect(runAutocannon({ url: `${floor.url}/`, durationSeconds: 0 })).rejects.toThrow(/durationSeconds/);
     await expect(runAutocannon({ url: `${floor.url}/`, durationSeconds: 3600 })).rejects.toThrow(/durationSeconds/);
+  });
+});
+
+describe('poolRuns', () => {
+  const run = (rps: number, mean: number, requests: number): HttpFigures => ({ requestsPerSecond: rps, p50Ms: mean, p975Ms: mean * 2, p99Ms: mean * 3, meanMs: mean, requests, non2xx: 0, errors: 0 });
+
+  it('averages throughput and latency, and adds up requests', () => {
+    const pooled = poolRuns([run(10, 100, 50), run(30, 300, 150)]);
+    expect(pooled).toMatchObject({ requestsPerSecond: 20, meanMs: 200, p50Ms: 200, p99Ms: 600, requests: 200 });
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => poolRuns([])).toThrow(BenchRunError);
   });
 });

@@ -84,3 +84,29 @@ export async function runAutocannon(load: HttpLoad): Promise<HttpFigures> {
   }
   return figures;
 }
+
+/**
+ * Pool several runs of one scenario into one figure: requests and errors add up, throughput and
+ * latencies are the plain means of the runs. Used to cancel drift on a shared machine by running
+ * two scenarios in the order A, B, B, A and comparing the pooled figures.
+ *
+ * @example
+ * ```ts
+ * const raw = poolRuns([rawBefore, rawAfter]);
+ * ```
+ */
+export function poolRuns(runs: readonly HttpFigures[]): HttpFigures {
+  if (runs.length === 0) throw new BenchRunError('poolRuns needs at least one run');
+  const mean = (pick: (f: HttpFigures) => number) => runs.reduce((sum, f) => sum + pick(f), 0) / runs.length;
+  const sum = (pick: (f: HttpFigures) => number) => runs.reduce((total, f) => total + pick(f), 0);
+  return {
+    requestsPerSecond: mean((f) => f.requestsPerSecond),
+    p50Ms: mean((f) => f.p50Ms),
+    p975Ms: mean((f) => f.p975Ms),
+    p99Ms: mean((f) => f.p99Ms),
+    meanMs: mean((f) => f.meanMs),
+    requests: sum((f) => f.requests),
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+  };
+}
