@@ -15,7 +15,14 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ 'k"': 'a\n"b"\u0001' })).toBe('{"k\\"":"a\\n\\"b\\"\\u0001"}');
   });
 
+  it('keeps a "__proto__" key as an ordinary member', () => {
+    const value = JSON.parse('{"b":1,"__proto__":{"x":2}}') as unknown;
+    expect(canonicalJson(value)).toBe('{"__proto__":{"x":2},"b":1}');
+  });
+
   it('refuses values JSON cannot represent', () => {
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
+    expect(() => canonicalJson([Symbol('s')])).toThrow(TypeError);
     expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
     expect(() => canonicalJson({ a: 1n })).toThrow(TypeError);
   });

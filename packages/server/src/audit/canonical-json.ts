@@ -16,24 +16,34 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
+  // Copy with sorted keys, then let the native JSON.stringify write it: a plain string-building
+  // walk spends most of its time allocating, and every audit event is hashed through here.
+  return JSON.stringify(sortedCopy(value));
+}
+
+function sortedCopy(value: unknown): unknown {
+  if (value === null) return null;
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return JSON.stringify(value);
+      return value;
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no representation for a non-finite number');
-      return JSON.stringify(value);
+      return value;
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+      if (Array.isArray(value)) {
+        const items = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i += 1) items[i] = value[i] === undefined ? null : sortedCopy(value[i]);
+        return items;
+      }
       const record = value as Record<string, unknown>;
-      const parts: string[] = [];
+      // A null prototype: a "__proto__" key stays an ordinary member instead of a prototype.
+      const sorted = Object.create(null) as Record<string, unknown>;
       for (const key of Object.keys(record).sort()) {
         const item = record[key];
-        if (item === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+        if (item !== undefined) sorted[key] = sortedCopy(item);
       }
-      return `{${parts.join(',')}}`;
+      return sorted;
     }
     default:
       throw new TypeError(`canonical JSON has no representation for a ${typeof value}`);
