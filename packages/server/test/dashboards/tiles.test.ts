@@ -3,7 +3,11 @@
  * batch must answer and audit each tile exactly like `POST /v1/query` in the dashboard form, and
  * must be no wider: scope, hidden charts, RLS and origin checks hold per tile.
  */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PerchError } from '@perch/protocol';
+import type { GovernedSql } from '@perch/engine';
+import type { Connector, ExecuteOptions } from '../../src/connectors/index.js';
 import { ALL_CANARIES, CANARIES, call, mintFor, openDuckWarehouse, startDashboardPerch, type DuckWarehouse } from './fixture.js';
 import type { TestPerch } from '../helpers/test-perch.js';
 
@@ -207,4 +211,40 @@ describe('POST /v1/dashboards/{id}/tiles on a maker’s saved dashboard', () => 
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('resource_forbidden');
   });
+});
+
+describe('POST /v1/dashboards/{id}/tiles and a client that goes away', () => {
+  it('cancels every tile statement still running, and audits each as query_cancelled', async () => {
+    const seen: ExecuteOptions[] = [];
+    // A connector that holds every statement until it is cancelled.
+    const held: Connector = {
+      dialect: 'duckdb',
+      execute(_query: GovernedSql, options?: ExecuteOptions) {
+        if (options) seen.push(options);
+        return new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(new PerchError('query_cancelled'))));
+      },
+      ping: () => warehouse.connector.ping(),
+      close: async () => undefined,
+    };
+    const heldPerch = await startDashboardPerch('embedded', { ...warehouse, connector: held });
+    try {
+      const address = await heldPerch.app.listen({ host: '127.0.0.1', port: 0 });
+      const token = await mintFor(heldPerch, { role: 'viewer', attributes: ACME_SALES });
+      const request = httpRequest(`${address}/v1/dashboards/sales/tiles`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': 2 } });
+      request.on('error', () => undefined);
+      request.end('{}');
+      await expect.poll(() => seen.length).toBeGreaterThanOrEqual(SALES_CHARTS.length);
+      expect(seen.some((o) => o.signal?.aborted)).toBe(false);
+      request.destroy();
+      await expect.poll(() => seen.every((o) => o.signal?.aborted === true)).toBe(true);
+      await expect
+        .poll(() => heldPerch.audit.events.filter((e) => e.action === 'query.run' && e.code === 'query_cancelled').length)
+        .toBe(SALES_CHARTS.length);
+      const cancelled = heldPerch.audit.events.filter((e) => e.action === 'query.run');
+      expect(cancelled.every((e) => e.outcome === 'refused')).toBe(true);
+      expect(cancelled.map((e) => e.resource).sort()).toEqual(SALES_CHARTS.map((c) => `dashboard:sales/${c}`).sort());
+    } finally {
+      await heldPerch.close();
+    }
+  }, 60_000);
 });
