@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DIGEST_PREFIX, digestAttributes, newAuditSalt } from './attribute-digest.js';
 
@@ -16,5 +17,15 @@ describe('digestAttributes', () => {
     const { a, b, c } = digestAttributes(salt, { a: '1', b: 1, c: '2' });
     expect(new Set([a, b, c]).size).toBe(3);
     expect(digestAttributes(newAuditSalt(), { a: '1' }).a).not.toBe(a);
+  });
+
+  it('equals an independent HMAC-SHA-256 of the canonical value, also when answered from the recent-digest cache', () => {
+    const salts = [newAuditSalt(), newAuditSalt()];
+    for (let round = 0; round < 3; round += 1) {
+      for (const salt of salts) {
+        const expected = DIGEST_PREFIX + createHmac('sha256', Buffer.from(salt, 'hex')).update('{"a":1,"b":"x"}').digest('hex');
+        expect(digestAttributes(salt, { v: { b: 'x', a: 1 } }).v).toBe(expected);
+      }
+    }
   });
 });

@@ -23,10 +23,27 @@ export function newAuditSalt(): string {
  * ```
  */
 export function digestAttributes(salt: string, attributes: Record<string, JsonValue>): Record<string, JsonValue> {
-  const key = Buffer.from(salt, 'hex');
   const digested: Record<string, JsonValue> = {};
-  for (const [name, value] of Object.entries(attributes)) {
-    digested[name] = DIGEST_PREFIX + createHmac('sha256', key).update(canonicalJson(value)).digest('hex');
-  }
+  for (const [name, value] of Object.entries(attributes)) digested[name] = digestValue(salt, canonicalJson(value));
   return digested;
+}
+
+/**
+ * Recent digests, so the same user's attributes are not re-keyed on every request (an HMAC per
+ * attribute per event was a measurable share of each audited request). The keys hold raw
+ * attribute values, but only in this process's memory, where the verified tokens already hold
+ * them; nothing of this cache is ever stored or logged. Cleared whole when full: simple and
+ * bounded, and a miss only costs one HMAC.
+ */
+const recentDigests = new Map<string, string>();
+const RECENT_DIGESTS_MAX = 10_000;
+
+function digestValue(salt: string, canonicalValue: string): string {
+  const cacheKey = `${salt}\u0000${canonicalValue}`;
+  const cached = recentDigests.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const digest = DIGEST_PREFIX + createHmac('sha256', Buffer.from(salt, 'hex')).update(canonicalValue).digest('hex');
+  if (recentDigests.size >= RECENT_DIGESTS_MAX) recentDigests.clear();
+  recentDigests.set(cacheKey, digest);
+  return digest;
 }
