@@ -6,6 +6,9 @@ import type { JsonValue } from './canonical-json.js';
 import { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
 import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
 import { segmentOf } from './stored-event.js';
+import { HeadCache, type CachedHead } from './head-cache.js';
+
+export { HeadCache, type CachedHead } from './head-cache.js';
 
 type EventBody = Omit<HashedAuditFields, 'seq' | 'segment' | 'time' | 'attributes'>;
 
@@ -53,21 +56,6 @@ interface HeadRow {
 // 20 columns per row; PostgreSQL allows 65,535 bind parameters per statement.
 const ROWS_PER_INSERT = 1000;
 
-/** What the last commit of this process left at the head of a workspace's chain. */
-export interface CachedHead {
-  seq: number;
-  hash: string;
-  /** Epoch ms of the last event (event times never decrease within a workspace). */
-  time: number;
-  salt: string;
-  raw: boolean;
-  /** Epoch ms when the head was last read from the store under its lock. */
-  readAt: number;
-}
-
-/** Per-process head cache: lets a commit skip reading the head (see `appendBatch`). */
-export type HeadCache = Map<string, CachedHead>;
-
 /**
  * A cached head is trusted for at most this long before the next commit re-reads it under
  * the lock, which also bounds how stale the raw-attributes switch can be.
@@ -89,19 +77,24 @@ const HEAD_CACHE_MS = 1_000;
  * gapless and every `prev_hash` is the hash of the event before it. Workspaces are locked in
  * sorted order so two processes with overlapping batches cannot deadlock.
  */
-export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], segmentSize: number, heads: HeadCache = new Map(), now = Date.now()): Promise<void> {
+export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], segmentSize: number, heads: HeadCache = new HeadCache(), now = Date.now()): Promise<void> {
   const byWorkspace = new Map<string, PendingAuditEvent[]>();
   for (const pending of batch) {
     const list = byWorkspace.get(pending.body.workspace);
     if (list) list.push(pending);
     else byWorkspace.set(pending.body.workspace, [pending]);
   }
+  const workspaces = [...byWorkspace.keys()];
   if (byWorkspace.size === 1) {
     const [workspace, events] = [...byWorkspace][0]!;
+    // Behind a locked append of ours: let it refresh the head first, rather than race it.
+    const locked = heads.lockedAppend(workspace);
+    if (locked) await locked;
+    // No await between reading the head and recording this batch's prediction (inside).
     const cached = heads.get(workspace);
     if (cached && now - cached.readAt < HEAD_CACHE_MS && (await appendFromCachedHead(db, workspace, events, cached, segmentSize, heads))) return;
   }
-  await appendLocked(db, byWorkspace, segmentSize, heads, now);
+  await heads.runLocked(workspaces, () => appendLocked(db, byWorkspace, segmentSize, heads, now));
 }
 
 interface ChainedRows {
@@ -145,16 +138,17 @@ function chain(workspace: string, events: readonly PendingAuditEvent[], start: {
 async function appendFromCachedHead(db: Kysely<AuditDatabase>, workspace: string, events: readonly PendingAuditEvent[], cached: CachedHead, segmentSize: number, heads: HeadCache): Promise<boolean> {
   const chained = chain(workspace, events, cached, segmentSize);
   if (chained.checkpoints.length > 0) return false;
-  const predicted: CachedHead = { ...cached, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time };
+  const predecessor = cached.written;
+  let settle: (written: boolean) => void = () => undefined;
+  const written = new Promise<boolean>((resolve) => (settle = resolve));
+  const predicted: CachedHead = { ...cached, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time, written };
   heads.set(workspace, predicted);
   // Rows travel as one JSON document (jsonb columns as JSON values, not strings): one bind
   // parameter whatever the batch size, and no per-row statement text to build or parse.
   const document = JSON.stringify(chained.documentRows);
-  let inserted = 0;
-  try {
-    // The head must match both seq AND hash: seq alone could coincide with a head another
-    // process wrote after a failed batch of ours, and the chain would then link to a hash that
-    // was never stored.
+  // The head must match both seq AND hash: seq alone could coincide with a head another process
+  // wrote after a failed batch of ours, and the chain would then link to a hash never stored.
+  const append = async () => {
     const result = await sql<{ inserted: string | number }>`
       with moved as (
         update audit_heads set last_seq = ${chained.head.seq}, last_hash = ${chained.head.hash}, last_time = ${new Date(chained.head.time).toISOString()}
@@ -166,22 +160,27 @@ async function appendFromCachedHead(db: Kysely<AuditDatabase>, workspace: string
         returning 1
       )
       select count(*) as inserted from inserted`.execute(db);
-    inserted = Number(result.rows[0]?.inserted ?? 0);
+    return Number(result.rows[0]?.inserted ?? 0);
+  };
+  let inserted = 0;
+  try {
+    inserted = await append();
+    // Pipelined batches travel on different connections, so the store may run this statement
+    // before the one of the batch it chains onto. Then the head is simply not there yet: wait
+    // for that batch, and if it was written, this statement now finds the head it expects.
+    if (inserted === 0 && predecessor !== undefined && (await predecessor)) inserted = await append();
   } catch (error) {
-    forgetHead(heads, workspace, predicted);
+    settle(false);
+    heads.forget(workspace, predicted);
     throw error;
   }
-  if (inserted === events.length) return true;
+  const appended = inserted === events.length;
+  settle(appended);
+  if (appended) return true;
   // Another writer moved the head (or an earlier batch of ours failed): nothing was written;
-  // the slow path re-reads the head under the lock.
-  forgetHead(heads, workspace, predicted);
+  // the locked path re-reads the head.
+  heads.forget(workspace, predicted);
   return false;
-}
-
-/** Drop a cached head unless a later batch already replaced it (that batch settles it itself). */
-function forgetHead(heads: HeadCache, workspace: string, head: CachedHead): void {
-  const current = heads.get(workspace);
-  if (current === undefined || current === head || current.seq <= head.seq) heads.delete(workspace);
 }
 
 async function appendLocked(db: Kysely<AuditDatabase>, byWorkspace: Map<string, PendingAuditEvent[]>, segmentSize: number, heads: HeadCache, now: number): Promise<void> {
