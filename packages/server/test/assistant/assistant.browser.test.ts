@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { CANARIES, startEmbedStack, type EmbedStack } from '../e2e/embed-stack.js';
+import { recordResponses } from '../helpers/page-responses.js';
 
 const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../test-artifacts/screenshots');
 let stack: EmbedStack;
@@ -33,9 +34,7 @@ interface Answer {
 describe('assistant in the demo host', () => {
   it("answers an explorer's question with a chart and their own tenant's totals", async () => {
     const page = await browser.newPage();
-    const bodies: string[] = [];
-    const pending: Array<Promise<void>> = [];
-    page.on('response', (response) => pending.push(response.text().then((t) => void bodies.push(t), () => undefined)));
+    const recorder = await recordResponses(page);
     await page.addInitScript(() => {
       const w = window as unknown as { __answers: unknown[]; __errors: unknown[] };
       w.__answers = [];
@@ -74,8 +73,11 @@ describe('assistant in the demo host', () => {
     await page.setViewportSize({ width: 1280, height: 1400 });
     await page.locator('tc-ai-assistant').screenshot({ path: join(SCREENSHOTS, 'assistant-bob.png') });
 
-    await Promise.all(pending);
-    const everything = bodies.join('\n') + (await page.content());
+    const responses = await recorder.settled();
+    // Not vacuous: the streamed answer, with its rows, is among the recorded bodies.
+    const answerStream = responses.find((r) => r.url.endsWith('/v1/assistant/messages') && r.method === 'POST');
+    expect(answerStream?.body).toContain(oracle[0]!.region);
+    const everything = responses.map((r) => r.body).join('\n') + (await page.content());
     expect(everything).not.toContain(CANARIES.initech);
     await page.close();
   });

@@ -14,6 +14,7 @@ import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { DEMO_USERS } from '@perch/demo-host';
 import { resolveDateRange } from '@perch/engine';
 import { CANARIES, XSS_VALUE, mintToken, startEmbedStack, type EmbedStack } from './embed-stack.js';
+import { recordResponses } from '../helpers/page-responses.js';
 
 const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../test-artifacts/screenshots');
 const ALL_CANARIES = Object.values(CANARIES);
@@ -57,55 +58,8 @@ async function trackedPage(): Promise<TrackedPage> {
       document.addEventListener(type, (event) => w.__perchEvents.push({ type, code: (event as CustomEvent<{ code?: string }>).detail?.code }), true);
     }
   });
-  // The browser does not always keep a copy of a body the page read as a stream (the NDJSON
-  // tiles), so the page also keeps, for every fetch, the text of a clone of the response: exactly
-  // what the component received. It is the fallback when the browser's copy is gone.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __perchBodies: Array<{ url: string; method: string; status: number; body: string; taken?: boolean }> };
-    w.__perchBodies = [];
-    const original = window.fetch.bind(window);
-    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-      const response = await original(input, init);
-      const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-      response
-        .clone()
-        .text()
-        .then(
-          (body) => void w.__perchBodies.push({ url: response.url, method, status: response.status, body }),
-          () => undefined,
-        );
-      return response;
-    };
-  });
-  // The oldest untaken copy of the same URL, method and status: requests of one kind finish in order here.
-  const pageCopy = async (url: string, method: string, status: number): Promise<string> => {
-    const handle = await page.waitForFunction(
-      ([u, m, st]) => {
-        const bodies = (window as unknown as { __perchBodies: Array<{ url: string; method: string; status: number; body: string; taken?: boolean }> }).__perchBodies;
-        const entry = bodies.find((b) => b.url === u && b.method === m && b.status === st && !b.taken);
-        if (!entry) return undefined;
-        entry.taken = true;
-        return entry.body;
-      },
-      [url, method, status] as const,
-      { timeout: 10_000 },
-    );
-    return (await handle.jsonValue()) as string;
-  };
-  const responses: TrackedPage['responses'] = [];
-  const pending: Array<Promise<void>> = [];
-  page.on('response', (response) => {
-    const entry = { url: response.url(), status: response.status(), method: response.request().method() };
-    pending.push(
-      response
-        .text()
-        .catch(() => (response.request().resourceType() === 'fetch' ? pageCopy(entry.url, entry.method, entry.status) : ''))
-        .then(
-          (body) => void responses.push({ ...entry, body }),
-          () => void responses.push({ ...entry, body: '' }),
-        ),
-    );
-  });
+  const recorder = await recordResponses(page);
+  const responses = recorder.responses;
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
@@ -116,7 +70,7 @@ async function trackedPage(): Promise<TrackedPage> {
     responses,
     dialogs,
     async settled() {
-      await Promise.all(pending);
+      await recorder.settled();
     },
     events: () => page.evaluate(() => (window as unknown as { __perchEvents: PerchEvent[] }).__perchEvents),
     close: () => page.close(),
