@@ -7,6 +7,7 @@ import { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js
 import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
 import { segmentOf } from './stored-event.js';
 import { HeadCache, type CachedHead } from './head-cache.js';
+import { kyselyAppend, type AppendStatement } from './append-statement.js';
 
 export { HeadCache, type CachedHead } from './head-cache.js';
 
@@ -77,7 +78,20 @@ const HEAD_CACHE_MS = 1_000;
  * gapless and every `prev_hash` is the hash of the event before it. Workspaces are locked in
  * sorted order so two processes with overlapping batches cannot deadlock.
  */
-export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], segmentSize: number, heads: HeadCache = new HeadCache(), now = Date.now()): Promise<void> {
+export interface AppendOptions {
+  /** Events per segment (the unit of checkpoints and retention). */
+  segmentSize: number;
+  /** This process's heads (and the locked appends in flight); one per trail. */
+  heads: HeadCache;
+  /** The one-statement append (a prepared statement on PostgreSQL). Default: through Kysely. */
+  append?: AppendStatement;
+  /** Epoch ms, for the head cache's age. */
+  now?: number;
+}
+
+export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], options: AppendOptions): Promise<void> {
+  const { segmentSize, heads, now = Date.now() } = options;
+  const append = options.append ?? kyselyAppend(db);
   const byWorkspace = new Map<string, PendingAuditEvent[]>();
   for (const pending of batch) {
     const list = byWorkspace.get(pending.body.workspace);
@@ -92,7 +106,7 @@ export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly Pen
     if (locked) await locked;
     // No await between reading the head and recording this batch's prediction (inside).
     const cached = heads.get(workspace);
-    if (cached && now - cached.readAt < HEAD_CACHE_MS && (await appendFromCachedHead(db, workspace, events, cached, segmentSize, heads))) return;
+    if (cached && now - cached.readAt < HEAD_CACHE_MS && (await appendFromCachedHead(append, workspace, events, cached, segmentSize, heads))) return;
   }
   await heads.runLocked(workspaces, () => appendLocked(db, byWorkspace, segmentSize, heads, now));
 }
@@ -135,7 +149,7 @@ function chain(workspace: string, events: readonly PendingAuditEvent[], start: {
  * this one fails, the head never reaches what the next batch expects, so that batch inserts
  * nothing and takes the slow path: a failed batch can never leave a gap or a wrong link.
  */
-async function appendFromCachedHead(db: Kysely<AuditDatabase>, workspace: string, events: readonly PendingAuditEvent[], cached: CachedHead, segmentSize: number, heads: HeadCache): Promise<boolean> {
+async function appendFromCachedHead(appendStatement: AppendStatement, workspace: string, events: readonly PendingAuditEvent[], cached: CachedHead, segmentSize: number, heads: HeadCache): Promise<boolean> {
   const chained = chain(workspace, events, cached, segmentSize);
   if (chained.checkpoints.length > 0) return false;
   const predecessor = cached.written;
@@ -148,20 +162,8 @@ async function appendFromCachedHead(db: Kysely<AuditDatabase>, workspace: string
   const document = JSON.stringify(chained.documentRows);
   // The head must match both seq AND hash: seq alone could coincide with a head another process
   // wrote after a failed batch of ours, and the chain would then link to a hash never stored.
-  const append = async () => {
-    const result = await sql<{ inserted: string | number }>`
-      with moved as (
-        update audit_heads set last_seq = ${chained.head.seq}, last_hash = ${chained.head.hash}, last_time = ${new Date(chained.head.time).toISOString()}
-        where workspace_id = ${workspace} and last_seq = ${cached.seq} and last_hash = ${cached.hash}
-        returning 1
-      ), inserted as (
-        insert into audit_events
-        select r.* from jsonb_populate_recordset(null::audit_events, ${document}::jsonb) as r, moved
-        returning 1
-      )
-      select count(*) as inserted from inserted`.execute(db);
-    return Number(result.rows[0]?.inserted ?? 0);
-  };
+  const append = () =>
+    appendStatement({ workspace, expectedSeq: cached.seq, expectedHash: cached.hash, seq: chained.head.seq, hash: chained.head.hash, time: new Date(chained.head.time).toISOString(), document });
   let inserted = 0;
   try {
     inserted = await append();

@@ -10,6 +10,7 @@ import { auditedWorkspaces, dropExpiredSegments } from './audit-retention.js';
 import type { AuditDatabase } from './audit-schema.js';
 import { verifyAudit, type AuditVerification, type VerifyOptions } from './audit-verify.js';
 import { GroupCommit } from './group-commit.js';
+import { kyselyAppend, preparedAppend } from './append-statement.js';
 import { observeAuditCommit } from './audit-metrics.js';
 
 export interface AuditTrailOptions {
@@ -80,13 +81,15 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   // Heads this process committed last: lets most commits skip reading the head (one round trip).
   const heads = new HeadCache();
+  // On PostgreSQL the hot append is a prepared statement on the store's pool; embedded, through Kysely.
+  const append = options.store.pool ? preparedAppend(options.store.pool) : kyselyAppend(db);
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 0,
     batchSize,
     maxInFlight: options.commitsInFlight ?? 1,
     commit: async (batch) => {
       const started = clock.now();
-      await appendBatch(db, batch, segmentSize, heads, clock.now());
+      await appendBatch(db, batch, { segmentSize, heads, append, now: clock.now() });
       observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
     },
     ...(options.onError ? { onError: options.onError } : {}),

@@ -33,7 +33,7 @@ interface Waiter<T> {
  *
  * @example
  * ```ts
- * const gc = new GroupCommit({ batchMs: 5, batchSize: 500, commit: (batch) => appendBatch(db, batch, 10_000) });
+ * const gc = new GroupCommit({ batchMs: 5, batchSize: 500, commit: (batch) => appendBatch(db, batch, { segmentSize: 10_000, heads }) });
  * await gc.enqueue(event); // committed
  * ```
  */
