@@ -7,7 +7,7 @@ import { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js
 import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
 import { segmentOf } from './stored-event.js';
 import { HeadCache, type CachedHead } from './head-cache.js';
-import { kyselyAppend, type AppendStatement } from './append-statement.js';
+import { kyselyAppend, type AppendOutcome, type AppendStatement } from './append-statement.js';
 
 export { HeadCache, type CachedHead } from './head-cache.js';
 
@@ -139,49 +139,70 @@ function chain(workspace: string, events: readonly PendingAuditEvent[], start: {
   return { documentRows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };
 }
 
+/** Optimistic attempts (chain, conditional append) before a batch takes the locked path. */
+const OPTIMISTIC_ATTEMPTS = 3;
+
 /**
- * The one-statement append; false when the head moved (or a checkpoint is due) and the slow path
- * must run.
+ * The one-statement append; false when the head cannot be reached this way (or a checkpoint is
+ * due) and the locked path must run.
  *
  * The cache is advanced to this batch's head synchronously, before the statement is sent, so a
  * batch that starts while this one is still committing chains onto it (pipelined commits). Its
  * statement then waits on this one's row lock and re-checks the head once this one commits. If
  * this one fails, the head never reaches what the next batch expects, so that batch inserts
- * nothing and takes the slow path: a failed batch can never leave a gap or a wrong link.
+ * nothing: a failed batch can never leave a gap or a wrong link.
+ *
+ * When another writer (another replica) moved the head, the statement reports the head it saw,
+ * and the batch chains again from there, a few times, before falling back to the lock: with
+ * several replicas on one workspace that is one more round trip instead of a locked transaction.
  */
 async function appendFromCachedHead(appendStatement: AppendStatement, workspace: string, events: readonly PendingAuditEvent[], cached: CachedHead, segmentSize: number, heads: HeadCache): Promise<boolean> {
-  const chained = chain(workspace, events, cached, segmentSize);
-  if (chained.checkpoints.length > 0) return false;
-  const predecessor = cached.written;
   let settle: (written: boolean) => void = () => undefined;
   const written = new Promise<boolean>((resolve) => (settle = resolve));
-  const predicted: CachedHead = { ...cached, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time, written };
-  heads.set(workspace, predicted);
-  // Rows travel as one JSON document (jsonb columns as JSON values, not strings): one bind
-  // parameter whatever the batch size, and no per-row statement text to build or parse.
-  const document = JSON.stringify(chained.documentRows);
-  // The head must match both seq AND hash: seq alone could coincide with a head another process
-  // wrote after a failed batch of ours, and the chain would then link to a hash never stored.
-  const append = () =>
-    appendStatement({ workspace, expectedSeq: cached.seq, expectedHash: cached.hash, seq: chained.head.seq, hash: chained.head.hash, time: new Date(chained.head.time).toISOString(), document });
-  let inserted = 0;
+  let start = cached;
+  let predecessor = cached.written;
   try {
-    inserted = await append();
-    // Pipelined batches travel on different connections, so the store may run this statement
-    // before the one of the batch it chains onto. Then the head is simply not there yet: wait
-    // for that batch, and if it was written, this statement now finds the head it expects.
-    if (inserted === 0 && predecessor !== undefined && (await predecessor)) inserted = await append();
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+      const chained = chain(workspace, events, start, segmentSize);
+      if (chained.checkpoints.length > 0) break;
+      const predicted: CachedHead = { ...start, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time, written };
+      heads.set(workspace, predicted);
+      // Rows travel as one JSON document (jsonb columns as JSON values, not strings): one bind
+      // parameter whatever the batch size, and no per-row statement text to build or parse.
+      const document = JSON.stringify(chained.documentRows);
+      // The head must match both seq AND hash: seq alone could coincide with a head another
+      // process wrote after a failed batch of ours, and the chain would then link to a hash
+      // never stored.
+      const from = start;
+      const append = () =>
+        appendStatement({ workspace, expectedSeq: from.seq, expectedHash: from.hash, seq: chained.head.seq, hash: chained.head.hash, time: new Date(chained.head.time).toISOString(), document });
+      let outcome: AppendOutcome;
+      try {
+        outcome = await append();
+        // Pipelined batches travel on different connections, so the store may run this
+        // statement before the one of the batch it chains onto. Then the head is simply not
+        // there yet: wait for that batch, and if it was written, try again as it was.
+        if (outcome.inserted === 0 && predecessor !== undefined && (await predecessor)) outcome = await append();
+      } catch (error) {
+        heads.forget(workspace, predicted);
+        throw error;
+      }
+      if (outcome.inserted === events.length) {
+        settle(true);
+        return true;
+      }
+      heads.forget(workspace, predicted);
+      // Only a head that moved forward is worth chaining onto again; anything else (ours
+      // failed, or a head we cannot explain) goes to the lock.
+      if (outcome.head === undefined || outcome.head.seq <= from.seq) break;
+      start = { ...start, seq: outcome.head.seq, hash: outcome.head.hash, time: Math.max(start.time, outcome.head.time), written: undefined };
+      predecessor = undefined;
+    }
   } catch (error) {
     settle(false);
-    heads.forget(workspace, predicted);
     throw error;
   }
-  const appended = inserted === events.length;
-  settle(appended);
-  if (appended) return true;
-  // Another writer moved the head (or an earlier batch of ours failed): nothing was written;
-  // the locked path re-reads the head.
-  heads.forget(workspace, predicted);
+  settle(false);
   return false;
 }
 

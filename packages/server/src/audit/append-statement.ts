@@ -15,8 +15,17 @@ export interface AppendParams {
   document: string;
 }
 
-/** Run the append; resolves with the number of events inserted (0 when the head moved). */
-export type AppendStatement = (params: AppendParams) => Promise<number>;
+/** What the append did: events inserted (0 when the head was not the one expected), and the head it saw. */
+export interface AppendOutcome {
+  inserted: number;
+  /**
+   * The head as the statement's snapshot saw it, when nothing was inserted: lets the caller
+   * chain again from there without taking the lock. May already be stale.
+   */
+  head?: { seq: number; hash: string; time: number };
+}
+
+export type AppendStatement = (params: AppendParams) => Promise<AppendOutcome>;
 
 // The insert happens only if the head still is exactly the seq AND hash expected (see
 // `appendFromCachedHead`). One bind parameter carries every row, whatever the batch size.
@@ -29,15 +38,29 @@ const APPEND_SQL = `with moved as (
   select r.* from jsonb_populate_recordset(null::audit_events, $7::jsonb) as r, moved
   returning 1
 )
-select count(*) as inserted from inserted`;
+select (select count(*) from inserted) as inserted, h.last_seq, h.last_hash, h.last_time
+from audit_heads h where h.workspace_id = $1`;
+
+interface AppendRow {
+  inserted: string | number;
+  last_seq: string | number;
+  last_hash: string;
+  last_time: Date | string | null;
+}
+
+function outcomeOf(row: AppendRow | undefined): AppendOutcome {
+  const inserted = Number(row?.inserted ?? 0);
+  if (inserted > 0 || row === undefined) return { inserted };
+  return { inserted, head: { seq: Number(row.last_seq), hash: row.last_hash, time: row.last_time === null ? 0 : new Date(row.last_time).getTime() } };
+}
 
 const values = (p: AppendParams): unknown[] => [p.workspace, p.expectedSeq, p.expectedHash, p.seq, p.hash, p.time, p.document];
 
 /** Through Kysely (the embedded store). */
 export function kyselyAppend(db: Kysely<AuditDatabase>): AppendStatement {
   return async (params) => {
-    const result = await db.executeQuery<{ inserted: string | number }>(CompiledQuery.raw(APPEND_SQL, values(params)));
-    return Number(result.rows[0]?.inserted ?? 0);
+    const result = await db.executeQuery<AppendRow>(CompiledQuery.raw(APPEND_SQL, values(params)));
+    return outcomeOf(result.rows[0]);
   };
 }
 
@@ -48,7 +71,7 @@ export function kyselyAppend(db: Kysely<AuditDatabase>): AppendStatement {
  */
 export function preparedAppend(pool: pg.Pool): AppendStatement {
   return async (params) => {
-    const result = await pool.query<{ inserted: string | number }>({ name: 'perch_audit_append_v1', text: APPEND_SQL, values: values(params) });
-    return Number(result.rows[0]?.inserted ?? 0);
+    const result = await pool.query<AppendRow>({ name: 'perch_audit_append_v2', text: APPEND_SQL, values: values(params) });
+    return outcomeOf(result.rows[0]);
   };
 }
