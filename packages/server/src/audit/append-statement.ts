@@ -27,31 +27,22 @@ export interface AppendOutcome {
 
 export type AppendStatement = (params: AppendParams) => Promise<AppendOutcome>;
 
-// The insert happens only if the head still is exactly the seq AND hash expected (see
-// `appendFromCachedHead`). One bind parameter carries every row, whatever the batch size.
-const APPEND_SQL = `with moved as (
-  update audit_heads set last_seq = $4, last_hash = $5, last_time = $6
-  where workspace_id = $1 and last_seq = $2 and last_hash = $3
-  returning 1
-), inserted as (
-  insert into audit_events
-  select r.* from jsonb_populate_recordset(null::audit_events, $7::jsonb) as r, moved
-  returning 1
-)
-select (select count(*) from inserted) as inserted, h.last_seq, h.last_hash, h.last_time
-from audit_heads h where h.workspace_id = $1`;
+// The store function (migration 0006) inserts only if the head still is exactly the seq AND hash
+// expected (see `appendFromCachedHead`). One bind parameter carries every row, whatever the
+// batch size.
+const APPEND_SQL = 'select appended, head_seq, head_hash, head_time from perch_audit_append($1, $2, $3, $4, $5, $6, $7::jsonb)';
 
 interface AppendRow {
-  inserted: string | number;
-  last_seq: string | number;
-  last_hash: string;
-  last_time: Date | string | null;
+  appended: string | number;
+  head_seq: string | number | null;
+  head_hash: string | null;
+  head_time: Date | string | null;
 }
 
 function outcomeOf(row: AppendRow | undefined): AppendOutcome {
-  const inserted = Number(row?.inserted ?? 0);
-  if (inserted > 0 || row === undefined) return { inserted };
-  return { inserted, head: { seq: Number(row.last_seq), hash: row.last_hash, time: row.last_time === null ? 0 : new Date(row.last_time).getTime() } };
+  const inserted = Number(row?.appended ?? 0);
+  if (inserted > 0 || row?.head_seq === null || row?.head_seq === undefined || row.head_hash === null) return { inserted };
+  return { inserted, head: { seq: Number(row.head_seq), hash: row.head_hash, time: row.head_time === null ? 0 : new Date(row.head_time).getTime() } };
 }
 
 const values = (p: AppendParams): unknown[] => [p.workspace, p.expectedSeq, p.expectedHash, p.seq, p.hash, p.time, p.document];
@@ -65,13 +56,13 @@ export function kyselyAppend(db: Kysely<AuditDatabase>): AppendStatement {
 }
 
 /**
- * Through the PostgreSQL pool as a named prepared statement: each connection parses and plans the
- * statement once instead of on every commit, which shortens the commit every audited request
- * waits for. Each pooled connection resolves the tables in the store's own schema (search_path).
+ * Through the PostgreSQL pool as a named prepared statement (parsed once per connection; the
+ * function keeps its own plans). Each pooled connection resolves the function and the tables in
+ * the store's own schema (search_path).
  */
 export function preparedAppend(pool: pg.Pool): AppendStatement {
   return async (params) => {
-    const result = await pool.query<AppendRow>({ name: 'perch_audit_append_v2', text: APPEND_SQL, values: values(params) });
+    const result = await pool.query<AppendRow>({ name: 'perch_audit_append_v3', text: APPEND_SQL, values: values(params) });
     return outcomeOf(result.rows[0]);
   };
 }

@@ -4,6 +4,7 @@ import * as audit from './0002-audit.js';
 import * as changeNotify from './0003-change-notify.js';
 import * as dashboards from './0004-dashboards.js';
 import * as assistant from './0005-assistant.js';
+import * as auditAppend from './0006-audit-append.js';
 
 /**
  * The one migration set for both backends. The embedded store is PostgreSQL compiled to
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-change-notify': changeNotify,
   '0004-dashboards': dashboards,
   '0005-assistant': assistant,
+  '0006-audit-append': auditAppend,
 };
 
 export const migrationProvider: MigrationProvider = {
