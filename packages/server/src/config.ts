@@ -54,12 +54,13 @@ export const PerchConfigSchema = z.strictObject({
       batchSize: z.number().int().min(1).max(10_000).default(500),
       /**
        * Batches committing at once. Above 1, a batch may start while the one before it is still
-       * committing: worth it when the store is across a network (commits wait, CPU idles); on a
-       * store next to Perch, smaller batches cost more CPU than the overlap saves.
+       * committing. Unset: 2 on the embedded store (its worker thread commits while the main
+       * thread prepares the next batch), 1 on PostgreSQL (measured faster with the server next
+       * to Perch; raise it when the server is across a network and commits wait).
        */
-      commitsInFlight: z.number().int().min(1).max(16).default(1),
+      commitsInFlight: z.number().int().min(1).max(16).optional(),
     })
-    .default({ retentionDays: 365, batchMs: 0, batchSize: 500, commitsInFlight: 1 }),
+    .default({ retentionDays: 365, batchMs: 0, batchSize: 500 }),
   /** PostgreSQL schema of the metadata store when `DATABASE_URL` is set (`PERCH_DATABASE_SCHEMA`). */
   databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('public'),
   /** Replicas sharing one PostgreSQL store: how they follow each other's changes (see docs/deploy.md). */

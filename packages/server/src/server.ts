@@ -43,7 +43,7 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
   let trail: AuditTrail | undefined;
   const ctx = await createPerchContext(config, {
     createAudit: async (store, cfg, clock) =>
-      (trail = await createAuditTrail({ store, clock, batchMs: cfg.audit.batchMs, batchSize: cfg.audit.batchSize, commitsInFlight: cfg.audit.commitsInFlight, retentionDays: cfg.audit.retentionDays })),
+      (trail = await createAuditTrail({ store, clock, batchMs: cfg.audit.batchMs, batchSize: cfg.audit.batchSize, ...(cfg.audit.commitsInFlight !== undefined ? { commitsInFlight: cfg.audit.commitsInFlight } : {}), retentionDays: cfg.audit.retentionDays })),
     ...options.overrides,
   });
   if (ctx.bootstrap) options.onBootstrapKey?.(ctx.bootstrap.key);

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { PerchError } from '@perch/protocol';
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import { PGliteWorkerClient } from './pglite-worker-client.js';
 import { PGliteWorkerDialect } from './pglite-worker-dialect.js';
@@ -101,7 +102,7 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     await pool.end();
     throw new PerchError('store_unavailable', { detail: `cannot reach the metadata store: ${(error as Error).message}`, cause: error });
   }
-  const db = new Kysely<PerchDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<PerchDatabase>({ dialect: new SchemaScopedPostgresDialect(pool, schema) });
   return {
     kind: 'postgres',
     db,
