@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { streamOf } from '../client/text-stream.test-helper.js';
 import { readEvents } from './sse-reader.js';
 import { suggestedQuestions } from './suggestions.js';
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-}
 
 describe('readEvents', () => {
   it('reassembles events split across chunks and ignores unknown events', async () => {

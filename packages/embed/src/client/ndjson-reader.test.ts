@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { streamOf } from './text-stream.test-helper.js';
 import { readJsonLines } from './ndjson-reader.js';
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-}
 
 async function collect(chunks: string[]): Promise<unknown[]> {
   const out: unknown[] = [];
