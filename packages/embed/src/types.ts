@@ -60,7 +60,12 @@ export interface DashboardQueryBody {
 export interface TileBatchBody {
   charts?: string[];
   filters?: DashboardFilters;
+  /** Also send the session and/or the definition first, as their own routes would. */
+  include?: Array<'session' | 'definition'>;
 }
+
+/** A line at the head of a tiles stream whose request asked for it with `include`. */
+export type TileLeadLine = { session: EmbedSession; chart?: undefined } | { definition: DashboardDefinition; chart?: undefined };
 
 /** One NDJSON line of `POST /v1/dashboards/{id}/tiles`, in the order the tiles finish. */
 export type TileLine =

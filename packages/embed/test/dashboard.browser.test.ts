@@ -144,7 +144,7 @@ describe('<tc-dashboard> in Chromium', () => {
     // One request for all tiles, naming no chart: Perch picks the permitted ones with the same
     // rule as the definition, so the forbidden chart is never asked for.
     const tileRequests = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles');
-    expect(tileRequests.map((r) => r.body)).toEqual([{}]);
+    expect(tileRequests.map((r) => r.body)).toEqual([{ include: ['session', 'definition'] }]);
     expect(server.requests.filter((r) => r.path === '/v1/query')).toEqual([]);
     // The token travels only in the Authorization header.
     expect(server.requests.every((r) => r.authorization === 'Bearer valid-1' && !r.path.includes('valid-1'))).toBe(true);
@@ -188,10 +188,11 @@ describe('<tc-dashboard> in Chromium', () => {
     const statuses = await tileStatuses(p);
     expect(Object.values(statuses).filter((s) => s === 'error')).toEqual([]);
     expect(statuses.revenue_total).toBe('ready');
-    const session = server.requests.filter((r) => r.path === '/v1/embed/session').map((r) => r.authorization);
-    expect(session).toEqual(['Bearer expired-1', 'Bearer valid-2']);
+    // The first load is one request (session and definition ride on the tiles stream): it was
+    // refused once with the expired token and retried once with the new one.
     const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
     expect(tiles).toEqual(['Bearer expired-1', 'Bearer valid-2']);
+    expect(server.requests.filter((r) => r.path === '/v1/embed/session' || r.path === '/v1/dashboards/sales')).toEqual([]);
   });
 
   it('emits tc-error with the server code, requestId and chart, and names the code in the tile', async () => {
@@ -245,22 +246,21 @@ describe('<tc-dashboard> in Chromium', () => {
     ]);
     const rounds = server.requests.filter(isTiles);
     await expect.poll(() => rounds[0]!.aborted).toBe(true);
-    expect(rounds.map((r) => r.body)).toEqual([{}, { filters: { dateRange: 'last 7 days' } }]);
+    expect(rounds.map((r) => r.body)).toEqual([{ include: ['session', 'definition'] }, { filters: { dateRange: 'last 7 days' } }]);
     expect(await tileStatuses(p)).toMatchObject({ revenue_total: 'ready', top_customers: 'ready' });
   });
 
-  it('asks for the tiles together with the definition, and for picker values only once the tiles are in', async () => {
+  it('loads with one request (session, definition and tiles), and asks for picker values only once the tiles are in', async () => {
     const p = await openPage();
-    server.delays.set('definition', 600);
+    server.delays.set('definition', 300);
     server.delays.set('last 12 months', 400);
     await mount(p, { token: 'valid-1' });
-    const definition = server.requests.find((r) => r.path === '/v1/dashboards/sales')!;
-    const tiles = server.requests.find((r) => r.path === '/v1/dashboards/sales/tiles')!;
+    const first = server.requests.filter((r) => !r.path.startsWith('/v1/dashboards/sales/filter-values'));
+    expect(first.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/v1/dashboards/sales/tiles', { include: ['session', 'definition'] }]]);
     const values = server.requests.find((r) => r.path.startsWith('/v1/dashboards/sales/filter-values'))!;
-    // Sent together with the (slow) definition, not after its answer.
-    expect(Math.abs(tiles.receivedAt - definition.receivedAt)).toBeLessThan(300);
-    // The picker look-up waits for the (delayed) tiles.
-    expect(values.receivedAt - tiles.receivedAt).toBeGreaterThanOrEqual(400);
+    // The picker look-up waits for the (delayed) definition and tiles.
+    expect(values.receivedAt - first[0]!.receivedAt).toBeGreaterThanOrEqual(700);
+    expect(await tileStatuses(p)).toMatchObject({ revenue_total: 'ready', top_customers: 'ready' });
   });
 
   it('applies theme variables, the dark theme and ::part() styles', async () => {

@@ -164,14 +164,15 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
     if (record) record.body = request.body;
   });
 
-  app.get('/v1/embed/session', () => ({
+  const session = () => ({
     distinctId: 'alice',
     role: 'explorer',
     scope: { dashboards: '*', assistant: false },
     expiresAt: new Date(Date.now() + 600_000).toISOString(),
     env: 'test',
     attributeKeys: ['customerId'],
-  }));
+  });
+  app.get('/v1/embed/session', session);
   app.get<{ Params: { id: string } }>('/v1/dashboards/:id', async (request, reply) => {
     const delay = delays.get('definition');
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -199,6 +200,13 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
     const stream = new PassThrough();
     stream.on('error', () => undefined);
     void (async () => {
+      // Like Perch: the session and the definition first, when asked for.
+      if (batch.include?.includes('session')) stream.write(JSON.stringify({ session: session() }) + '\n');
+      if (batch.include?.includes('definition')) {
+        const definitionDelay = delays.get('definition');
+        if (definitionDelay) await new Promise((resolve) => setTimeout(resolve, definitionDelay));
+        if (!stream.destroyed) stream.write(JSON.stringify({ definition: dashboard }) + '\n');
+      }
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       for (const chart of charts) {
         const permitted = dashboard.charts.find((c) => c.id === chart)?.permitted;

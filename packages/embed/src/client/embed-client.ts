@@ -87,8 +87,13 @@ export class EmbedClient {
   /** `GET /v1/embed/session`; also schedules the proactive refresh from its `expiresAt`. */
   async loadSession(signal?: AbortSignal): Promise<EmbedSession> {
     const session = await this.json<EmbedSession>('/v1/embed/session', { signal });
-    this.#scheduleRefresh(session.expiresAt);
+    this.acceptSession(session);
     return session;
+  }
+
+  /** Take a session that arrived another way (the head of a tiles stream): schedules the refresh. */
+  acceptSession(session: EmbedSession): void {
+    this.#scheduleRefresh(session.expiresAt);
   }
 
   /** Perform a request and parse its JSON body, throwing `EmbedRequestError` on failure. */

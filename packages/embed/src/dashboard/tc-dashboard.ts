@@ -3,7 +3,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { ErrorCode } from '@perch/protocol/errors';
 import { EmbedClient, type FetchToken } from '../client/embed-client.js';
 import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
-import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail, TileBatchBody, TileLine } from '../types.js';
+import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail, TileBatchBody, TileLeadLine, TileLine, EmbedSession } from '../types.js';
 import { buildChartConfig, type ChartOption, type ChartPalette } from '../charts/chart-options.js';
 import { dateRangeOptions } from './date-presets.js';
 import { loadChartJs } from '../charts/tc-chart.js';
@@ -175,27 +175,36 @@ export class TcDashboard extends LitElement {
     this.#loadController = controller;
     this._load = { status: 'loading' };
     const started = performance.now();
-    // The tiles are asked for together with the session and the definition, not after them: the
-    // server knows the dashboard's charts and default filters, and so can start the warehouse
-    // work one round trip earlier. An empty body means every chart this token may see, with the
-    // dashboard's default filters, which is exactly the first round the definition would ask for.
-    const firstRound = this.#startTiles(client, this.dashboard, {});
+    // One request for the whole first load: the session (which arms the token refresh timer) and
+    // the definition arrive at the head of the tiles stream, and the server starts the warehouse
+    // work at once, since it knows the dashboard's charts and default filters. One request means
+    // one CORS preflight, and the session and definition are not stuck behind a busy server.
+    // An empty filter set means every chart this token may see, with the dashboard's defaults,
+    // which is exactly the first round the definition would ask for.
+    let session: EmbedSession | undefined;
+    let definition: DashboardDefinition | undefined;
+    let leadArrived: () => void = () => undefined;
+    const lead = new Promise<void>((resolve) => (leadArrived = resolve));
+    const firstRound = this.#startTiles(client, this.dashboard, { include: ['session', 'definition'] }, (line) => {
+      if ('session' in line) {
+        session = line.session;
+        client.acceptSession(line.session);
+      } else {
+        definition = line.definition;
+        // Fetch the chart code now, while the tiles are still being computed.
+        if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
+      }
+      if (session && definition) leadArrived();
+    });
     // The page waits for the network now: load the locale data the tiles will format with.
     warmFormatters(this.locale);
     try {
-      const dashboardPath = `/v1/dashboards/${encodeURIComponent(this.dashboard)}`;
-      // The session (which arms the token refresh timer) and the definition travel together;
-      // both must succeed before the tiles are shown. The chart code is fetched as soon as the
-      // definition says it is needed, without waiting for the session's answer too.
-      const session = client.loadSession(controller.signal);
-      // Observed here so a failure is not unhandled while the definition is awaited; it is
-      // rethrown by the `await session` below.
-      session.catch(() => undefined);
-      const definition = await client.json<DashboardDefinition>(dashboardPath, { signal: controller.signal });
+      // Both must arrive before the tiles are shown; a refused request (scope, origin, token)
+      // ends the stream before them with its error.
+      const ended = await Promise.race([lead.then(() => undefined), firstRound.done]);
       if (controller.signal.aborted) return;
-      if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
-      await session;
-      if (controller.signal.aborted) return;
+      if (ended !== undefined) throw ended.failure ?? new EmbedRequestError('internal_error', 'Perch sent no dashboard definition.', 200);
+      if (!definition) return;
       this._definition = definition;
       this._filters = initialFilters(definition);
       this._pickerOptions = new Map();
@@ -203,7 +212,8 @@ export class TcDashboard extends LitElement {
       // Tiles first: the pickers' value look-ups are warehouse scans too, and on a busy server
       // they would compete with the tiles for connections and cores. They start once every
       // tile query has settled, so they never delay the first complete dashboard.
-      await this.#queryAll(started, () => void this.#loadPickerOptions(definition, controller.signal), firstRound);
+      const shown = definition;
+      await this.#queryAll(started, () => void this.#loadPickerOptions(shown, controller.signal), firstRound);
     } catch (error) {
       // The definition failed, so its tiles will never be shown.
       firstRound.controller.abort();
@@ -283,14 +293,15 @@ export class TcDashboard extends LitElement {
    * One request instead of one per tile means one CORS preflight and one connection, instead of
    * tiles queuing behind each other's preflights in the browser's six connections per origin.
    */
-  #startTiles(client: EmbedClient, dashboard: string, body: TileBatchBody): TileRound {
+  #startTiles(client: EmbedClient, dashboard: string, body: TileBatchBody, onLead?: (line: TileLeadLine) => void): TileRound {
     this.#tileRound?.controller.abort();
     const controller = new AbortController();
     const early: TileLine[] = [];
     let sink: ((line: TileLine) => void) | undefined;
     const done = client
-      .jsonLines<TileLine>(`/v1/dashboards/${encodeURIComponent(dashboard)}/tiles`, { method: 'POST', body, signal: controller.signal }, (line) => {
-        if (sink) sink(line);
+      .jsonLines<TileLine | TileLeadLine>(`/v1/dashboards/${encodeURIComponent(dashboard)}/tiles`, { method: 'POST', body, signal: controller.signal }, (line) => {
+        if (line.chart === undefined) onLead?.(line);
+        else if (sink) sink(line);
         else early.push(line);
       })
       .then(

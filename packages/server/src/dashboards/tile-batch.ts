@@ -15,7 +15,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { parseOrThrow, type EmbedTokenClaims, type ErrorBody, type QueryResult } from '@perch/protocol';
+import { parseOrThrow, type EmbedTokenClaims, type ErrorBody, type QueryResult, type SessionResponse } from '@perch/protocol';
+import type { DashboardView } from './dashboard-view.js';
 import type { Dashboard } from '@perch/engine';
 import type { AuditSink } from '../audit/audit-event.js';
 import { auditEventFor } from '../http/audit-context.js';
@@ -31,11 +32,19 @@ export const TileBatchSchema = z.strictObject({
   /** Chart ids of the dashboard; omitted means every chart this user may see. */
   charts: z.array(z.string().min(1).max(128)).min(1).max(MAX_BATCH_TILES).optional(),
   filters: DashboardQuerySchema.shape.filters,
+  /**
+   * Also answer, at the head of the stream, what `GET /v1/embed/session` and
+   * `GET /v1/dashboards/{id}` would: a dashboard's first load is then one request.
+   */
+  include: z.array(z.enum(['session', 'definition'])).min(1).max(2).optional(),
 });
 export type TileBatchRequest = z.output<typeof TileBatchSchema>;
 
 /** One NDJSON line of the response. */
 export type TileLine = { chart: string; result: QueryResult } | { chart: string; error: ErrorBody['error'] };
+
+/** A line sent before any tile when the request asked for it with `include`. */
+export type TileLeadLine = { session: SessionResponse } | { definition: DashboardView };
 
 export function parseTileBatch(body: unknown): TileBatchRequest {
   // An empty POST body means "the whole dashboard with its default filters".
@@ -50,19 +59,21 @@ export interface TileBatchContext {
 }
 
 /**
- * Start every tile and stream the lines; resolves with the reply once the stream is handed to
- * Fastify (tiles keep running and writing until all have settled).
+ * Start every tile and stream the lines, after the `lead` lines (already audited by the caller);
+ * resolves with the reply once the stream is handed to Fastify (tiles keep running and writing
+ * until all have settled).
  */
-export function streamTiles(ctx: TileBatchContext, request: FastifyRequest, reply: FastifyReply, dashboard: Dashboard, batch: TileBatchRequest): FastifyReply {
+export function streamTiles(ctx: TileBatchContext, request: FastifyRequest, reply: FastifyReply, dashboard: Dashboard, batch: TileBatchRequest, lead: readonly TileLeadLine[] = []): FastifyReply {
   const claims = request.embed!.claims;
   const charts = batch.charts ? [...new Set(batch.charts)] : ctx.permittedCharts(dashboard, claims);
   const signal = clientDisconnectSignal(reply);
   const stream = new PassThrough();
   // A client that went away mid-stream makes later writes fail; that is not a server error.
   stream.on('error', () => undefined);
-  const write = (line: TileLine) => {
+  const write = (line: TileLine | TileLeadLine) => {
     if (!stream.destroyed && !stream.writableEnded) stream.write(JSON.stringify(line) + '\n');
   };
+  for (const line of lead) write(line);
   // Every tile is audited by this handler, so the error handler must not add a route-level event.
   request.audited = true;
   void Promise.all(charts.map((chart) => runTile(ctx, request, dashboard.id, chart, batch, signal).then(write))).finally(() => stream.end());

@@ -5,11 +5,19 @@ import { DEFAULT_WORKSPACE_ID } from '../store/workspaces.js';
 import type { ErrorCode } from '@perch/protocol';
 import type { EmbedTokenClaims } from '@perch/protocol';
 
-type AuditExtras = Pick<AuditEventInput, 'resource' | 'details' | 'code' | 'attributes'> & { claims?: EmbedTokenClaims };
+type AuditExtras = Pick<AuditEventInput, 'resource' | 'details' | 'code' | 'attributes'> & {
+  claims?: EmbedTokenClaims;
+  /**
+   * Another action than the route's, for a route that also answers what another route would:
+   * the tiles batch can carry the session and the definition, audited as `session.read` and
+   * `dashboard.open` exactly as if those routes had been called.
+   */
+  action?: AuditEventInput['action'];
+};
 
 /** Build an audit event from what the request has proven about its caller. */
 export function auditEventFor(request: FastifyRequest, outcome: AuditOutcome, extras: AuditExtras = {}): AuditEventInput {
-  const action = request.routeOptions.config.audit;
+  const action = extras.action ?? request.routeOptions.config.audit;
   if (!action) throw new Error(`route ${request.routeOptions.url ?? request.url} declares no audit action`);
   const meta = requestMeta(request);
   const claims = extras.claims ?? request.embed?.claims;

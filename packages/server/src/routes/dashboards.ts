@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { PerchError, parseOrThrow, roleAtLeast } from '@perch/protocol';
+import { PerchError, parseOrThrow, roleAtLeast, type EmbedTokenClaims } from '@perch/protocol';
+import type { Dashboard } from '@perch/engine';
 import type { PerchContext } from '../context.js';
-import { auditSuccess } from '../http/audit-context.js';
+import { auditEventFor, auditSuccess } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
 import type { QueryService } from '../query/query-service.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 import type { DashboardDirectory } from '../dashboards/dashboard-directory.js';
-import { permittedChartIds, presentDashboard } from '../dashboards/dashboard-view.js';
-import { TileBatchSchema, parseTileBatch, streamTiles, type TileBatchContext } from '../dashboards/tile-batch.js';
+import { permittedChartIds, presentDashboard, type DashboardView } from '../dashboards/dashboard-view.js';
+import { TileBatchSchema, parseTileBatch, streamTiles, type TileBatchContext, type TileLeadLine } from '../dashboards/tile-batch.js';
+import { presentSession } from './session.js';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
 const FilterValuesQuery = z.strictObject({
@@ -50,6 +52,12 @@ function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
  */
 export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext, service: QueryService, directory: DashboardDirectory): void {
   const engine = () => ({ maxLimit: ctx.config.limits.maxRows, defaultLimit: ctx.config.limits.defaultRows, now: new Date(ctx.clock.now()) });
+  const present = (dashboard: Dashboard, claims: EmbedTokenClaims) =>
+    presentDashboard(dashboard, claims, { model: service.model, dialect: service.dialect, engine: engine(), canExport: roleAtLeast(claims.user.role, 'explorer') });
+  const openedEvent = (id: string, view: DashboardView) => ({
+    resource: `dashboard:${id}`,
+    details: { charts: view.charts.length, hidden: view.charts.filter((c) => !c.permitted).map((c) => c.id) },
+  });
 
   app.get(
     '/v1/dashboards',
@@ -69,16 +77,8 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       const claims = request.embed!.claims;
       const { id } = params(IdParams, request.params);
       const dashboard = await directory.open(claims, id);
-      const view = presentDashboard(dashboard, claims, {
-        model: service.model,
-        dialect: service.dialect,
-        engine: engine(),
-        canExport: roleAtLeast(claims.user.role, 'explorer'),
-      });
-      await auditSuccess(ctx.audit, request, {
-        resource: `dashboard:${id}`,
-        details: { charts: view.charts.length, hidden: view.charts.filter((c) => !c.permitted).map((c) => c.id) },
-      });
+      const view = present(dashboard, claims);
+      await auditSuccess(ctx.audit, request, openedEvent(id, view));
       return view;
     },
   );
@@ -135,7 +135,22 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       const batch = parseTileBatch(request.body);
       // Scope (and tenant, for saved dashboards) is settled before any tile starts.
       const dashboard = await directory.open(claims, id);
-      return streamTiles(tiles, request, reply, dashboard, batch);
+      // A first load may ask for the session and the definition at the head of the stream: one
+      // request (and one CORS preflight) instead of three. Each is audited under its own action,
+      // durable before the stream starts, exactly as its own route would have done it.
+      const lead: TileLeadLine[] = [];
+      const events: Array<Promise<void>> = [];
+      if (batch.include?.includes('session')) {
+        lead.push({ session: presentSession(claims) });
+        events.push(ctx.audit.record(auditEventFor(request, 'success', { action: 'session.read', resource: 'session' })));
+      }
+      if (batch.include?.includes('definition')) {
+        const view = present(dashboard, claims);
+        lead.push({ definition: view });
+        events.push(ctx.audit.record(auditEventFor(request, 'success', { action: 'dashboard.open', ...openedEvent(id, view) })));
+      }
+      await Promise.all(events);
+      return streamTiles(tiles, request, reply, dashboard, batch, lead);
     },
   );
 

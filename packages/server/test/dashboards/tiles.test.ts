@@ -120,6 +120,38 @@ describe('POST /v1/dashboards/{id}/tiles', () => {
     for (const canary of ALL_CANARIES) expect(response.body).not.toContain(canary);
   });
 
+  it('sends the session and the definition first when asked, each audited as its own route would be', async () => {
+    const token = await mintFor(perch, { distinctId: 'ines', role: 'viewer', attributes: ACME_SALES });
+    const response = await call(perch, token, 'POST', '/v1/dashboards/sales/tiles', { include: ['session', 'definition'] });
+    expect(response.statusCode).toBe(200);
+    const lines = response.body.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The same bodies the session and definition routes answer, ahead of every tile.
+    const session = await call(perch, token, 'GET', '/v1/embed/session');
+    const definition = await call(perch, token, 'GET', '/v1/dashboards/sales');
+    expect(lines[0]).toEqual({ session: session.json() });
+    expect(lines[1]).toEqual({ definition: definition.json() });
+    expect(lines.slice(2).map((line) => line.chart).sort()).toEqual([...SALES_CHARTS].sort());
+    const events = eventsOf(response);
+    expect(events.filter((e) => e.action === 'session.read')).toMatchObject([{ outcome: 'success', resource: 'session', distinctId: 'ines' }]);
+    expect(events.filter((e) => e.action === 'dashboard.open')).toMatchObject([{ outcome: 'success', resource: 'dashboard:sales', details: eventsOf(definition)[0]!.details }]);
+    expect(events.filter((e) => e.action === 'query.run')).toHaveLength(SALES_CHARTS.length);
+    for (const canary of ALL_CANARIES) expect(response.body).not.toContain(canary);
+  });
+
+  it('sends neither session nor definition (nor any tile) when their audit events cannot be recorded', async () => {
+    const token = await mintFor(perch, { role: 'viewer', attributes: ACME_SALES });
+    perch.audit.failing = true;
+    let response;
+    try {
+      response = await call(perch, token, 'POST', '/v1/dashboards/sales/tiles', { include: ['definition'] });
+    } finally {
+      perch.audit.failing = false;
+    }
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error.code).toBe('audit_unavailable');
+    expect(response.body).not.toContain('charts');
+  });
+
   it('refuses a dashboard out of scope, or unknown, with 403 before any tile runs, audited', async () => {
     const scoped = await mintFor(perch, { role: 'viewer', attributes: ACME_SALES, dashboards: ['other'] });
     const everything = await mintFor(perch, { role: 'viewer', attributes: ACME_SALES, dashboards: '*' });
@@ -132,7 +164,7 @@ describe('POST /v1/dashboards/{id}/tiles', () => {
 
   it('refuses malformed bodies with 400 and no tile', async () => {
     const token = await mintFor(perch, { role: 'viewer', attributes: ACME_SALES });
-    for (const body of [{ sql: 'select 1' }, { charts: [] }, { charts: Array.from({ length: 65 }, (_, i) => `c${i}`) }, { filters: { values: { status: ['x'] }, extra: 1 } }]) {
+    for (const body of [{ sql: 'select 1' }, { charts: [] }, { charts: Array.from({ length: 65 }, (_, i) => `c${i}`) }, { filters: { values: { status: ['x'] }, extra: 1 } }, { include: ['rows'] }, { include: [] }, { include: 'session' }]) {
       const response = await call(perch, token, 'POST', '/v1/dashboards/sales/tiles', body);
       expect(response.statusCode, JSON.stringify(body).slice(0, 60)).toBe(400);
       expect(eventsOf(response)).toMatchObject([{ action: 'query.run', outcome: 'refused' }]);

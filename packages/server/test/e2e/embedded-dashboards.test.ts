@@ -120,11 +120,13 @@ function deepHtml(page: Page): Promise<string> {
 const SALES_CHARTS = ['revenue_kpi', 'orders_kpi', 'revenue_by_month', 'revenue_by_region', 'orders_by_channel', 'top_products'];
 
 /** The lines of a `POST /v1/dashboards/{id}/tiles` body. */
-function tileLines(body: string): Array<{ chart: string; result?: unknown; error?: { code: string } }> {
+type StreamLine = { chart?: string; result?: unknown; error?: { code: string }; session?: unknown; definition?: unknown };
+
+function tileLines(body: string): StreamLine[] {
   return body
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { chart: string; result?: unknown; error?: { code: string } });
+    .map((line) => JSON.parse(line) as StreamLine);
 }
 
 async function kpiNumber(page: Page, chart: string): Promise<number> {
@@ -161,10 +163,13 @@ describe('embedded dashboards end to end', () => {
         await tracked.settled();
         const network = tracked.responses.map((r) => r.body).join('\n');
         const dom = await deepHtml(tracked.page);
-        // The tiles arrive in one NDJSON response, one line per tile, every tile answered.
+        // The first load is one NDJSON response: the session and the definition, then one line
+        // per tile, every tile answered.
         const batches = tracked.responses.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST');
         expect(batches.map((r) => r.status)).toEqual([200]);
-        const lines = tileLines(batches[0]!.body);
+        const [sessionLine, definitionLine, ...lines] = tileLines(batches[0]!.body);
+        expect(sessionLine).toMatchObject({ session: { distinctId: userId } });
+        expect(definitionLine).toMatchObject({ definition: { id: 'sales' } });
         expect(lines.map((l) => l.chart).sort()).toEqual([...SALES_CHARTS].sort());
         expect(lines.every((l) => l.result !== undefined && l.error === undefined)).toBe(true);
         for (const canary of ALL_CANARIES.filter((c) => c !== ownCanary)) {
