@@ -85,7 +85,10 @@ export class TcChart extends LitElement {
     const { Chart } = await loadChartJs();
     if (!this.isConnected || this.#chart) return;
     const current = this.option ?? option;
-    this.#chart = new Chart(canvas, current);
+    // The first draw is not animated: the chart is complete when `rendered` resolves (and so when
+    // the dashboard reports `tc-ready`), and the cores are not spent on frames while other tiles
+    // are still being drawn. Later updates (filter changes) animate as the option says.
+    this.#chart = new Chart(canvas, { ...current, options: { ...current.options, animation: false } });
     this.#kind = current.type;
   }
 

@@ -48,9 +48,11 @@ const layout = css`
   .skeleton::after {
     content: ''; position: absolute; top: 0; bottom: 0; left: 0; width: 200%;
     background: linear-gradient(90deg, transparent 25%, var(--_tile-bg) 50%, transparent 75%);
-    opacity: 0.6; will-change: transform; animation: shimmer 1.2s infinite linear;
+    /* The shimmer starts only if loading takes a while: a fast load then costs no animation
+       frames (which a busy or GPU-less machine pays for while it is drawing the tiles). */
+    opacity: 0; animation: shimmer 1.2s linear 0.4s infinite;
   }
-  @keyframes shimmer { from { transform: translateX(-50%); } to { transform: translateX(0); } }
+  @keyframes shimmer { from { transform: translateX(-50%); opacity: 0.6; } to { transform: translateX(0); opacity: 0.6; } }
   @media (prefers-reduced-motion: reduce) { .skeleton::after { animation: none; display: none; } }
   .error { color: var(--_danger); font-size: 0.85rem; }
   .error code { font-family: ui-monospace, monospace; }

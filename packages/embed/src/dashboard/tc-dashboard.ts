@@ -191,13 +191,15 @@ export class TcDashboard extends LitElement {
         client.acceptSession(line.session);
       } else {
         definition = line.definition;
-        // Fetch the chart code now, while the tiles are still being computed.
+        // The definition leads the stream, so the chart code (only when a chart tile needs it)
+        // downloads while the tiles are still being computed.
         if (definition.charts.some((c) => c.permitted && c.type !== 'kpi' && c.type !== 'table')) void loadChartJs().catch(() => undefined);
       }
       if (session && definition) leadArrived();
     });
-    // The page waits for the network now: load the locale data the tiles will format with.
-    warmFormatters(this.locale);
+    // The page waits for the network now: load the locale data the tiles will format with. After
+    // the request is on its way, since a cold page spends tens of milliseconds on it.
+    setTimeout(() => warmFormatters(this.locale), 0);
     try {
       // Both must arrive before the tiles are shown; a refused request (scope, origin, token)
       // ends the stream before them with its error.
