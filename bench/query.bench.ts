@@ -53,6 +53,8 @@ interface ConnectorFigures {
   hit: HttpFigures;
   /** Attribution only: the same hits on a Perch whose audit sink is a no-op. */
   hitNoAudit: HttpFigures;
+  /** Governed/raw throughput of each alternated miss round, in order. */
+  roundShares: number[];
   /** In process: `QueryService.run` answered from the cache (compile + key + lookup). */
   serviceHit: MicroBenchResult;
 }
@@ -110,7 +112,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     title: 'query: governed queries vs raw SQL',
     tables: [
       {
-        caption: `HTTP on loopback (autocannon, ${options.connections} connections, ${options.durationSeconds} s each after a 2 s warm-up); tenant ${TENANT.customerId}, department ${TENANT.department}`,
+        caption: `HTTP on loopback (autocannon, ${options.connections} connections, ${options.durationSeconds} s each (misses: see the notes) after a 2 s warm-up); tenant ${TENANT.customerId}, department ${TENANT.department}`,
         headers: ['scenario', 'req/s', 'p50', 'p99', 'relative'],
         rows,
       },
@@ -123,43 +125,55 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     targets,
     notes: [
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
-      'Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured twice, in the order raw, governed, governed, raw, and each row shows the mean of its two runs (p50/p99 are means of the runs\' percentiles), so that drift of a shared machine during the run favours neither.',
+      `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${Math.max(3, Math.round(options.durationSeconds / 2))} s, alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
+      ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}.`),
       'Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). The "audit trail off" row uses a no-op sink on a second instance only to show what the durable per-request audit event costs; it is not a supported configuration.',
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
     ],
   };
 }
 
+/** Raw and governed misses are each measured this many times, alternated (see measureConnector). */
+const MISS_ROUNDS = 4;
+
 async function measureConnector(label: string, connectorConfig: ConnectorConfig, warehouse: Record<string, unknown>, options: BenchOptions): Promise<ConnectorFigures> {
   const load = { connections: options.connections, durationSeconds: options.durationSeconds, method: 'POST' as const };
+  // The misses' rounds are half as long, so the misses take the same time as two full runs each.
+  const missLoad = { ...load, durationSeconds: Math.max(3, Math.round(options.durationSeconds / 2)) };
   const measureRaw = (round: number) =>
     withRawRoute(connectorConfig, async (url) => {
-      options.log(`${label}: raw SQL route (round ${round} of 2)`);
-      return runAutocannon({ ...load, url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: '[<id>]' }), idReplacement: true });
+      options.log(`${label}: raw SQL route (round ${round} of ${MISS_ROUNDS})`);
+      return runAutocannon({ ...missLoad, url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: '[<id>]' }), idReplacement: true });
     });
   const measureMisses = (perch: BenchPerch, token: string, round: number) => {
-    options.log(`${label}: POST /v1/query, misses (round ${round} of 2)`);
-    return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(true), idReplacement: true });
+    options.log(`${label}: POST /v1/query, misses (round ${round} of ${MISS_ROUNDS})`);
+    return runAutocannon({ ...missLoad, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(true), idReplacement: true });
   };
   const limits = { tokenRatePerMinute: 1_000_000_000, apiKeyRatePerMinute: 1_000_000_000 };
-  // Misses are measured raw, governed, governed, raw: on a shared machine whose speed drifts
-  // during a run, pooling A-B-B-A cancels a linear drift that would favour whichever ran first.
-  const rawFirst = await measureRaw(1);
-  const first = await withPerch({ warehouse, limits }, async (perch, token) => {
-    const miss = await measureMisses(perch, token, 1);
+  // Misses are measured in alternating pairs, raw-governed then governed-raw (A-B-B-A-A-B-B-A):
+  // on a shared machine whose speed drifts by tens of percent within a minute, several short
+  // alternated rounds cancel the drift that one long run of each would hand to whichever ran
+  // in the faster minute. Every round's figures are pooled; the per-round ratios are reported.
+  const raws: HttpFigures[] = [];
+  const misses: HttpFigures[] = [];
+  for (let round = 1; round <= MISS_ROUNDS; round++) {
+    const governedFirst = round % 2 === 0;
+    if (!governedFirst) raws.push(await measureRaw(round));
+    misses.push(await withPerch({ warehouse, limits }, (perch, token) => measureMisses(perch, token, round)));
+    if (governedFirst) raws.push(await measureRaw(round));
+  }
+  const hit = await withPerch({ warehouse, limits }, async (perch, token) => {
     options.log(`${label}: POST /v1/query, hits`);
-    const hit = await runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
-    return { miss, hit };
+    return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
   });
-  const secondMiss = await withPerch({ warehouse, limits }, (perch, token) => measureMisses(perch, token, 2));
-  const rawSecond = await measureRaw(2);
   const hitNoAudit = await withPerch({ warehouse, limits }, async (perch, token) => {
     options.log(`${label}: POST /v1/query, hits, audit trail off (attribution only)`);
     return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
   }, 'noop');
   options.log(`${label}: in process, QueryService.run cache hits`);
   const serviceHit = await measureServiceHit(connectorConfig, options);
-  return { label, raw: poolRuns([rawFirst, rawSecond]), miss: poolRuns([first.miss, secondMiss]), hit: first.hit, hitNoAudit, serviceHit };
+  const roundShares = misses.map((miss, i) => miss.requestsPerSecond / raws[i]!.requestsPerSecond);
+  return { label, raw: poolRuns(raws), miss: poolRuns(misses), roundShares, hit, hitNoAudit, serviceHit };
 }
 
 async function measureServiceHit(config: ConnectorConfig, options: BenchOptions): Promise<MicroBenchResult> {

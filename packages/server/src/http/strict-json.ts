@@ -31,7 +31,9 @@ export function findDuplicateKey(text: string): string | undefined {
       const end = endOfString(text, i);
       const top = stack[stack.length - 1];
       if (top?.kind === 'object' && top.expectKey) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // Most keys have no escape: their text is the key (JSON.parse only for the rest).
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
         if (top.keys.has(key)) return pathOf(stack, key);
         top.keys.add(key);
         top.key = key;

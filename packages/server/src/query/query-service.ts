@@ -123,7 +123,8 @@ export class QueryService {
 
     const compiled = compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions());
     if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
-    options.onCompiled?.({ resource, details: compiledDetails(compiled, dashboardInfo) });
+    const details = compiledDetails(compiled, dashboardInfo);
+    options.onCompiled?.({ resource, details });
 
     const [main, totals] = await Promise.all([
       this.#execute(compiled.main, this.#limits.maxRows, options.signal),
@@ -143,7 +144,8 @@ export class QueryService {
         ...(totals ? { totals: totalsRow(totals.value) } : {}),
       },
     };
-    return { result, resource, audit: this.#auditDetails(compiled, result, dashboardInfo) };
+    // The compiled details are copied into the event, not shared: the caller owns `details`.
+    return { result, resource, audit: { ...details, members: [...details.members], policies: [...details.policies], rowCount: result.meta.rowCount, durationMs, cacheHit } };
   }
 
   /**
@@ -215,9 +217,6 @@ export class QueryService {
     return outcome;
   }
 
-  #auditDetails(compiled: CompiledQuery, result: QueryResult, dashboard: { dashboard: string; chart: string } | undefined): QueryAuditDetails {
-    return { ...compiledDetails(compiled, dashboard), rowCount: result.meta.rowCount, durationMs: result.meta.durationMs, cacheHit: result.meta.cacheHit };
-  }
 }
 
 function compiledDetails(compiled: CompiledQuery, dashboard: { dashboard: string; chart: string } | undefined): CompiledAuditDetails {
