@@ -1,10 +1,12 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStoreDatabase, type StoreDatabase, type StoreKind } from '../../src/store/database.js';
+import { EMBEDDED_POSTGRES_MAJOR } from '../../src/store/embedded-version.js';
 
 export const TEST_DATABASE_URL = process.env.PERCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -70,6 +72,8 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/store/migrations/', impo
  */
 async function embeddedTemplate(): Promise<string> {
   const digest = createHash('sha256');
+  // The engine's version too: a data directory opens only in the PostgreSQL major that made it.
+  digest.update(EMBEDDED_POSTGRES_MAJOR).update(pgliteVersion());
   for (const file of readdirSync(MIGRATIONS_DIR).sort()) digest.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
   const template = join(tmpdir(), `perch-store-template-${digest.digest('hex').slice(0, 16)}`);
   if (existsSync(template)) return template;
@@ -83,4 +87,11 @@ async function embeddedTemplate(): Promise<string> {
     rmSync(building, { recursive: true, force: true });
   }
   return template;
+}
+
+function pgliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  // …/node_modules/@electric-sql/pglite/dist/index.js → its package.json
+  const manifest = join(dirname(dirname(entry)), 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The PostgreSQL major version the embedded store's engine (PGlite) runs. A data directory keeps
+ * the on-disk format of the major that created it, and PostgreSQL cannot open another major's
+ * directory. `embedded-version.test.ts` fails when a PGlite upgrade changes the major, so this
+ * constant (and the upgrade note in docs/deploy.md) moves with it.
+ */
+export const EMBEDDED_POSTGRES_MAJOR = '18';
+
+/**
+ * Refuse, with an explanation, an embedded data directory made by another PostgreSQL major.
+ * Without this check the engine fails with a bare "failed to initialize".
+ *
+ * @example
+ * ```ts
+ * assertEmbeddedDirectoryVersion('.perch/metadata'); // throws for a directory made by PostgreSQL 17
+ * ```
+ */
+export function assertEmbeddedDirectoryVersion(location: string): void {
+  const versionFile = join(location, 'PG_VERSION');
+  if (!existsSync(versionFile)) return; // a new directory
+  const found = readFileSync(versionFile, 'utf8').trim();
+  if (found === EMBEDDED_POSTGRES_MAJOR) return;
+  throw new EmbeddedStoreVersionError(location, found);
+}
+
+export class EmbeddedStoreVersionError extends Error {
+  override readonly name = 'EmbeddedStoreVersionError';
+
+  constructor(
+    readonly location: string,
+    readonly foundMajor: string,
+  ) {
+    super(
+      `The embedded metadata store at ${location} was created by PostgreSQL ${foundMajor}; this Perch embeds PostgreSQL ${EMBEDDED_POSTGRES_MAJOR} and cannot open it. ` +
+        'With the Perch version that created it, run `perch store export > dump.ndjson`; then move the directory away and, with this version, run `perch store import < dump.ndjson`. ' +
+        'See docs/deploy.md, "Upgrading the embedded store\'s engine".',
+    );
+  }
+}
