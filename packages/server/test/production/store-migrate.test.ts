@@ -94,6 +94,17 @@ describe('perch store export | perch store import', () => {
     expect(await dump(target).then((l) => l.length)).toBe(lines.length + 1);
   });
 
+  it('moves an embedded store into a new embedded store (the engine-upgrade path), chain verified', async () => {
+    const test: TestStore = await openTestStore('embedded');
+    cleanups.push(() => test.dispose());
+    await ensureWorkspace(test.store.db, DEFAULT_WORKSPACE_ID, 'Default workspace');
+    const summary = await importStore(test.store, linesOf([...pristine]));
+    expect(summary.verified).toEqual({ default: 2_000, second: 500 });
+    const trail = await createAuditTrail({ store: test.store, segmentSize: 1_000 });
+    expect(await trail.verify('second')).toMatchObject({ ok: true, checked: 500 });
+    await trail.close();
+  });
+
   it('refuses a tampered dump and imports nothing', async () => {
     const lines = [...pristine];
     const index = lines.findIndex((l) => l.includes('"request_id":"req-42"'));
