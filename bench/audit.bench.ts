@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
+import { poolRuns, runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
 import { formatInteger, formatMillis, formatPercent } from './lib/format.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
 
 const TARGETS = { maxThroughputCost: 0.15, maxP99DeltaMs: 2 } as const;
+/** Runs of each scenario per store, alternated (see run). */
+const ROUNDS = 4;
 const PG_URL = process.env.PERCH_BENCH_DATABASE_URL ?? process.env.PERCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const QUERY = JSON.stringify({ dataset: 'orders', measures: ['revenue', 'orders'], dimensions: ['region'] });
 const CONFIG = { limits: { apiKeyRatePerMinute: 1_000_000_000, tokenRatePerMinute: 1_000_000_000 } };
@@ -25,12 +27,21 @@ interface Pair {
 
 export default async function run(options: BenchOptions): Promise<BenchReport> {
   const pairs: Pair[] = [];
+  // Half-length runs, alternated audited-noop, noop-audited, …: on a shared machine whose speed
+  // drifts by tens of percent within a minute, one long run of each would hand the drift to
+  // whichever ran in the faster minute. Each row pools its runs.
+  const round = { ...options, durationSeconds: Math.max(3, Math.round(options.durationSeconds / 2)) };
   for (const store of ['embedded', 'postgres'] as const) {
-    options.log(`${store} store: audited`);
-    const audited = await measure(store, 'trail', options);
-    options.log(`${store} store: no-op audit (attribution only)`);
-    const noop = await measure(store, 'noop', options);
-    pairs.push({ store, audited, noop });
+    const audited: HttpFigures[] = [];
+    const noop: HttpFigures[] = [];
+    for (let i = 1; i <= ROUNDS; i++) {
+      const order = i % 2 === 1 ? (['trail', 'noop'] as const) : (['noop', 'trail'] as const);
+      for (const audit of order) {
+        options.log(`${store} store: ${audit === 'trail' ? 'audited' : 'no-op audit (attribution only)'} (round ${i} of ${ROUNDS})`);
+        (audit === 'trail' ? audited : noop).push(await measure(store, audit, round));
+      }
+    }
+    pairs.push({ store, audited: poolRuns(audited), noop: poolRuns(noop) });
   }
   const targets: BenchTarget[] = [];
   const rows: string[][] = [];
@@ -46,7 +57,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     title: 'audit: the cost of a durable, hash-chained audit trail on cached queries',
     tables: [
       {
-        caption: `POST /v1/query, cache hits, ${options.connections} connections, ${options.durationSeconds} s after a 2 s warm-up`,
+        caption: `POST /v1/query, cache hits, ${options.connections} connections; each row pools ${ROUNDS} alternated runs of ${Math.max(3, Math.round(options.durationSeconds / 2))} s after a 2 s warm-up`,
         headers: ['scenario', 'req/s', 'p50', 'p99', 'non-2xx', 'throughput cost'],
         rows,
       },
@@ -55,6 +66,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     notes: [
       'Each request waits until its `query.run` event is committed (group commit): the audited figures include that wait.',
       'The no-op sink is selectable only inside the benchmark harness, to attribute cost.',
+      'Audited and no-op runs alternate (audited first in odd rounds, no-op first in even ones), each on a fresh instance; req/s, p50 and p99 are the means over the runs.',
     ],
   };
 }
