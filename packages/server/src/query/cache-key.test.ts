@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel, compileQuery } from '@perch/engine';
-import { resultCacheKey } from './cache-key.js';
+import { MAX_PLAIN_KEY_LENGTH, resultCacheKey } from './cache-key.js';
 
 const model = await loadModel(new URL('../../../../model/', import.meta.url).pathname);
 const query = { dataset: 'orders', measures: ['revenue'], dimensions: ['region'] };
@@ -24,5 +24,16 @@ describe('resultCacheKey', () => {
     const asText = { ...a, parameters: a.parameters.map(() => '1') } as typeof a;
     const asNumber = { ...a, parameters: a.parameters.map(() => 1) } as typeof a;
     expect(resultCacheKey(asText, 100)).not.toBe(resultCacheKey(asNumber, 100));
+  });
+
+  it('keeps a long key (a big IN list) as a fixed-size digest, still distinct per value', () => {
+    const a = compileQuery(model, query, user('acme'), 'duckdb', { maxLimit: 100 }).main;
+    const longList = (last: string) => ({ ...a, parameters: [...a.parameters, Array.from({ length: 400 }, (_, i) => `value-${i}`).concat(last)] }) as unknown as typeof a;
+    const one = resultCacheKey(longList('x'), 100);
+    expect(one).toMatch(/^[0-9a-f]{64}$/);
+    expect(resultCacheKey(longList('x'), 100)).toBe(one);
+    expect(resultCacheKey(longList('y'), 100)).not.toBe(one);
+    expect(resultCacheKey(a, 100).length).toBeLessThanOrEqual(MAX_PLAIN_KEY_LENGTH);
+    expect(resultCacheKey(a, 100).startsWith('[')).toBe(true);
   });
 });

@@ -11,14 +11,20 @@ import type { GovernedSql } from '@perch/engine';
  *
  * @example
  * ```ts
- * resultCacheKey(compiled.main, 50_000) // 'sha256 hex…'
+ * resultCacheKey(compiled.main, 50_000) // '["duckdb","SELECT …",[["string","acme"]],50000]'
  * ```
  */
 export function resultCacheKey(query: GovernedSql, maxRows: number): string {
   const parameters = query.parameters.map(taggedParameter);
   const material = JSON.stringify([query.dialect, query.sql, parameters, maxRows]);
-  return createHash('sha256').update(material).digest('hex');
+  // A typical key is its canonical text itself: a Map hashes strings natively, and a digest would
+  // cost a SHA-256 on every request, cache hits included. Long texts (big IN lists) are digested
+  // so that entries stay small; a digest (hex) never starts with '[', so the forms cannot collide.
+  return material.length <= MAX_PLAIN_KEY_LENGTH ? material : createHash('sha256').update(material).digest('hex');
 }
+
+/** Keys up to this many characters are kept as text (see `resultCacheKey`). */
+export const MAX_PLAIN_KEY_LENGTH = 2_048;
 
 function taggedParameter(value: GovernedSql['parameters'][number]): unknown {
   if (value === null) return ['null'];
