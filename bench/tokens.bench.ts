@@ -2,8 +2,8 @@
  * Identity propagation: how fast Perch mints embed tokens over HTTP and verifies them in
  * process, against the floors that bound them (a bare Fastify route, raw `jose` decryption).
  */
-import { createHash } from 'node:crypto';
-import { jwtDecrypt, type JWTDecryptOptions } from 'jose';
+import { createHash, randomBytes, randomUUID, webcrypto } from 'node:crypto';
+import { EncryptJWT, jwtDecrypt, type JWTDecryptOptions } from 'jose';
 import { CLOCK_SKEW_SECONDS } from '@perch/protocol';
 import { mintEmbedToken } from '../packages/server/src/auth/token-mint.js';
 import type { RunningPerch } from '../packages/server/src/server.js';
@@ -49,6 +49,15 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
           httpRow('bare Fastify route, constant (floor)', figures.bare, '100.0%'),
           httpRow('POST /v1/embed/tokens (mint, audited)', figures.mint, formatPercent(mintShare)),
           httpRow('  same, audit trail off (attribution only)', figures.mintNoAudit, formatPercent(figures.mintNoAudit.requestsPerSecond / figures.bare.requestsPerSecond)),
+          [
+            `ceiling: raw jose EncryptJWT alone, in process, ${options.connections} in flight (no HTTP, no Perch)`,
+            formatInteger(figures.joseEncryptPerSecond),
+            '—',
+            '—',
+            '—',
+            '—',
+            formatPercent(figures.joseEncryptPerSecond / figures.bare.requestsPerSecond),
+          ],
         ],
       },
       {
@@ -73,6 +82,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       'The "audit trail off" row uses a no-op sink on a second instance only to show what the trail costs; it is not a supported configuration.',
       'Cold: every call verifies a token never seen before, from a pool minted in process, so each one is decrypted and its claims checked. Cached: the same token every call (revocation and origin checks still run).',
       'Raw jose: `jwtDecrypt` with the same key, algorithms, issuer, audience and required claims, on the same token pool.',
+      'The jose ceiling: the same EncryptJWT call a mint makes (dir + A256GCM, the same claims shape, an imported CryptoKey), run back to back in this process with nothing else, measured right after the bare route. Every mint must make this call, so minting over HTTP cannot exceed that share of the bare route on this machine, whatever the rest of Perch costs.',
       'The audit-commit row is the durable write every audited request waits for; at c connections it caps audited throughput near c ÷ (commit time), whatever the route does.',
       `The SHA-256 yardstick is not a target: it shows how fast this machine was during the run (on an idle modern core it takes about 1 µs). Cached verification took ${formatRatio(figures.cached.nsPerOp / figures.calibration.nsPerOp)} the yardstick in this run (an estimate for other machines, not a result).`,
       'Latency comes from autocannon in whole milliseconds; "< 1 ms" means below its resolution.',
@@ -84,6 +94,8 @@ const CONFIG = { limits: { apiKeyRatePerMinute: 1_000_000_000 } };
 
 interface Figures {
   bare: HttpFigures;
+  /** Raw jose EncryptJWT per second with `connections` calls in flight, in process. */
+  joseEncryptPerSecond: number;
   mint: HttpFigures;
   mintNoAudit: HttpFigures;
   calibration: MicroBenchResult;
@@ -110,9 +122,11 @@ async function measure(options: BenchOptions): Promise<Figures> {
   } finally {
     await bareRoute.close();
   }
+  options.log('in process: raw jose EncryptJWT throughput (the ceiling for minting)');
+  const joseEncryptPerSecond = await joseEncryptThroughput(options.connections, Math.max(3, Math.round(options.durationSeconds / 2)));
 
   const perch = await startBenchPerch({ config: CONFIG });
-  let local: Omit<Figures, 'bare' | 'mint' | 'mintNoAudit'>;
+  let local: Omit<Figures, 'bare' | 'joseEncryptPerSecond' | 'mint' | 'mintNoAudit'>;
   let mint: HttpFigures;
   try {
     options.log('HTTP: POST /v1/embed/tokens');
@@ -130,7 +144,43 @@ async function measure(options: BenchOptions): Promise<Figures> {
   } finally {
     await unaudited.close();
   }
-  return { bare, mint, mintNoAudit, ...local };
+  return { bare, joseEncryptPerSecond, mint, mintNoAudit, ...local };
+}
+
+/**
+ * EncryptJWT calls per second, as a mint makes them, with `inFlight` concurrent callers for
+ * `seconds` (after a short warm-up): what jose alone can do on this machine.
+ */
+async function joseEncryptThroughput(inFlight: number, seconds: number): Promise<number> {
+  const key = await webcrypto.subtle.importKey('raw', randomBytes(32), { name: 'AES-GCM' }, false, ['encrypt']);
+  const claims = {
+    iss: 'perch',
+    aud: 'default',
+    sub: 'bench-user',
+    env: 'test',
+    kid_api: 'key_bench',
+    user: { distinctId: 'bench-user', role: 'viewer', attributes: { customerId: 'acme', region: ['emea', 'apac'] } },
+    scope: { dashboards: ['sales'], assistant: false },
+  };
+  const encryptOne = () =>
+    new EncryptJWT({ ...claims, jti: randomUUID() }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'tk_bench' }).setIssuedAt().setNotBefore('0s').setExpirationTime('10m').encrypt(key);
+  const runFor = async (ms: number) => {
+    const deadline = performance.now() + ms;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (performance.now() < deadline) {
+          await encryptOne();
+          done += 1;
+        }
+      }),
+    );
+    return done;
+  };
+  await runFor(1_000);
+  const started = performance.now();
+  const done = await runFor(seconds * 1_000);
+  return done / ((performance.now() - started) / 1_000);
 }
 
 async function measureVerification(perch: RunningPerch, options: BenchOptions): Promise<Pick<Figures, 'calibration' | 'jose' | 'cold' | 'cached'>> {
