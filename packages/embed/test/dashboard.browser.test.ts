@@ -208,6 +208,33 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await p.locator('tc-dashboard .tile .error').textContent()).toContain('rls_attribute_missing');
   });
 
+  it('waits for the host page\'s own scripts before deciding the token is missing', async () => {
+    // The host's module script that sets fetchToken arrives well after Perch's script has
+    // upgraded the element already in the HTML: no token_missing may be reported meanwhile.
+    const p = await browser.newPage();
+    page = p;
+    server.requests.length = 0;
+    await p.route(`${server.url}/late-host`, (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: '<!doctype html><html><head><script type="module" src="/embed/perch.js"></script><script type="module" src="/late-host.js"></script></head><body><tc-dashboard dashboard="sales"></tc-dashboard></body></html>',
+      }),
+    );
+    await p.route(`${server.url}/late-host.js`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.fulfill({ contentType: 'text/javascript', body: 'document.querySelector("tc-dashboard").fetchToken = async () => "valid-late";' });
+    });
+    await p.addInitScript(() => {
+      const log: string[] = [];
+      (window as unknown as { __events: string[] }).__events = log;
+      for (const type of ['tc-ready', 'tc-error']) document.addEventListener(type, (e) => log.push(`${type}:${String((e as CustomEvent<{ code?: string }>).detail?.code ?? '')}`));
+    });
+    await p.goto(`${server.url}/late-host`);
+    await p.waitForFunction(() => (window as unknown as { __events: string[] }).__events.some((e) => e.startsWith('tc-ready')));
+    expect(await p.evaluate(() => (window as unknown as { __events: string[] }).__events.filter((e) => e.startsWith('tc-error')))).toEqual([]);
+    expect(server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization)).toEqual(['Bearer valid-late']);
+  });
+
   it('emits tc-error token_missing when neither token nor fetchToken is set', async () => {
     const p = await openPage();
     const events = await mount(p, { waitFor: 'tc-error' });

@@ -3,6 +3,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { ErrorCode } from '@perch/protocol/errors';
 import { EmbedClient, type FetchToken } from '../client/embed-client.js';
 import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
+import { afterPageScripts } from '../client/page-scripts.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, PerchEventMap, QueryResponse, TcErrorDetail, TileBatchBody, TileLeadLine, TileLine, EmbedSession } from '../types.js';
 import { buildChartConfig, type ChartOption, type ChartPalette } from '../charts/chart-options.js';
 import { dateRangeOptions } from './date-presets.js';
@@ -156,9 +157,10 @@ export class TcDashboard extends LitElement {
     if (!this.dashboard) return;
     if (!this.token && !this.fetchToken) {
       this.#client = undefined;
-      // Hosts often set `fetchToken` in the script right after the element upgrades; give them
-      // that task before reporting token_missing (updated() reloads when credentials arrive).
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Hosts often set `fetchToken` from their own script, which may run after this element
+      // upgrades; wait for the page's scripts before reporting token_missing (updated() reloads
+      // as soon as credentials arrive).
+      await afterPageScripts();
       if (this.token || this.fetchToken || !this.isConnected) return;
       this._load = { status: 'error', code: 'token_missing', message: 'Set the token attribute or a fetchToken callback.' };
       this.#emitError({ code: 'token_missing', message: this._load.message });
