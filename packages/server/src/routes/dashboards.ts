@@ -140,6 +140,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       // durable before the stream starts, exactly as its own route would have done it.
       const lead: TileLeadLine[] = [];
       const events: Array<Promise<void>> = [];
+      let charts = batch.charts;
       if (batch.include?.includes('session')) {
         lead.push({ session: presentSession(claims) });
         events.push(ctx.audit.record(auditEventFor(request, 'success', { action: 'session.read', resource: 'session' })));
@@ -148,9 +149,11 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
         const view = present(dashboard, claims);
         lead.push({ definition: view });
         events.push(ctx.audit.record(auditEventFor(request, 'success', { action: 'dashboard.open', ...openedEvent(id, view) })));
+        // The view has just decided which charts this user may see; do not decide it twice.
+        charts ??= view.charts.filter((c) => c.permitted).map((c) => c.id);
       }
       await Promise.all(events);
-      return streamTiles(tiles, request, reply, dashboard, batch, lead);
+      return streamTiles(tiles, request, reply, dashboard, charts === undefined ? batch : { ...batch, charts }, lead);
     },
   );
 
