@@ -46,7 +46,7 @@ export function preparePending(e: AuditEventInput, recordedAt: number): PendingA
   };
 }
 
-interface HeadRow {
+export interface HeadRow {
   last_seq: string | number;
   last_hash: string;
   last_time: Date | string | null;
@@ -111,7 +111,7 @@ export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly Pen
   await heads.runLocked(workspaces, () => appendLocked(db, byWorkspace, segmentSize, heads, now));
 }
 
-interface ChainedRows {
+export interface ChainedRows {
   /** `details` and `attributes` as JSON values (stringified only for a row-by-row insert). */
   documentRows: DocumentRow[];
   checkpoints: { workspace_id: string; segment: number; last_seq: number; last_hash: string; created_at: string }[];
@@ -119,7 +119,7 @@ interface ChainedRows {
 }
 
 /** Hash a workspace's events onto the chain after the given head. */
-function chain(workspace: string, events: readonly PendingAuditEvent[], start: { seq: number; hash: string; time: number; salt: string; raw: boolean }, segmentSize: number): ChainedRows {
+export function chain(workspace: string, events: readonly PendingAuditEvent[], start: { seq: number; hash: string; time: number; salt: string; raw: boolean }, segmentSize: number): ChainedRows {
   const documentRows: DocumentRow[] = [];
   const checkpoints: ChainedRows['checkpoints'] = [];
   let seq = start.seq;
@@ -238,7 +238,7 @@ async function appendLocked(db: Kysely<AuditDatabase>, byWorkspace: Map<string, 
 }
 
 /** Lock the workspace's head row, creating it (with a fresh salt) on the workspace's first event. */
-async function lockHead(trx: Transaction<AuditDatabase>, workspace: string): Promise<HeadRow> {
+export async function lockHead(trx: Transaction<AuditDatabase>, workspace: string): Promise<HeadRow> {
   const locked = await selectHeadForUpdate(trx, workspace);
   if (locked) return locked;
   await trx
@@ -261,7 +261,7 @@ async function selectHeadForUpdate(trx: Transaction<AuditDatabase>, workspace: s
   return result.rows[0];
 }
 
-function rawAttributesEnabled(settings: HeadRow['settings']): boolean {
+export function rawAttributesEnabled(settings: HeadRow['settings']): boolean {
   const parsed = typeof settings === 'string' ? (JSON.parse(settings) as { auditRawAttributes?: boolean }) : settings;
   return parsed?.auditRawAttributes === true;
 }
@@ -270,7 +270,7 @@ function hashedFields(workspace: string, seq: number, segmentSize: number, time:
   return { ...pending.body, workspace, seq, segment: segmentOf(seq, segmentSize), time, attributes };
 }
 
-type DocumentRow = Omit<Insertable<AuditEventsTable>, 'details' | 'attributes'> & { details: { [key: string]: JsonValue }; attributes: { [key: string]: JsonValue } | null };
+export type DocumentRow = Omit<Insertable<AuditEventsTable>, 'details' | 'attributes'> & { details: { [key: string]: JsonValue }; attributes: { [key: string]: JsonValue } | null };
 
 function toDocumentRow(f: HashedAuditFields, prevHash: string, hash: string): DocumentRow {
   return {

@@ -12,6 +12,8 @@ import { verifyAudit, type AuditVerification, type VerifyOptions } from './audit
 import { GroupCommit } from './group-commit.js';
 import { kyselyAppend, preparedAppend } from './append-statement.js';
 import { observeAuditCommit } from './audit-metrics.js';
+import { EmbeddedAppender, type EmbeddedJournalMode } from './embedded-appender.js';
+import { FileAuditJournal, MemoryAuditJournal } from './audit-journal.js';
 
 export interface AuditTrailOptions {
   store: StoreDatabase;
@@ -38,6 +40,12 @@ export interface AuditTrailOptions {
   segmentSize?: number;
   /** Told about failed commits (for logs); callers already get `audit_unavailable`. */
   onError?: (error: unknown) => void;
+  /**
+   * Embedded store only: when commits go to the store's audit journal instead of straight into
+   * its tables. `auto` (default): under sustained load (16 commits within 50 ms); `always`;
+   * `never`. See `embedded-appender.ts`. The first trail opened on a store decides for it.
+   */
+  embeddedJournal?: EmbeddedJournalMode;
 }
 
 /** The audit trail: the one `record()` every route calls, plus the admin reads. */
@@ -84,29 +92,56 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const heads = new HeadCache();
   // On PostgreSQL the hot append is a prepared statement on the store's pool; embedded, through Kysely.
   const append = options.store.pool ? preparedAppend(options.store.pool) : kyselyAppend(db);
+  const embedded = options.store.kind === 'embedded' ? embeddedAppender(options.store, db, { mode: options.embeddedJournal ?? 'auto', segmentSize, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 0,
     batchSize,
-    maxInFlight: options.commitsInFlight ?? (options.store.kind === 'embedded' ? 2 : 1),
+    // The embedded appender runs its commits one after another itself; two in flight let the
+    // next batch form while one commits.
+    maxInFlight: options.commitsInFlight ?? (embedded ? 2 : 1),
     commit: async (batch) => {
       const started = clock.now();
-      await appendBatch(db, batch, { segmentSize, heads, append, now: clock.now() });
+      if (embedded) await embedded.commit(batch, clock.now());
+      else await appendBatch(db, batch, { segmentSize, heads, append, now: clock.now() });
       observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
     },
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  // Reads see every committed event: journaled rows move into the tables first.
+  const settled = async () => {
+    if (embedded) await embedded.flush();
+  };
+  let closed = false;
 
   const trail: AuditTrail = {
     record(event) {
       return committer.enqueue(preparePending(event, clock.now()));
     },
-    drain: () => committer.drain(),
-    close: () => committer.close(),
-    query: (query) => queryAudit(db, query),
-    export: (filters, format) => exportAudit(db, filters, format),
-    verify: (workspace, verifyOptions) => verifyAudit(db, workspace, verifyOptions),
+    async drain() {
+      await committer.drain();
+      await settled();
+    },
+    async close() {
+      await committer.close();
+      if (!embedded || closed) return;
+      closed = true;
+      await releaseEmbeddedAppender(options.store, embedded);
+    },
+    async query(query) {
+      await settled();
+      return queryAudit(db, query);
+    },
+    async *export(filters, format) {
+      await settled();
+      yield* exportAudit(db, filters, format);
+    },
+    async verify(workspace, verifyOptions) {
+      await settled();
+      return verifyAudit(db, workspace, verifyOptions);
+    },
     async applyRetention(now = new Date(clock.now())) {
       if (options.retentionDays === undefined) return { droppedSegments: 0 };
+      await settled();
       // Retention counts whole 24-hour days back from `now`; no calendar arithmetic is involved.
       const cutoff = new Date(now.getTime() - options.retentionDays * DAY_MS);
       let droppedSegments = 0;
@@ -129,4 +164,28 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     },
   };
   return trail;
+}
+
+/** One appender per embedded store: the chain's head lives in it, so every trail on the store shares it. */
+const embeddedAppenders = new WeakMap<StoreDatabase, EmbeddedAppender>();
+
+function embeddedAppender(store: StoreDatabase, db: Kysely<AuditDatabase>, options: { mode: EmbeddedJournalMode; segmentSize: number; onError?: (error: unknown) => void }): EmbeddedAppender {
+  let appender = embeddedAppenders.get(store);
+  if (!appender) {
+    const journal = store.auditJournalDir === undefined ? new MemoryAuditJournal() : new FileAuditJournal(store.auditJournalDir);
+    appender = new EmbeddedAppender(db, { journal, ...options });
+    embeddedAppenders.set(store, appender);
+  }
+  appender.users += 1;
+  return appender;
+}
+
+async function releaseEmbeddedAppender(store: StoreDatabase, appender: EmbeddedAppender): Promise<void> {
+  appender.users -= 1;
+  if (appender.users > 0) {
+    await appender.flush();
+    return;
+  }
+  embeddedAppenders.delete(store);
+  await appender.close();
 }

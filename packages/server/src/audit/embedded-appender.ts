@@ -1,0 +1,248 @@
+import { sql, type Kysely } from 'kysely';
+import { PerchError } from '@perch/protocol';
+import type { AuditDatabase } from './audit-schema.js';
+import { chain, lockHead, rawAttributesEnabled, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
+import type { AuditJournal } from './audit-journal.js';
+import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
+
+/**
+ * When the embedded store journals: `auto` under sustained load (see `EmbeddedAppender`),
+ * `always`, or `never` (every commit goes straight into the tables).
+ */
+export type EmbeddedJournalMode = 'auto' | 'always' | 'never';
+
+export interface EmbeddedAppenderOptions {
+  journal: AuditJournal;
+  mode: EmbeddedJournalMode;
+  segmentSize: number;
+  /** Told about failed ingestions (for logs); commits fail closed meanwhile. */
+  onError?: (error: unknown) => void;
+}
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+  time: number;
+  salt: string;
+  raw: boolean;
+  /** When the workspace's raw-attributes setting was last read (epoch ms). */
+  settingsReadAt: number;
+}
+
+/** Journaled and durable, waiting to be moved into the tables. */
+interface PendingRow extends JournalRow {
+  file: number;
+}
+
+/** The raw-attributes switch is re-read at most this often, as on the PostgreSQL store. */
+const SETTINGS_REFRESH_MS = 1_000;
+/** `auto` journals once this many commits started within `BUSY_WINDOW_MS`. */
+const BUSY_COMMITS = 16;
+const BUSY_WINDOW_MS = 50;
+/** Journaled rows wait this long for companions before they move into the tables together. */
+const INGEST_DELAY_MS = 40;
+/** Rows per ingestion transaction at most. */
+const INGEST_MAX_ROWS = 2_000;
+/** After a failed ingestion, the next attempt waits this long. */
+const INGEST_RETRY_MS = 250;
+
+/**
+ * The audit appender of the embedded store, one per store and process (the embedded store has
+ * exactly one writer, this process, so the chain's head can live in memory).
+ *
+ * Why a journal: every statement on the embedded store is a round trip to its worker thread and
+ * hundreds of microseconds of WebAssembly, whatever its size. Under load, one transaction per
+ * small batch made the durable audit trail cost a third of the throughput of cached queries.
+ * So under sustained load (`auto`: 16 commits within 50 ms) a commit is the chained rows
+ * appended to the journal, a file next to the store, and requests are answered once it holds
+ * them. The rows move into the tables in bulk about every 40 ms; reads (`flush`) wait for that.
+ * At low load a commit goes straight into the tables, as on PostgreSQL.
+ *
+ * Fail closed: if moving rows into the tables fails, every later commit fails with
+ * `audit_unavailable` until it succeeds again. Journaled rows are never dropped: they stay in
+ * the journal and are retried, and a store opened after a crash replays them first
+ * (`replayAuditJournal`).
+ */
+export class EmbeddedAppender {
+  readonly #db: Kysely<AuditDatabase>;
+  readonly #options: EmbeddedAppenderOptions;
+  readonly #heads = new Map<string, ChainHead>();
+  readonly #pending: PendingRow[] = [];
+  readonly #recentCommits: number[] = [];
+  /** Commits run one at a time, in order: each chains onto the one before. */
+  #tail: Promise<unknown> = Promise.resolve();
+  #ingesting: Promise<void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failure: unknown;
+  /** Trails using this appender; the journal closes with the last. */
+  users = 0;
+
+  constructor(db: Kysely<AuditDatabase>, options: EmbeddedAppenderOptions) {
+    this.#db = db;
+    this.#options = options;
+  }
+
+  /** Commit a batch durably: into the journal or the tables. Resolves only once it is. */
+  commit(batch: readonly PendingAuditEvent[], now: number): Promise<void> {
+    const run = this.#tail.then(() => this.#commit(batch, now));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Move every journaled row into the tables (before a read, and at shutdown). */
+  async flush(): Promise<void> {
+    await this.#tail;
+    while (this.#pending.length > 0 || this.#ingesting) {
+      if (this.#ingesting) {
+        await this.#ingesting;
+        continue;
+      }
+      await this.#ingest();
+      if (this.#failure !== undefined) throw unavailable(this.#failure);
+    }
+  }
+
+  /** Rows journaled and not yet in the tables (for tests and metrics). */
+  get journaled(): number {
+    return this.#pending.length;
+  }
+
+  /** Flush, then close the journal. Rows that could not be moved stay in it for the next start. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#options.journal.close();
+    }
+  }
+
+  async #commit(batch: readonly PendingAuditEvent[], now: number): Promise<void> {
+    if (this.#failure !== undefined) {
+      this.#scheduleIngest(0);
+      throw unavailable(this.#failure);
+    }
+    const byWorkspace = new Map<string, PendingAuditEvent[]>();
+    for (const pending of batch) {
+      const list = byWorkspace.get(pending.body.workspace);
+      if (list) list.push(pending);
+      else byWorkspace.set(pending.body.workspace, [pending]);
+    }
+    const rows: JournalRow[] = [];
+    const next = new Map<string, ChainHead>();
+    for (const [workspace, events] of byWorkspace) {
+      const head = await this.#head(workspace, now);
+      const chained = chain(workspace, events, head, this.#options.segmentSize);
+      let prevHash = head.hash;
+      const checkpoints = new Map<number, CheckpointRow>(chained.checkpoints.map((c) => [c.last_seq, c]));
+      for (const document of chained.documentRows) {
+        rows.push(journalRow(workspace, document, prevHash, checkpoints.get(Number(document.seq))));
+        prevHash = document.hash;
+      }
+      next.set(workspace, { ...head, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
+    }
+    if (this.#journals(now)) {
+      const file = this.#options.journal.append(rows.map((r) => `${r.json}\n`).join(''), rows.length);
+      for (const row of rows) this.#pending.push({ ...row, file });
+      this.#scheduleIngest(this.#pending.length >= INGEST_MAX_ROWS ? 0 : INGEST_DELAY_MS);
+    } else {
+      await storeJournalRows(this.#db, rows);
+    }
+    // Only now: a commit that failed leaves the head where the stored (or journaled) chain ends.
+    for (const [workspace, head] of next) this.#heads.set(workspace, head);
+  }
+
+  /** Journal this commit? Never while the tables are behind the journal's order would break. */
+  #journals(now: number): boolean {
+    const { mode } = this.#options;
+    if (mode === 'never') return false;
+    // Rows already journaled come first: this commit may not overtake them into the tables.
+    if (mode === 'always' || this.#pending.length > 0 || this.#ingesting) return true;
+    const recent = this.#recentCommits;
+    recent.push(now);
+    while (recent.length > 0 && recent[0]! <= now - BUSY_WINDOW_MS) recent.shift();
+    if (recent.length > BUSY_COMMITS) recent.shift();
+    return recent.length >= BUSY_COMMITS;
+  }
+
+  /** The workspace's head as this process last wrote it, read from the store the first time. */
+  async #head(workspace: string, now: number): Promise<ChainHead> {
+    const known = this.#heads.get(workspace);
+    if (known && now - known.settingsReadAt < SETTINGS_REFRESH_MS) return known;
+    if (known) {
+      const { rows } = await sql<{ settings: Parameters<typeof rawAttributesEnabled>[0] }>`select settings from workspaces where id = ${workspace}`.execute(this.#db);
+      const refreshed = { ...known, raw: rawAttributesEnabled(rows[0]?.settings ?? null), settingsReadAt: now };
+      this.#heads.set(workspace, refreshed);
+      return refreshed;
+    }
+    const row = await this.#db.transaction().execute((trx) => lockHead(trx, workspace));
+    const head: ChainHead = {
+      seq: Number(row.last_seq),
+      hash: row.last_hash,
+      time: row.last_time === null ? 0 : new Date(row.last_time).getTime(),
+      salt: row.salt,
+      raw: rawAttributesEnabled(row.settings),
+      settingsReadAt: now,
+    };
+    this.#heads.set(workspace, head);
+    return head;
+  }
+
+  #scheduleIngest(delayMs: number): void {
+    if (this.#ingesting || this.#pending.length === 0) return;
+    if (this.#timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#ingest();
+    }, delayMs);
+  }
+
+  /** Move the oldest journaled rows into the tables; never rejects (failures are kept). */
+  #ingest(): Promise<void> {
+    if (this.#ingesting) return this.#ingesting;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const rows = this.#pending.slice(0, INGEST_MAX_ROWS);
+    if (rows.length === 0) return Promise.resolve();
+    const run = (async () => {
+      try {
+        await storeJournalRows(this.#db, rows);
+      } catch (error) {
+        this.#failure = error;
+        this.#options.onError?.(error);
+        return;
+      } finally {
+        this.#ingesting = undefined;
+      }
+      this.#failure = undefined;
+      this.#pending.splice(0, rows.length);
+      const perFile = new Map<number, number>();
+      for (const row of rows) perFile.set(row.file, (perFile.get(row.file) ?? 0) + 1);
+      for (const [file, count] of perFile) this.#options.journal.ingested(file, count);
+    })();
+    this.#ingesting = run;
+    void run.then(() => this.#scheduleIngest(this.#failure !== undefined ? INGEST_RETRY_MS : this.#pending.length >= INGEST_MAX_ROWS ? 0 : INGEST_DELAY_MS));
+    return run;
+  }
+}
+
+function journalRow(workspace: string, document: DocumentRow, prevHash: string, checkpoint: CheckpointRow | undefined): JournalRow {
+  return {
+    workspace,
+    seq: Number(document.seq),
+    hash: document.hash,
+    prevHash,
+    time: String(document.time),
+    // `closes_segment` lets a replay rebuild the checkpoint; the table has no such column.
+    json: JSON.stringify(checkpoint ? { ...document, closes_segment: true } : document),
+    ...(checkpoint ? { checkpoint } : {}),
+  };
+}
+
+function unavailable(cause: unknown): PerchError {
+  return new PerchError('audit_unavailable', { detail: `the audit store is not accepting events: ${(cause as Error)?.message ?? String(cause)}`, cause });
+}
