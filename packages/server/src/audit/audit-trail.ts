@@ -42,10 +42,12 @@ export interface AuditTrailOptions {
   onError?: (error: unknown) => void;
   /**
    * Embedded store only: when commits go to the store's audit journal instead of straight into
-   * its tables. `auto` (default): under sustained load (16 commits within 50 ms); `always`;
+   * its tables. `auto` (default): under load, when a commit had to wait for another; `always`;
    * `never`. See `embedded-appender.ts`. The first trail opened on a store decides for it.
    */
   embeddedJournal?: EmbeddedJournalMode;
+  /** Embedded store only: how long journaled events wait before moving into the tables together. Default 40 ms. */
+  journalIngestDelayMs?: number;
 }
 
 /** The audit trail: the one `record()` every route calls, plus the admin reads. */
@@ -92,7 +94,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const heads = new HeadCache();
   // On PostgreSQL the hot append is a prepared statement on the store's pool; embedded, through Kysely.
   const append = options.store.pool ? preparedAppend(options.store.pool) : kyselyAppend(db);
-  const embedded = options.store.kind === 'embedded' ? embeddedAppender(options.store, db, { mode: options.embeddedJournal ?? 'auto', segmentSize, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
+  const embedded = options.store.kind === 'embedded' ? embeddedAppender(options.store, db, { mode: options.embeddedJournal ?? 'auto', segmentSize, ...(options.journalIngestDelayMs !== undefined ? { ingestDelayMs: options.journalIngestDelayMs } : {}), ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 0,
     batchSize,
@@ -169,7 +171,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
 /** One appender per embedded store: the chain's head lives in it, so every trail on the store shares it. */
 const embeddedAppenders = new WeakMap<StoreDatabase, EmbeddedAppender>();
 
-function embeddedAppender(store: StoreDatabase, db: Kysely<AuditDatabase>, options: { mode: EmbeddedJournalMode; segmentSize: number; onError?: (error: unknown) => void }): EmbeddedAppender {
+function embeddedAppender(store: StoreDatabase, db: Kysely<AuditDatabase>, options: { mode: EmbeddedJournalMode; segmentSize: number; ingestDelayMs?: number; onError?: (error: unknown) => void }): EmbeddedAppender {
   let appender = embeddedAppenders.get(store);
   if (!appender) {
     const journal = store.auditJournalDir === undefined ? new MemoryAuditJournal() : new FileAuditJournal(store.auditJournalDir);

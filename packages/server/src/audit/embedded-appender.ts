@@ -6,7 +6,7 @@ import type { AuditJournal } from './audit-journal.js';
 import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
 
 /**
- * When the embedded store journals: `auto` under sustained load (see `EmbeddedAppender`),
+ * When the embedded store journals: `auto` under load (see `EmbeddedAppender`),
  * `always`, or `never` (every commit goes straight into the tables).
  */
 export type EmbeddedJournalMode = 'auto' | 'always' | 'never';
@@ -15,6 +15,8 @@ export interface EmbeddedAppenderOptions {
   journal: AuditJournal;
   mode: EmbeddedJournalMode;
   segmentSize: number;
+  /** How long journaled rows wait for companions before they move into the tables together. */
+  ingestDelayMs?: number;
   /** Told about failed ingestions (for logs); commits fail closed meanwhile. */
   onError?: (error: unknown) => void;
 }
@@ -36,11 +38,8 @@ interface PendingRow extends JournalRow {
 
 /** The raw-attributes switch is re-read at most this often, as on the PostgreSQL store. */
 const SETTINGS_REFRESH_MS = 1_000;
-/** `auto` journals once this many commits started within `BUSY_WINDOW_MS`. */
-const BUSY_COMMITS = 16;
-const BUSY_WINDOW_MS = 50;
-/** Journaled rows wait this long for companions before they move into the tables together. */
-const INGEST_DELAY_MS = 40;
+/** Default of `ingestDelayMs`. */
+export const DEFAULT_INGEST_DELAY_MS = 40;
 /** Rows per ingestion transaction at most. */
 const INGEST_MAX_ROWS = 2_000;
 /** After a failed ingestion, the next attempt waits this long. */
@@ -53,9 +52,9 @@ const INGEST_RETRY_MS = 250;
  * Why a journal: every statement on the embedded store is a round trip to its worker thread and
  * hundreds of microseconds of WebAssembly, whatever its size. Under load, one transaction per
  * small batch made the durable audit trail cost a third of the throughput of cached queries.
- * So under sustained load (`auto`: 16 commits within 50 ms) a commit is the chained rows
+ * So under load (`auto`: a commit that had to wait for another one) a commit is the chained rows
  * appended to the journal, a file next to the store, and requests are answered once it holds
- * them. The rows move into the tables in bulk about every 40 ms; reads (`flush`) wait for that.
+ * them. The rows move into the tables in bulk about every 40 ms (`ingestDelayMs`); reads (`flush`) wait for that.
  * At low load a commit goes straight into the tables, as on PostgreSQL.
  *
  * Fail closed: if moving rows into the tables fails, every later commit fails with
@@ -68,23 +67,30 @@ export class EmbeddedAppender {
   readonly #options: EmbeddedAppenderOptions;
   readonly #heads = new Map<string, ChainHead>();
   readonly #pending: PendingRow[] = [];
-  readonly #recentCommits: number[] = [];
+  /** Commits called and not yet finished. */
+  #commitsUnderway = 0;
   /** Commits run one at a time, in order: each chains onto the one before. */
   #tail: Promise<unknown> = Promise.resolve();
   #ingesting: Promise<void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failure: unknown;
+  readonly #ingestDelayMs: number;
   /** Trails using this appender; the journal closes with the last. */
   users = 0;
 
   constructor(db: Kysely<AuditDatabase>, options: EmbeddedAppenderOptions) {
     this.#db = db;
     this.#options = options;
+    this.#ingestDelayMs = options.ingestDelayMs ?? DEFAULT_INGEST_DELAY_MS;
   }
 
   /** Commit a batch durably: into the journal or the tables. Resolves only once it is. */
   commit(batch: readonly PendingAuditEvent[], now: number): Promise<void> {
-    const run = this.#tail.then(() => this.#commit(batch, now));
+    // A commit that has to queue behind another is the sign of load: the tables cannot keep up
+    // with one transaction per batch, so this one goes to the journal.
+    const queued = this.#commitsUnderway > 0;
+    this.#commitsUnderway += 1;
+    const run = this.#tail.then(() => this.#commit(batch, now, queued)).finally(() => (this.#commitsUnderway -= 1));
     this.#tail = run.catch(() => undefined);
     return run;
   }
@@ -118,7 +124,7 @@ export class EmbeddedAppender {
     }
   }
 
-  async #commit(batch: readonly PendingAuditEvent[], now: number): Promise<void> {
+  async #commit(batch: readonly PendingAuditEvent[], now: number, queued: boolean): Promise<void> {
     if (this.#failure !== undefined) {
       this.#scheduleIngest(0);
       throw unavailable(this.#failure);
@@ -142,10 +148,10 @@ export class EmbeddedAppender {
       }
       next.set(workspace, { ...head, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
     }
-    if (this.#journals(now)) {
+    if (this.#journals(queued)) {
       const file = this.#options.journal.append(rows.map((r) => `${r.json}\n`).join(''), rows.length);
       for (const row of rows) this.#pending.push({ ...row, file });
-      this.#scheduleIngest(this.#pending.length >= INGEST_MAX_ROWS ? 0 : INGEST_DELAY_MS);
+      this.#scheduleIngest(this.#pending.length >= INGEST_MAX_ROWS ? 0 : this.#ingestDelayMs);
     } else {
       await storeJournalRows(this.#db, rows);
     }
@@ -153,17 +159,12 @@ export class EmbeddedAppender {
     for (const [workspace, head] of next) this.#heads.set(workspace, head);
   }
 
-  /** Journal this commit? Never while the tables are behind the journal's order would break. */
-  #journals(now: number): boolean {
+  /** Journal this commit? */
+  #journals(queued: boolean): boolean {
     const { mode } = this.#options;
     if (mode === 'never') return false;
-    // Rows already journaled come first: this commit may not overtake them into the tables.
-    if (mode === 'always' || this.#pending.length > 0 || this.#ingesting) return true;
-    const recent = this.#recentCommits;
-    recent.push(now);
-    while (recent.length > 0 && recent[0]! <= now - BUSY_WINDOW_MS) recent.shift();
-    if (recent.length > BUSY_COMMITS) recent.shift();
-    return recent.length >= BUSY_COMMITS;
+    // Rows already journaled come first: a commit may never overtake them into the tables.
+    return mode === 'always' || queued || this.#pending.length > 0 || this.#ingesting !== undefined;
   }
 
   /** The workspace's head as this process last wrote it, read from the store the first time. */
@@ -199,6 +200,8 @@ export class EmbeddedAppender {
       this.#timer = undefined;
       void this.#ingest();
     }, delayMs);
+    // Shutdown flushes explicitly; a pending timer must not keep the process alive.
+    this.#timer.unref();
   }
 
   /** Move the oldest journaled rows into the tables; never rejects (failures are kept). */
@@ -225,7 +228,7 @@ export class EmbeddedAppender {
       for (const [file, count] of perFile) this.#options.journal.ingested(file, count);
     })();
     this.#ingesting = run;
-    void run.then(() => this.#scheduleIngest(this.#failure !== undefined ? INGEST_RETRY_MS : this.#pending.length >= INGEST_MAX_ROWS ? 0 : INGEST_DELAY_MS));
+    void run.then(() => this.#scheduleIngest(this.#failure !== undefined ? INGEST_RETRY_MS : this.#pending.length >= INGEST_MAX_ROWS ? 0 : this.#ingestDelayMs));
     return run;
   }
 }

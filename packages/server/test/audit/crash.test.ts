@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAuditTrail } from '../../src/audit/index.js';
-import { openStoreDatabase, type StoreDatabase } from '../../src/store/database.js';
+import { openStoreDatabase, type StoreDatabase, type StoreKind } from '../../src/store/database.js';
 import { dropSchema, STORE_KINDS, TEST_DATABASE_URL } from '../helpers/stores.js';
 import { freshWorkspace } from './fixtures.js';
 
@@ -19,9 +19,9 @@ afterAll(async () => {
  * Run the writer until it has confirmed `enough` events (or, on a slow machine, for a few
  * seconds after its first confirmation), then SIGKILL it mid-stream; return what it confirmed.
  */
-function runAndKill(args: string[], enough: number): Promise<string[]> {
+function runAndKill(args: string[], enough: number, env: Record<string, string> = {}): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let buffer = '';
     let stderr = '';
     let killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -47,7 +47,11 @@ function runAndKill(args: string[], enough: number): Promise<string[]> {
   });
 }
 
-describe.each(STORE_KINDS)('audit durability across SIGKILL on the %s store', (kind) => {
+// The embedded store twice: as it runs by default, and with every commit journaled, so that the
+// kill always lands while answered events are still only in the journal.
+const CASES: { kind: StoreKind; journal?: 'always' }[] = [...STORE_KINDS.map((kind) => ({ kind })), { kind: 'embedded', journal: 'always' }];
+
+describe.each(CASES)('audit durability across SIGKILL on the $kind store (journal: $journal)', ({ kind, journal }) => {
   it('keeps every event whose record() resolved, and the chain verifies', async () => {
     const workspace = freshWorkspace('crash');
     let reopen: () => Promise<StoreDatabase>;
@@ -65,8 +69,9 @@ describe.each(STORE_KINDS)('audit durability across SIGKILL on the %s store', (k
       args = [workspace, TEST_DATABASE_URL, schema];
       reopen = () => openStoreDatabase({ databaseUrl: TEST_DATABASE_URL, schema });
     }
-    const confirmed = await runAndKill(args, 200);
+    const confirmed = await runAndKill(args, 200, journal ? { PERCH_TEST_EMBEDDED_JOURNAL: journal } : {});
     expect(confirmed.length).toBeGreaterThan(0);
+    if (journal) expect(readdirSync(join(args[1]!, 'audit-journal')).length).toBeGreaterThan(0);
 
     const store = await reopen();
     try {

@@ -70,7 +70,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/store/migrations/', impo
  * opening it is much cheaper. The template is keyed by the migrations' content, so a changed
  * migration gets a new template.
  */
-async function embeddedTemplate(): Promise<string> {
+export async function embeddedTemplate(): Promise<string> {
   const digest = createHash('sha256');
   // The engine's version too: a data directory opens only in the PostgreSQL major that made it.
   digest.update(EMBEDDED_POSTGRES_MAJOR).update(pgliteVersion());
