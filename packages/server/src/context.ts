@@ -106,8 +106,13 @@ export async function createPerchContext(config: PerchConfig, overrides: Context
     audit,
     bootstrap,
     async close() {
-      await audit.close?.();
-      await store.close();
+      // Journaled audit rows that cannot be moved now stay in the journal for the next start;
+      // the store still closes.
+      try {
+        await audit.close?.();
+      } finally {
+        await store.close();
+      }
     },
   };
 }
