@@ -42,7 +42,8 @@ export interface AuditTrailOptions {
   onError?: (error: unknown) => void;
   /**
    * Embedded store only: when commits go to the store's audit journal instead of straight into
-   * its tables. `auto` (default): under load, when a commit had to wait for another; `always`;
+   * its tables. `auto` (default): under traffic, when a commit had to wait for another or starts
+   * within 50 ms of the last one's end; `always`;
    * `never`. See `embedded-appender.ts`. The first trail opened on a store decides for it.
    */
   embeddedJournal?: EmbeddedJournalMode;

@@ -38,6 +38,8 @@ interface PendingRow extends JournalRow {
 
 /** The raw-attributes switch is re-read at most this often, as on the PostgreSQL store. */
 const SETTINGS_REFRESH_MS = 1_000;
+/** `auto` also journals a commit that starts within this long of the last one's end. */
+const RECENT_COMMIT_MS = 50;
 /** Default of `ingestDelayMs`. */
 export const DEFAULT_INGEST_DELAY_MS = 40;
 /** Rows per ingestion transaction at most. */
@@ -52,10 +54,11 @@ const INGEST_RETRY_MS = 250;
  * Why a journal: every statement on the embedded store is a round trip to its worker thread and
  * hundreds of microseconds of WebAssembly, whatever its size. Under load, one transaction per
  * small batch made the durable audit trail cost a third of the throughput of cached queries.
- * So under load (`auto`: a commit that had to wait for another one) a commit is the chained rows
+ * So under traffic (`auto`: a commit that had to wait for another one, or that starts within
+ * 50 ms of the last one's end) a commit is the chained rows
  * appended to the journal, a file next to the store, and requests are answered once it holds
  * them. The rows move into the tables in bulk about every 40 ms (`ingestDelayMs`); reads (`flush`) wait for that.
- * At low load a commit goes straight into the tables, as on PostgreSQL.
+ * When quiet, a commit goes straight into the tables, as on PostgreSQL.
  *
  * Fail closed: if moving rows into the tables fails, every later commit fails with
  * `audit_unavailable` until it succeeds again. Journaled rows are never dropped: they stay in
@@ -69,6 +72,8 @@ export class EmbeddedAppender {
   readonly #pending: PendingRow[] = [];
   /** Commits called and not yet finished. */
   #commitsUnderway = 0;
+  /** `performance.now()` when the last commit finished (the trail's clock may be a test's). */
+  #lastCommitEnded = Number.NEGATIVE_INFINITY;
   /** Commits run one at a time, in order: each chains onto the one before. */
   #tail: Promise<unknown> = Promise.resolve();
   #ingesting: Promise<void> | undefined;
@@ -90,7 +95,12 @@ export class EmbeddedAppender {
     // with one transaction per batch, so this one goes to the journal.
     const queued = this.#commitsUnderway > 0;
     this.#commitsUnderway += 1;
-    const run = this.#tail.then(() => this.#commit(batch, now, queued)).finally(() => (this.#commitsUnderway -= 1));
+    const run = this.#tail
+      .then(() => this.#commit(batch, now, queued))
+      .finally(() => {
+        this.#commitsUnderway -= 1;
+        this.#lastCommitEnded = performance.now();
+      });
     this.#tail = run.catch(() => undefined);
     return run;
   }
@@ -164,7 +174,11 @@ export class EmbeddedAppender {
     const { mode } = this.#options;
     if (mode === 'never') return false;
     // Rows already journaled come first: a commit may never overtake them into the tables.
-    return mode === 'always' || queued || this.#pending.length > 0 || this.#ingesting !== undefined;
+    if (mode === 'always' || queued || this.#pending.length > 0 || this.#ingesting !== undefined) return true;
+    // Traffic: another commit ended moments ago. Each direct commit is a round trip to the
+    // store's worker thread, whose wake-ups and WebAssembly cost about as much CPU as a
+    // journal ingestion of many rows.
+    return performance.now() - this.#lastCommitEnded < RECENT_COMMIT_MS;
   }
 
   /** The workspace's head as this process last wrote it, read from the store the first time. */
