@@ -44,6 +44,12 @@ const RECENT_COMMIT_MS = 50;
 export const DEFAULT_INGEST_DELAY_MS = 40;
 /** Rows per ingestion transaction at most. */
 const INGEST_MAX_ROWS = 2_000;
+/**
+ * Journaled rows waiting at most. Beyond, a commit waits for the tables to catch up first: the
+ * journal absorbs bursts, but it must not grow without bound when events arrive faster than
+ * the store can take them (and a read, which waits for the backlog, must stay quick).
+ */
+const MAX_BACKLOG_ROWS = 10_000;
 /** After a failed ingestion, the next attempt waits this long. */
 const INGEST_RETRY_MS = 250;
 
@@ -80,6 +86,9 @@ export class EmbeddedAppender {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failure: unknown;
   readonly #ingestDelayMs: number;
+  /** Rows ever journaled, and of those, rows moved into the tables. */
+  #journaledRows = 0;
+  #storedRows = 0;
   /** Trails using this appender; the journal closes with the last. */
   users = 0;
 
@@ -105,10 +114,14 @@ export class EmbeddedAppender {
     return run;
   }
 
-  /** Move every journaled row into the tables (before a read, and at shutdown). */
+  /**
+   * Move every row journaled so far into the tables (before a read, and at shutdown). Rows
+   * journaled after the call are not waited for, so a read finishes under sustained load too.
+   */
   async flush(): Promise<void> {
     await this.#tail;
-    while (this.#pending.length > 0 || this.#ingesting) {
+    const target = this.#journaledRows;
+    while (this.#storedRows < target) {
       if (this.#ingesting) {
         await this.#ingesting;
         continue;
@@ -116,11 +129,6 @@ export class EmbeddedAppender {
       await this.#ingest();
       if (this.#failure !== undefined) throw unavailable(this.#failure);
     }
-  }
-
-  /** Rows journaled and not yet in the tables (for tests and metrics). */
-  get journaled(): number {
-    return this.#pending.length;
   }
 
   /** Flush, then close the journal. Rows that could not be moved stay in it for the next start. */
@@ -159,8 +167,13 @@ export class EmbeddedAppender {
       next.set(workspace, { ...head, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
     }
     if (this.#journals(queued)) {
+      while (this.#pending.length >= MAX_BACKLOG_ROWS) {
+        await this.#ingest();
+        if (this.#failure !== undefined) throw unavailable(this.#failure);
+      }
       const file = this.#options.journal.append(rows.map((r) => `${r.json}\n`).join(''), rows.length);
       for (const row of rows) this.#pending.push({ ...row, file });
+      this.#journaledRows += rows.length;
       this.#scheduleIngest(this.#pending.length >= INGEST_MAX_ROWS ? 0 : this.#ingestDelayMs);
     } else {
       await storeJournalRows(this.#db, rows);
@@ -237,6 +250,7 @@ export class EmbeddedAppender {
       }
       this.#failure = undefined;
       this.#pending.splice(0, rows.length);
+      this.#storedRows += rows.length;
       const perFile = new Map<number, number>();
       for (const row of rows) perFile.set(row.file, (perFile.get(row.file) ?? 0) + 1);
       for (const [file, count] of perFile) this.#options.journal.ingested(file, count);

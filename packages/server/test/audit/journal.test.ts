@@ -69,6 +69,36 @@ describe('the embedded store audit journal', () => {
     expect(journalFiles(dir)).toEqual([]);
   });
 
+  it('keeps the backlog bounded, so a read returns while writers keep going', async () => {
+    const { store } = await diskStore();
+    const trail = await createAuditTrail({ store, embeddedJournal: 'always' });
+    const workspace = freshWorkspace('busy-read');
+    let stop = false;
+    let written = 0;
+    const writers = Array.from({ length: 10 }, async () => {
+      while (!stop) {
+        await trail.record(queryEvent(workspace));
+        written += 1;
+      }
+    });
+    try {
+      await expect.poll(() => written, { timeout: 5_000 }).toBeGreaterThan(100);
+      const before = written;
+      // The writers never pause: a read that waited for an empty journal would never return.
+      const page = await Promise.race([
+        trail.query({ workspace, limit: 1 }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the read did not return while writers kept writing')), 10_000)),
+      ]);
+      expect(page.events).toHaveLength(1);
+      expect((await trail.verify(workspace)).checked).toBeGreaterThanOrEqual(before);
+    } finally {
+      stop = true;
+      await Promise.all(writers);
+      await trail.close();
+      await store.close();
+    }
+  });
+
   it('a store opened after the process stopped mid-journal replays what was answered, then continues the chain', async () => {
     const { dir, store } = await diskStore();
     const workspace = freshWorkspace('replay');
