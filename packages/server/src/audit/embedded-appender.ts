@@ -4,6 +4,7 @@ import type { AuditDatabase } from './audit-schema.js';
 import { chain, lockHead, rawAttributesEnabled, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
 import type { AuditJournal } from './audit-journal.js';
 import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
+import { observeJournalBacklog } from './audit-metrics.js';
 
 /**
  * When the embedded store journals: `auto` under load (see `EmbeddedAppender`),
@@ -174,6 +175,7 @@ export class EmbeddedAppender {
       const file = this.#options.journal.append(rows.map((r) => `${r.json}\n`).join(''), rows.length);
       for (const row of rows) this.#pending.push({ ...row, file });
       this.#journaledRows += rows.length;
+      observeJournalBacklog(this.#pending.length);
       this.#scheduleIngest(this.#pending.length >= INGEST_MAX_ROWS ? 0 : this.#ingestDelayMs);
     } else {
       await storeJournalRows(this.#db, rows);
@@ -251,6 +253,7 @@ export class EmbeddedAppender {
       this.#failure = undefined;
       this.#pending.splice(0, rows.length);
       this.#storedRows += rows.length;
+      observeJournalBacklog(this.#pending.length);
       const perFile = new Map<number, number>();
       for (const row of rows) perFile.set(row.file, (perFile.get(row.file) ?? 0) + 1);
       for (const [file, count] of perFile) this.#options.journal.ingested(file, count);
