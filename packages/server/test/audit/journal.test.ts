@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { createAuditTrail, type AuditTrail } from '../../src/audit/index.js';
 import { openStoreDatabase, type StoreDatabase } from '../../src/store/database.js';
 import { embeddedTemplate } from '../helpers/stores.js';
+import { metricsRegistry } from '../../src/metrics.js';
 import { freshWorkspace, queryEvent } from './fixtures.js';
 
 /**
@@ -109,6 +110,7 @@ describe('the embedded store audit journal', () => {
     await Promise.all(events.slice(1).map((e) => trail.record(e)));
     const [file] = journalFiles(dir);
     expect(readFileSync(join(dir, 'audit-journal', file!), 'utf8').trimEnd().split('\n')).toHaveLength(50);
+    expect((await metricsRegistry.getSingleMetric('perch_audit_journal_rows')!.get()).values[0]!.value).toBe(50);
     await store.close(); // no trail.close(): nothing moves the journal into the tables
 
     const reopened = await openStoreDatabase({ dataDir: dir });
