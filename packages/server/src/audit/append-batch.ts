@@ -46,6 +46,17 @@ export function preparePending(e: AuditEventInput, recordedAt: number): PendingA
   };
 }
 
+/** A batch's events per workspace, each list in the order they were recorded. */
+export function groupByWorkspace(batch: readonly PendingAuditEvent[]): Map<string, PendingAuditEvent[]> {
+  const byWorkspace = new Map<string, PendingAuditEvent[]>();
+  for (const pending of batch) {
+    const list = byWorkspace.get(pending.body.workspace);
+    if (list) list.push(pending);
+    else byWorkspace.set(pending.body.workspace, [pending]);
+  }
+  return byWorkspace;
+}
+
 export interface HeadRow {
   last_seq: string | number;
   last_hash: string;
@@ -92,12 +103,7 @@ export interface AppendOptions {
 export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], options: AppendOptions): Promise<void> {
   const { segmentSize, heads, now = Date.now() } = options;
   const append = options.append ?? kyselyAppend(db);
-  const byWorkspace = new Map<string, PendingAuditEvent[]>();
-  for (const pending of batch) {
-    const list = byWorkspace.get(pending.body.workspace);
-    if (list) list.push(pending);
-    else byWorkspace.set(pending.body.workspace, [pending]);
-  }
+  const byWorkspace = groupByWorkspace(batch);
   const workspaces = [...byWorkspace.keys()];
   if (byWorkspace.size === 1) {
     const [workspace, events] = [...byWorkspace][0]!;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { PerchError } from '@perch/protocol';
 import type { AuditDatabase } from './audit-schema.js';
-import { chain, lockHead, rawAttributesEnabled, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
+import { chain, groupByWorkspace, lockHead, rawAttributesEnabled, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
 import type { AuditJournal } from './audit-journal.js';
 import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
 import { observeJournalBacklog } from './audit-metrics.js';
@@ -148,23 +148,13 @@ export class EmbeddedAppender {
       this.#scheduleIngest(0);
       throw unavailable(this.#failure);
     }
-    const byWorkspace = new Map<string, PendingAuditEvent[]>();
-    for (const pending of batch) {
-      const list = byWorkspace.get(pending.body.workspace);
-      if (list) list.push(pending);
-      else byWorkspace.set(pending.body.workspace, [pending]);
-    }
     const rows: JournalRow[] = [];
     const next = new Map<string, ChainHead>();
-    for (const [workspace, events] of byWorkspace) {
+    for (const [workspace, events] of groupByWorkspace(batch)) {
       const head = await this.#head(workspace, now);
       const chained = chain(workspace, events, head, this.#options.segmentSize);
-      let prevHash = head.hash;
       const checkpoints = new Map<number, CheckpointRow>(chained.checkpoints.map((c) => [c.last_seq, c]));
-      for (const document of chained.documentRows) {
-        rows.push(journalRow(workspace, document, prevHash, checkpoints.get(Number(document.seq))));
-        prevHash = document.hash;
-      }
+      for (const document of chained.documentRows) rows.push(journalRow(workspace, document, checkpoints.get(Number(document.seq))));
       next.set(workspace, { ...head, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
     }
     if (this.#journals(queued)) {
@@ -264,12 +254,12 @@ export class EmbeddedAppender {
   }
 }
 
-function journalRow(workspace: string, document: DocumentRow, prevHash: string, checkpoint: CheckpointRow | undefined): JournalRow {
+function journalRow(workspace: string, document: DocumentRow, checkpoint: CheckpointRow | undefined): JournalRow {
   return {
     workspace,
     seq: Number(document.seq),
     hash: document.hash,
-    prevHash,
+    prevHash: document.prev_hash,
     time: String(document.time),
     // `closes_segment` lets a replay rebuild the checkpoint; the table has no such column.
     json: JSON.stringify(checkpoint ? { ...document, closes_segment: true } : document),
