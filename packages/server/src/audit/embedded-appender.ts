@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { PerchError } from '@perch/protocol';
 import type { AuditDatabase } from './audit-schema.js';
-import { chain, groupByWorkspace, lockHead, rawAttributesEnabled, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
+import { chain, groupByWorkspace, lockHead, rawAttributesEnabled, type ChainedRows, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
 import type { AuditJournal } from './audit-journal.js';
 import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
 import { observeJournalBacklog } from './audit-metrics.js';
@@ -149,13 +149,13 @@ export class EmbeddedAppender {
       throw unavailable(this.#failure);
     }
     const rows: JournalRow[] = [];
-    const next = new Map<string, ChainHead>();
+    const next = new Map<string, ChainedRows['head']>();
     for (const [workspace, events] of groupByWorkspace(batch)) {
       const head = await this.#head(workspace, now);
       const chained = chain(workspace, events, head, this.#options.segmentSize);
       const checkpoints = new Map<number, CheckpointRow>(chained.checkpoints.map((c) => [c.last_seq, c]));
       for (const document of chained.documentRows) rows.push(journalRow(workspace, document, checkpoints.get(Number(document.seq))));
-      next.set(workspace, { ...head, seq: chained.head.seq, hash: chained.head.hash, time: chained.head.time });
+      next.set(workspace, chained.head);
     }
     if (this.#journals(queued)) {
       while (this.#pending.length >= MAX_BACKLOG_ROWS) {
@@ -171,7 +171,8 @@ export class EmbeddedAppender {
       await storeJournalRows(this.#db, rows);
     }
     // Only now: a commit that failed leaves the head where the stored (or journaled) chain ends.
-    for (const [workspace, head] of next) this.#heads.set(workspace, head);
+    // Merged into the current entry, which a settings refresh may have updated meanwhile.
+    for (const [workspace, head] of next) this.#heads.set(workspace, { ...this.#heads.get(workspace)!, seq: head.seq, hash: head.hash, time: head.time });
   }
 
   /** Journal this commit? */
@@ -189,12 +190,9 @@ export class EmbeddedAppender {
   /** The workspace's head as this process last wrote it, read from the store the first time. */
   async #head(workspace: string, now: number): Promise<ChainHead> {
     const known = this.#heads.get(workspace);
-    if (known && now - known.settingsReadAt < SETTINGS_REFRESH_MS) return known;
     if (known) {
-      const { rows } = await sql<{ settings: Parameters<typeof rawAttributesEnabled>[0] }>`select settings from workspaces where id = ${workspace}`.execute(this.#db);
-      const refreshed = { ...known, raw: rawAttributesEnabled(rows[0]?.settings ?? null), settingsReadAt: now };
-      this.#heads.set(workspace, refreshed);
-      return refreshed;
+      if (now - known.settingsReadAt >= SETTINGS_REFRESH_MS) this.#refreshSettings(workspace, known, now);
+      return known;
     }
     const row = await this.#db.transaction().execute((trx) => lockHead(trx, workspace));
     const head: ChainHead = {
@@ -207,6 +205,22 @@ export class EmbeddedAppender {
     };
     this.#heads.set(workspace, head);
     return head;
+  }
+
+  /**
+   * Re-read the workspace's raw-attributes switch in the background. Commits do not wait for
+   * it: the read queues behind any ingestion on the store's worker, and every commit would
+   * wait too. Until it lands (and if it fails) commits use the value read before.
+   */
+  #refreshSettings(workspace: string, known: ChainHead, now: number): void {
+    this.#heads.set(workspace, { ...known, settingsReadAt: now });
+    sql<{ settings: Parameters<typeof rawAttributesEnabled>[0] }>`select settings from workspaces where id = ${workspace}`.execute(this.#db).then(
+      ({ rows }) => {
+        const current = this.#heads.get(workspace);
+        if (current) this.#heads.set(workspace, { ...current, raw: rawAttributesEnabled(rows[0]?.settings ?? null) });
+      },
+      () => undefined,
+    );
   }
 
   #scheduleIngest(delayMs: number): void {

@@ -77,6 +77,27 @@ describe.each(STORE_KINDS)('audit trail on the %s store', (kind) => {
     expect((await trail.verify(workspace)).ok).toBe(true);
   });
 
+  it('switches to raw attribute values within seconds when a workspace turns them on later', async () => {
+    const workspace = freshWorkspace('raw-later');
+    await ensureWorkspace(ts.store.db, workspace, workspace, {});
+    await trail.record(queryEvent(workspace, { attributes: { tenant: 'T-before' } }));
+    await sql`update workspaces set settings = ${JSON.stringify({ auditRawAttributes: true })} where id = ${workspace}`.execute(ts.store.db);
+    // The switch is re-read at most every second, without holding up commits meanwhile.
+    await expect
+      .poll(
+        async () => {
+          await trail.record(queryEvent(workspace, { attributes: { tenant: 'T-after' } }));
+          const [newest] = (await trail.query({ workspace, limit: 1 })).events;
+          return newest?.attributes?.tenant;
+        },
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe('T-after');
+    const events = (await trail.query({ workspace })).events;
+    expect(String(events.at(-1)?.attributes?.tenant).startsWith(DIGEST_PREFIX)).toBe(true);
+    expect((await trail.verify(workspace)).ok).toBe(true);
+  });
+
   it('pages newest first with an opaque cursor bound to the workspace, and filters', async () => {
     const workspace = freshWorkspace('page');
     for (let i = 0; i < 7; i += 1) await trail.record(queryEvent(workspace, { distinctId: i % 2 === 0 ? 'even' : 'odd', action: i === 3 ? 'export.run' : 'query.run' }));
@@ -104,6 +125,7 @@ describe.each(STORE_KINDS)('audit trail on the %s store', (kind) => {
   it('the store itself refuses to update or delete audit rows', async () => {
     const workspace = freshWorkspace('append_only');
     await trail.record(queryEvent(workspace));
+    await trail.drain(); // in the tables, not only in the embedded store's journal
     await expect(sql.raw(`update audit_events set resource = 'x' where workspace_id = ${lit(workspace)}`).execute(ts.store.db)).rejects.toThrow(/append-only/);
     await expect(sql.raw(`delete from audit_events where workspace_id = ${lit(workspace)}`).execute(ts.store.db)).rejects.toThrow(/append-only/);
     expect((await trail.verify(workspace)).ok).toBe(true);
