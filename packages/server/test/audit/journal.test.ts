@@ -34,6 +34,21 @@ const journalFiles = (dir: string) => {
   }
 };
 
+/**
+ * Record events on a fresh store with every commit journaled and moves a minute away, then close
+ * the store without closing the trail: the events are answered but only in the journal, as when
+ * a process dies. `inspect` sees the journal directory before the store closes.
+ */
+async function stopWithJournal(workspace: string, requestIds: string[], inspect?: (journalDir: string) => Promise<void>): Promise<string> {
+  const { dir, store } = await diskStore();
+  const trail = await createAuditTrail({ store, embeddedJournal: 'always', journalIngestDelayMs: 60_000 });
+  await trail.record(queryEvent(workspace, { requestId: requestIds[0]! }));
+  await Promise.all(requestIds.slice(1).map((requestId) => trail.record(queryEvent(workspace, { requestId }))));
+  await inspect?.(join(dir, 'audit-journal'));
+  await store.close(); // no trail.close(): nothing moves the journal into the tables
+  return dir;
+}
+
 async function storedRequestIds(trail: AuditTrail, workspace: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const chunk of trail.export({ workspace }, 'ndjson')) {
@@ -101,23 +116,19 @@ describe('the embedded store audit journal', () => {
   });
 
   it('a store opened after the process stopped mid-journal replays what was answered, then continues the chain', async () => {
-    const { dir, store } = await diskStore();
     const workspace = freshWorkspace('replay');
-    // Journaled rows wait a minute before moving: the "crash" below finds them only in the journal.
-    const trail = await createAuditTrail({ store, embeddedJournal: 'always', journalIngestDelayMs: 60_000 });
-    const events = Array.from({ length: 50 }, (_, i) => queryEvent(workspace, { requestId: `before-crash-${i}` }));
-    await trail.record(events[0]!);
-    await Promise.all(events.slice(1).map((e) => trail.record(e)));
-    const [file] = journalFiles(dir);
-    expect(readFileSync(join(dir, 'audit-journal', file!), 'utf8').trimEnd().split('\n')).toHaveLength(50);
-    expect((await metricsRegistry.getSingleMetric('perch_audit_journal_rows')!.get()).values[0]!.value).toBe(50);
-    await store.close(); // no trail.close(): nothing moves the journal into the tables
+    const requestIds = Array.from({ length: 50 }, (_, i) => `before-crash-${i}`);
+    const dir = await stopWithJournal(workspace, requestIds, async (journalDir) => {
+      const [file] = readdirSync(journalDir);
+      expect(readFileSync(join(journalDir, file!), 'utf8').trimEnd().split('\n')).toHaveLength(50);
+      expect((await metricsRegistry.getSingleMetric('perch_audit_journal_rows')!.get()).values[0]!.value).toBe(50);
+    });
 
     const reopened = await openStoreDatabase({ dataDir: dir });
     const after = await createAuditTrail({ store: reopened });
     try {
       expect(journalFiles(dir)).toEqual([]);
-      expect(await storedRequestIds(after, workspace)).toEqual(events.map((e) => e.requestId));
+      expect(await storedRequestIds(after, workspace)).toEqual(requestIds);
       await after.record(queryEvent(workspace, { requestId: 'after-restart' }));
       expect(await after.verify(workspace)).toMatchObject({ ok: true, checked: 51, lastSeq: 51 });
     } finally {
@@ -127,12 +138,8 @@ describe('the embedded store audit journal', () => {
   });
 
   it('drops a torn last line, and refuses to open over a damaged journal without touching it', async () => {
-    const { dir, store } = await diskStore();
     const workspace = freshWorkspace('damaged');
-    const trail = await createAuditTrail({ store, embeddedJournal: 'always', journalIngestDelayMs: 60_000 });
-    await trail.record(queryEvent(workspace, { requestId: 'first' }));
-    await Promise.all(Array.from({ length: 9 }, (_, i) => trail.record(queryEvent(workspace, { requestId: `next-${i}` }))));
-    await store.close();
+    const dir = await stopWithJournal(workspace, ['first', ...Array.from({ length: 9 }, (_, i) => `next-${i}`)]);
     const path = join(dir, 'audit-journal', journalFiles(dir)[0]!);
     const intact = readFileSync(path, 'utf8');
     const lines = intact.trimEnd().split('\n');
