@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDatabase } from '../store/database.js';
 import { systemClock, type Clock } from '../store/clock.js';
 import type { AuditEventInput, AuditSink } from './audit-event.js';
-import { appendBatch, HeadCache, preparePending, type PendingAuditEvent } from './append-batch.js';
+import { preparePending, type PendingAuditEvent } from './append-batch.js';
 import { exportAudit, type AuditExportFormat } from './audit-export.js';
 import type { AuditFilters } from './audit-filters.js';
 import { queryAudit, type AuditPage, type AuditQuery } from './audit-query.js';
@@ -10,10 +10,9 @@ import { auditedWorkspaces, dropExpiredSegments } from './audit-retention.js';
 import type { AuditDatabase } from './audit-schema.js';
 import { verifyAudit, type AuditVerification, type VerifyOptions } from './audit-verify.js';
 import { GroupCommit } from './group-commit.js';
-import { kyselyAppend, preparedAppend } from './append-statement.js';
 import { observeAuditCommit } from './audit-metrics.js';
-import { EmbeddedAppender, type EmbeddedJournalMode } from './embedded-appender.js';
-import { FileAuditJournal, MemoryAuditJournal } from './audit-journal.js';
+import type { EmbeddedJournalMode } from './embedded-appender.js';
+import { trailAppender } from './trail-appender.js';
 
 export interface AuditTrailOptions {
   store: StoreDatabase;
@@ -28,8 +27,8 @@ export interface AuditTrailOptions {
   batchSize?: number;
   /**
    * Batches committing at once. Above 1, the next batch starts while the previous one is still
-   * committing (pipelined). Default: 2 on the embedded store, whose worker thread commits while
-   * the main thread prepares the next batch; 1 on PostgreSQL, where with the server next to
+   * committing (pipelined). Default: 2 on the embedded store, whose appender writes one at a
+   * time and journals a batch that had to wait (see `embedded-appender.ts`); 1 on PostgreSQL, where with the server next to
    * Perch the smaller batches cost more than the overlap saves (raise it when the server is
    * across a network and commits wait).
    */
@@ -91,30 +90,25 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   if (!Number.isInteger(segmentSize) || segmentSize < 1) throw new RangeError('segmentSize must be a positive integer');
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
-  // Heads this process committed last: lets most commits skip reading the head (one round trip).
-  const heads = new HeadCache();
-  // On PostgreSQL the hot append is a prepared statement on the store's pool; embedded, through Kysely.
-  const append = options.store.pool ? preparedAppend(options.store.pool) : kyselyAppend(db);
-  const embedded = options.store.kind === 'embedded' ? embeddedAppender(options.store, db, { mode: options.embeddedJournal ?? 'auto', segmentSize, ...(options.journalIngestDelayMs !== undefined ? { ingestDelayMs: options.journalIngestDelayMs } : {}), ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
+  const appender = trailAppender(options.store, db, {
+    segmentSize,
+    embeddedJournal: options.embeddedJournal ?? 'auto',
+    ...(options.journalIngestDelayMs !== undefined ? { journalIngestDelayMs: options.journalIngestDelayMs } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 0,
     batchSize,
-    // The embedded appender runs its commits one after another itself; two in flight let the
-    // next batch form while one commits.
-    maxInFlight: options.commitsInFlight ?? (embedded ? 2 : 1),
+    maxInFlight: options.commitsInFlight ?? appender.defaultCommitsInFlight,
     commit: async (batch) => {
       const started = clock.now();
-      if (embedded) await embedded.commit(batch, clock.now());
-      else await appendBatch(db, batch, { segmentSize, heads, append, now: clock.now() });
+      await appender.commit(batch, clock.now());
       observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
     },
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  // Reads see every committed event: journaled rows move into the tables first.
-  const settled = async () => {
-    if (embedded) await embedded.flush();
-  };
-  let closed = false;
+  // Reads see every committed event (on the embedded store, journaled rows move into the tables first).
+  const settled = () => appender.flush();
 
   const trail: AuditTrail = {
     record(event) {
@@ -126,9 +120,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     },
     async close() {
       await committer.close();
-      if (!embedded || closed) return;
-      closed = true;
-      await releaseEmbeddedAppender(options.store, embedded);
+      await appender.release();
     },
     async query(query) {
       await settled();
@@ -167,28 +159,4 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     },
   };
   return trail;
-}
-
-/** One appender per embedded store: the chain's head lives in it, so every trail on the store shares it. */
-const embeddedAppenders = new WeakMap<StoreDatabase, EmbeddedAppender>();
-
-function embeddedAppender(store: StoreDatabase, db: Kysely<AuditDatabase>, options: { mode: EmbeddedJournalMode; segmentSize: number; ingestDelayMs?: number; onError?: (error: unknown) => void }): EmbeddedAppender {
-  let appender = embeddedAppenders.get(store);
-  if (!appender) {
-    const journal = store.auditJournalDir === undefined ? new MemoryAuditJournal() : new FileAuditJournal(store.auditJournalDir);
-    appender = new EmbeddedAppender(db, { journal, ...options });
-    embeddedAppenders.set(store, appender);
-  }
-  appender.users += 1;
-  return appender;
-}
-
-async function releaseEmbeddedAppender(store: StoreDatabase, appender: EmbeddedAppender): Promise<void> {
-  appender.users -= 1;
-  if (appender.users > 0) {
-    await appender.flush();
-    return;
-  }
-  embeddedAppenders.delete(store);
-  await appender.close();
 }

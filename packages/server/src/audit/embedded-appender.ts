@@ -87,9 +87,8 @@ export class EmbeddedAppender {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failure: unknown;
   readonly #ingestDelayMs: number;
-  /** Rows ever journaled, and of those, rows moved into the tables. */
+  /** Rows ever journaled (those moved into the tables are that minus the ones still pending). */
   #journaledRows = 0;
-  #storedRows = 0;
   /** Trails using this appender; the journal closes with the last. */
   users = 0;
 
@@ -122,7 +121,7 @@ export class EmbeddedAppender {
   async flush(): Promise<void> {
     await this.#tail;
     const target = this.#journaledRows;
-    while (this.#storedRows < target) {
+    while (this.#journaledRows - this.#pending.length < target) {
       if (this.#ingesting) {
         await this.#ingesting;
         continue;
@@ -256,7 +255,6 @@ export class EmbeddedAppender {
       }
       this.#failure = undefined;
       this.#pending.splice(0, rows.length);
-      this.#storedRows += rows.length;
       observeJournalBacklog(this.#pending.length);
       const perFile = new Map<number, number>();
       for (const row of rows) perFile.set(row.file, (perFile.get(row.file) ?? 0) + 1);
