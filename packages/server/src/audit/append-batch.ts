@@ -3,7 +3,8 @@ import type { AuditEventInput } from './audit-event.js';
 import type { AuditDatabase, AuditEventsTable } from './audit-schema.js';
 import { digestAttributes, newAuditSalt } from './attribute-digest.js';
 import type { JsonValue } from './canonical-json.js';
-import { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
+import { chainHashOf, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
+import { serializeEvent } from './event-json.js';
 import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
 import { segmentOf } from './stored-event.js';
 import { HeadCache, type CachedHead } from './head-cache.js';
@@ -117,16 +118,26 @@ export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly Pen
   await heads.runLocked(workspaces, () => appendLocked(db, byWorkspace, segmentSize, heads, now));
 }
 
+/** One event chained: where it sits, its hashes, and its stored row as JSON. */
+export interface ChainedRow {
+  seq: number;
+  /** ISO 8601, as stored. */
+  time: string;
+  prevHash: string;
+  hash: string;
+  /** The `audit_events` row as JSON (`details` and `attributes` as JSON values), see `serializeEvent`. */
+  json: string;
+}
+
 export interface ChainedRows {
-  /** `details` and `attributes` as JSON values (stringified only for a row-by-row insert). */
-  documentRows: DocumentRow[];
+  rows: ChainedRow[];
   checkpoints: { workspace_id: string; segment: number; last_seq: number; last_hash: string; created_at: string }[];
   head: { seq: number; hash: string; time: number };
 }
 
 /** Hash a workspace's events onto the chain after the given head. */
 export function chain(workspace: string, events: readonly PendingAuditEvent[], start: { seq: number; hash: string; time: number; salt: string; raw: boolean }, segmentSize: number): ChainedRows {
-  const documentRows: DocumentRow[] = [];
+  const rows: ChainedRow[] = [];
   const checkpoints: ChainedRows['checkpoints'] = [];
   let seq = start.seq;
   let prevHash = start.hash;
@@ -136,13 +147,22 @@ export function chain(workspace: string, events: readonly PendingAuditEvent[], s
     // Event times never decrease within a workspace, even across processes with skewed
     // clocks, so "older than N days" is a prefix of the chain and retention stays simple.
     lastTime = Math.max(lastTime, pending.recordedAt);
-    const fields = hashedFields(workspace, seq, segmentSize, new Date(lastTime).toISOString(), pending, start.raw ? pending.attributes : pending.attributes && digestAttributes(start.salt, pending.attributes));
-    const hash = chainHash(prevHash, fields);
-    documentRows.push(toDocumentRow(fields, prevHash, hash));
-    if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: fields.segment, last_seq: seq, last_hash: hash, created_at: fields.time });
+    const time = new Date(lastTime).toISOString();
+    const attributes = start.raw ? pending.attributes : pending.attributes && digestAttributes(start.salt, pending.attributes);
+    const serialized = serializeEvent(hashedFields(workspace, seq, segmentOf(seq, segmentSize), time, pending.body, attributes));
+    const hash = chainHashOf(prevHash, serialized.canonical);
+    rows.push({ seq, time, prevHash, hash, json: serialized.storedRow(prevHash, hash) });
+    if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: segmentOf(seq, segmentSize), last_seq: seq, last_hash: hash, created_at: time });
     prevHash = hash;
   }
-  return { documentRows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };
+  return { rows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };
+}
+
+/** Chained rows as one JSON array: one bind parameter for the whole batch. */
+export function rowsDocument(rows: readonly { json: string }[]): string {
+  let document = '[';
+  for (let i = 0; i < rows.length; i += 1) document += i === 0 ? rows[i]!.json : `,${rows[i]!.json}`;
+  return `${document}]`;
 }
 
 /** Optimistic attempts (chain, conditional append) before a batch takes the locked path. */
@@ -175,7 +195,7 @@ async function appendFromCachedHead(appendStatement: AppendStatement, workspace:
       heads.set(workspace, predicted);
       // Rows travel as one JSON document (jsonb columns as JSON values, not strings): one bind
       // parameter whatever the batch size, and no per-row statement text to build or parse.
-      const document = JSON.stringify(chained.documentRows);
+      const document = rowsDocument(chained.rows);
       // The head must match both seq AND hash: seq alone could coincide with a head another
       // process wrote after a failed batch of ours, and the chain would then link to a hash
       // never stored.
@@ -227,7 +247,11 @@ async function appendLocked(db: Kysely<AuditDatabase>, byWorkspace: Map<string, 
         raw: rawAttributesEnabled(head.settings),
       };
       const chained = chain(workspace, byWorkspace.get(workspace) ?? [], start, segmentSize);
-      for (const row of chained.documentRows) rows.push({ ...row, details: JSON.stringify(row.details), attributes: row.attributes === null ? null : JSON.stringify(row.attributes) });
+      // The rare locked path inserts through Kysely, with jsonb columns as JSON text.
+      for (const row of chained.rows) {
+        const stored = JSON.parse(row.json) as Insertable<AuditEventsTable> & { details: JsonValue; attributes: JsonValue };
+        rows.push({ ...stored, details: JSON.stringify(stored.details), attributes: stored.attributes === null ? null : JSON.stringify(stored.attributes) });
+      }
       checkpoints.push(...chained.checkpoints);
       next.set(workspace, { ...start, ...chained.head, readAt: now });
     }
@@ -272,33 +296,25 @@ export function rawAttributesEnabled(settings: HeadRow['settings']): boolean {
   return parsed?.auditRawAttributes === true;
 }
 
-function hashedFields(workspace: string, seq: number, segmentSize: number, time: string, pending: PendingAuditEvent, attributes: { [key: string]: JsonValue } | null): HashedAuditFields {
-  return { ...pending.body, workspace, seq, segment: segmentOf(seq, segmentSize), time, attributes };
-}
-
-export type DocumentRow = Omit<Insertable<AuditEventsTable>, 'details' | 'attributes'> & { details: { [key: string]: JsonValue }; attributes: { [key: string]: JsonValue } | null };
-
-function toDocumentRow(f: HashedAuditFields, prevHash: string, hash: string): DocumentRow {
+function hashedFields(workspace: string, seq: number, segment: number, time: string, body: EventBody, attributes: { [key: string]: JsonValue } | null): HashedAuditFields {
   return {
-    workspace_id: f.workspace,
-    seq: f.seq,
-    segment: f.segment,
-    time: f.time,
-    action: f.action,
-    outcome: f.outcome,
-    resource: f.resource,
-    code: f.code,
-    distinct_id: f.distinctId,
-    role: f.role,
-    env: f.env,
-    api_key_id: f.apiKeyId,
-    origin: f.origin,
-    ip: f.ip,
-    user_agent: f.userAgent,
-    request_id: f.requestId,
-    details: f.details,
-    attributes: f.attributes,
-    prev_hash: prevHash,
-    hash,
+    workspace,
+    seq,
+    segment,
+    time,
+    action: body.action,
+    outcome: body.outcome,
+    resource: body.resource,
+    code: body.code,
+    distinctId: body.distinctId,
+    role: body.role,
+    env: body.env,
+    apiKeyId: body.apiKeyId,
+    origin: body.origin,
+    ip: body.ip,
+    userAgent: body.userAgent,
+    requestId: body.requestId,
+    details: body.details,
+    attributes,
   };
 }

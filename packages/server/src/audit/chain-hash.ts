@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type JsonValue } from './canonical-json.js';
+import type { JsonValue } from './canonical-json.js';
+import { serializeEvent } from './event-json.js';
 
 /** The `prev_hash` of a workspace's first event: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -37,5 +38,10 @@ export interface HashedAuditFields {
  * ```
  */
 export function chainHash(prevHash: string, fields: HashedAuditFields): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(fields)).digest('hex');
+  return chainHashOf(prevHash, serializeEvent(fields).canonical);
+}
+
+/** `chainHash` from the fields' canonical JSON, already written (see `serializeEvent`). */
+export function chainHashOf(prevHash: string, canonicalFields: string): string {
+  return createHash('sha256').update(prevHash + canonicalFields).digest('hex');
 }

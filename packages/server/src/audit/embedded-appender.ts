@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { PerchError } from '@perch/protocol';
 import type { AuditDatabase } from './audit-schema.js';
-import { chain, groupByWorkspace, lockHead, rawAttributesEnabled, type ChainedRows, type DocumentRow, type PendingAuditEvent } from './append-batch.js';
+import { chain, groupByWorkspace, lockHead, rawAttributesEnabled, type ChainedRow, type ChainedRows, type PendingAuditEvent } from './append-batch.js';
 import type { AuditJournal } from './audit-journal.js';
 import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
 import { observeJournalBacklog } from './audit-metrics.js';
@@ -153,7 +153,7 @@ export class EmbeddedAppender {
       const head = await this.#head(workspace, now);
       const chained = chain(workspace, events, head, this.#options.segmentSize);
       const checkpoints = new Map<number, CheckpointRow>(chained.checkpoints.map((c) => [c.last_seq, c]));
-      for (const document of chained.documentRows) rows.push(journalRow(workspace, document, checkpoints.get(Number(document.seq))));
+      for (const row of chained.rows) rows.push(journalRow(workspace, row, checkpoints.get(row.seq)));
       next.set(workspace, chained.head);
     }
     if (this.#journals(queued)) {
@@ -266,15 +266,15 @@ export class EmbeddedAppender {
   }
 }
 
-function journalRow(workspace: string, document: DocumentRow, checkpoint: CheckpointRow | undefined): JournalRow {
+function journalRow(workspace: string, row: ChainedRow, checkpoint: CheckpointRow | undefined): JournalRow {
   return {
     workspace,
-    seq: Number(document.seq),
-    hash: document.hash,
-    prevHash: document.prev_hash,
-    time: String(document.time),
+    seq: row.seq,
+    hash: row.hash,
+    prevHash: row.prevHash,
+    time: row.time,
     // `closes_segment` lets a replay rebuild the checkpoint; the table has no such column.
-    json: JSON.stringify(checkpoint ? { ...document, closes_segment: true } : document),
+    json: checkpoint ? `${row.json.slice(0, -1)},"closes_segment":true}` : row.json,
     ...(checkpoint ? { checkpoint } : {}),
   };
 }

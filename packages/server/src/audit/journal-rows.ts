@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditDatabase } from './audit-schema.js';
-import type { ChainedRows } from './append-batch.js';
+import { rowsDocument, type ChainedRows } from './append-batch.js';
 import { kyselyAppend } from './append-statement.js';
 
 /** A segment checkpoint row, written with the event that closes its segment. */
@@ -61,7 +61,7 @@ async function storeRun(db: Kysely<AuditDatabase>, run: WorkspaceRun): Promise<v
     seq: last.seq,
     hash: last.hash,
     time: last.time,
-    document: `[${run.rows.map((r) => r.json).join(',')}]`,
+    document: rowsDocument(run.rows),
   });
   if (outcome.inserted !== run.rows.length) {
     const head = outcome.head ? `#${outcome.head.seq}` : 'unknown';
