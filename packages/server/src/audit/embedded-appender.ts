@@ -147,7 +147,7 @@ export class EmbeddedAppender {
       this.#scheduleIngest(0);
       throw unavailable(this.#failure);
     }
-    const rows: JournalRow[] = [];
+    const rows: PendingRow[] = [];
     const next = new Map<string, ChainedRows['head']>();
     for (const [workspace, events] of groupByWorkspace(batch)) {
       const head = await this.#head(workspace, now);
@@ -161,8 +161,13 @@ export class EmbeddedAppender {
         await this.#ingest();
         if (this.#failure !== undefined) throw unavailable(this.#failure);
       }
-      const file = this.#options.journal.append(rows.map((r) => `${r.json}\n`).join(''), rows.length);
-      for (const row of rows) this.#pending.push({ ...row, file });
+      let lines = '';
+      for (const row of rows) lines += `${row.json}\n`;
+      const file = this.#options.journal.append(lines, rows.length);
+      for (const row of rows) {
+        row.file = file;
+        this.#pending.push(row);
+      }
       this.#journaledRows += rows.length;
       observeJournalBacklog(this.#pending.length);
       this.#scheduleIngest(this.#pending.length >= INGEST_MAX_ROWS ? 0 : this.#ingestDelayMs);
@@ -266,8 +271,10 @@ export class EmbeddedAppender {
   }
 }
 
-function journalRow(workspace: string, row: ChainedRow, checkpoint: CheckpointRow | undefined): JournalRow {
+/** A chained row as the journal holds it; `file` is set once it is journaled. */
+function journalRow(workspace: string, row: ChainedRow, checkpoint: CheckpointRow | undefined): PendingRow {
   return {
+    file: -1,
     workspace,
     seq: row.seq,
     hash: row.hash,

@@ -56,14 +56,21 @@ export function serializeEvent(f: HashedAuditFields): SerializedEvent {
     `{"action":${action},"apiKeyId":${apiKeyId},"attributes":${attributes},"code":${code},"details":${details},` +
     `"distinctId":${distinctId},"env":${env},"ip":${ip},"origin":${origin},"outcome":${outcome},"requestId":${requestId},` +
     `"resource":${resource},"role":${role},"segment":${segment},"seq":${seq},"time":${time},"userAgent":${userAgent},"workspace":${workspace}}`;
-  return {
-    canonical,
-    storedRow: (prevHash, hash) =>
-      `{"workspace_id":${workspace},"seq":${seq},"segment":${segment},"time":${time},"action":${action},"outcome":${outcome},` +
-      `"resource":${resource},"code":${code},"distinct_id":${distinctId},"role":${role},"env":${env},"api_key_id":${apiKeyId},` +
-      `"origin":${origin},"ip":${ip},"user_agent":${userAgent},"request_id":${requestId},"details":${details},"attributes":${attributes},` +
-      `"prev_hash":${JSON.stringify(prevHash)},"hash":${JSON.stringify(hash)}}`,
-  };
+  return { canonical, storedRow: (prevHash, hash) => storedRowJson([workspace, seq, segment, time, action, outcome, resource, code, distinctId, role, env, apiKeyId, origin, ip, userAgent, requestId, details, attributes], prevHash, hash) };
+}
+
+const STORED_COLUMNS = ['workspace_id', 'seq', 'segment', 'time', 'action', 'outcome', 'resource', 'code', 'distinct_id', 'role', 'env', 'api_key_id', 'origin', 'ip', 'user_agent', 'request_id', 'details', 'attributes'];
+const STORED_PREFIXES = STORED_COLUMNS.map((column, i) => `${i === 0 ? '{' : ','}"${column}":`);
+
+/**
+ * Joined into one flat string rather than concatenated: a stored row waits in memory until it
+ * moves into the tables, and a concatenated one would keep every piece alive with it.
+ */
+function storedRowJson(values: readonly string[], prevHash: string, hash: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < values.length; i += 1) parts.push(STORED_PREFIXES[i]!, values[i]!);
+  parts.push(',"prev_hash":', JSON.stringify(prevHash), ',"hash":', JSON.stringify(hash), '}');
+  return parts.join('');
 }
 
 function text(value: string | null): string {
