@@ -82,4 +82,30 @@ describe('GroupCommit', () => {
     expect(seen).toEqual([1]);
     await expect(gc.enqueue(2)).rejects.toMatchObject({ code: 'audit_unavailable' });
   });
+
+  it('drain returns under continuous writers, once every item enqueued before it is committed', async () => {
+    const committed = new Set<number>();
+    const gc = new GroupCommit<number>({
+      batchMs: 0,
+      batchSize: 3,
+      commit: async (batch) => {
+        await new Promise((r) => setTimeout(r, 1));
+        for (const item of batch) committed.add(item);
+      },
+    });
+    let next = 0;
+    let writing = true;
+    // Ten writers that never stop until told: the queue is never empty while drain runs.
+    const writers = Array.from({ length: 10 }, async () => {
+      while (writing) await gc.enqueue(next++);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const before = next;
+    await gc.drain();
+    for (let item = 0; item < before; item += 1) expect(committed.has(item)).toBe(true);
+    expect(writing).toBe(true);
+    writing = false;
+    await Promise.all(writers);
+    await gc.close();
+  });
 });

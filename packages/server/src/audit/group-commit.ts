@@ -22,6 +22,8 @@ interface Waiter<T> {
   item: T;
   resolve(): void;
   reject(error: PerchError): void;
+  /** Committed or failed (lets `drain` wait for exactly the events enqueued before it). */
+  settled?: true;
 }
 
 /**
@@ -59,9 +61,16 @@ export class GroupCommit<T> {
     });
   }
 
-  /** Commit everything enqueued so far; resolves when nothing is waiting or in flight. */
+  /**
+   * Commit everything enqueued so far; resolves once those events are committed (or failed).
+   * Events enqueued after the call are not waited for, so it returns under continuous load too.
+   */
   async drain(): Promise<void> {
-    while (this.pending.length > 0 || this.inFlight.size > 0) {
+    const committing = [...this.inFlight];
+    const queued = [...this.pending];
+    await Promise.all(committing);
+    // Batches leave the queue in order, so each round commits the oldest of these first.
+    while (queued.some((waiter) => waiter.settled !== true)) {
       this.flush();
       await Promise.all(this.inFlight);
     }
@@ -112,9 +121,15 @@ export class GroupCommit<T> {
       // Fail closed: the route answers 503 and sends no data rather than serve an unaudited
       // request. The detail stays internal; the client sees only the generic message.
       const failure = new PerchError('audit_unavailable', { detail: `audit commit failed: ${(error as Error)?.message ?? String(error)}`, cause: error });
-      for (const waiter of batch) waiter.reject(failure);
+      for (const waiter of batch) {
+        waiter.settled = true;
+        waiter.reject(failure);
+      }
       return;
     }
-    for (const waiter of batch) waiter.resolve();
+    for (const waiter of batch) {
+      waiter.settled = true;
+      waiter.resolve();
+    }
   }
 }
