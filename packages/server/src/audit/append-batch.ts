@@ -4,7 +4,7 @@ import type { AuditDatabase, AuditEventsTable } from './audit-schema.js';
 import { digestAttributes, newAuditSalt } from './attribute-digest.js';
 import type { JsonValue } from './canonical-json.js';
 import { chainHashOf, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
-import { serializeEvent } from './event-json.js';
+import { serializeEvent, storedRowJson } from './event-json.js';
 import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
 import { segmentOf } from './stored-event.js';
 import { HeadCache, type CachedHead } from './head-cache.js';
@@ -149,10 +149,11 @@ export function chain(workspace: string, events: readonly PendingAuditEvent[], s
     lastTime = Math.max(lastTime, pending.recordedAt);
     const time = new Date(lastTime).toISOString();
     const attributes = start.raw ? pending.attributes : pending.attributes && digestAttributes(start.salt, pending.attributes);
-    const serialized = serializeEvent(hashedFields(workspace, seq, segmentOf(seq, segmentSize), time, pending.body, attributes));
+    const segment = segmentOf(seq, segmentSize);
+    const serialized = serializeEvent(hashedFields(workspace, seq, segment, time, pending.body, attributes));
     const hash = chainHashOf(prevHash, serialized.canonical);
-    rows.push({ seq, time, prevHash, hash, json: serialized.storedRow(prevHash, hash) });
-    if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment: segmentOf(seq, segmentSize), last_seq: seq, last_hash: hash, created_at: time });
+    rows.push({ seq, time, prevHash, hash, json: storedRowJson(serialized, prevHash, hash) });
+    if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment, last_seq: seq, last_hash: hash, created_at: time });
     prevHash = hash;
   }
   return { rows, checkpoints, head: { seq, hash: prevHash, time: lastTime } };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 import type { HashedAuditFields } from './chain-hash.js';
-import { serializeEvent } from './event-json.js';
+import { serializeEvent, storedRowJson } from './event-json.js';
 
 const nullableText = fc.option(fc.string({ unit: 'grapheme-composite' }), { nil: null });
 const anyText = fc.oneof(fc.string(), fc.string({ unit: 'grapheme-composite' }), fc.constantFrom('"', '\\', '\u2028', '</script>', 'é'));
@@ -44,7 +44,7 @@ describe('serializeEvent', () => {
   it('writes the stored row with every column and both hashes', () => {
     fc.assert(
       fc.property(fields, hex64, hex64, (f, prevHash, hash) => {
-        const row = JSON.parse(serializeEvent(f).storedRow(prevHash, hash)) as Record<string, unknown>;
+        const row = JSON.parse(storedRowJson(serializeEvent(f), prevHash, hash)) as Record<string, unknown>;
         expect(row).toEqual({
           workspace_id: f.workspace,
           seq: f.seq,

@@ -7,12 +7,9 @@ import type { HashedAuditFields } from './chain-hash.js';
  */
 export interface SerializedEvent {
   /** `canonicalJson(fields)`, exactly. */
-  canonical: string;
-  /**
-   * The stored row as JSON: the `audit_events` columns, in the shape
-   * `jsonb_populate_recordset(null::audit_events, …)` reads, with its two hashes.
-   */
-  storedRow(prevHash: string, hash: string): string;
+  readonly canonical: string;
+  /** The JSON of each stored column but the hashes, in `STORED_COLUMNS` order (see `storedRowJson`). */
+  readonly columns: readonly string[];
 }
 
 /**
@@ -27,9 +24,9 @@ export interface SerializedEvent {
  *
  * @example
  * ```ts
- * const { canonical, storedRow } = serializeEvent(fields);
- * const hash = sha256Hex(prevHash + canonical);
- * const line = storedRow(prevHash, hash);
+ * const event = serializeEvent(fields);
+ * const hash = chainHashOf(prevHash, event.canonical);
+ * const row = storedRowJson(event, prevHash, hash);
  * ```
  */
 export function serializeEvent(f: HashedAuditFields): SerializedEvent {
@@ -56,19 +53,22 @@ export function serializeEvent(f: HashedAuditFields): SerializedEvent {
     `{"action":${action},"apiKeyId":${apiKeyId},"attributes":${attributes},"code":${code},"details":${details},` +
     `"distinctId":${distinctId},"env":${env},"ip":${ip},"origin":${origin},"outcome":${outcome},"requestId":${requestId},` +
     `"resource":${resource},"role":${role},"segment":${segment},"seq":${seq},"time":${time},"userAgent":${userAgent},"workspace":${workspace}}`;
-  return { canonical, storedRow: (prevHash, hash) => storedRowJson([workspace, seq, segment, time, action, outcome, resource, code, distinctId, role, env, apiKeyId, origin, ip, userAgent, requestId, details, attributes], prevHash, hash) };
+  return { canonical, columns: [workspace, seq, segment, time, action, outcome, resource, code, distinctId, role, env, apiKeyId, origin, ip, userAgent, requestId, details, attributes] };
 }
 
 const STORED_COLUMNS = ['workspace_id', 'seq', 'segment', 'time', 'action', 'outcome', 'resource', 'code', 'distinct_id', 'role', 'env', 'api_key_id', 'origin', 'ip', 'user_agent', 'request_id', 'details', 'attributes'];
 const STORED_PREFIXES = STORED_COLUMNS.map((column, i) => `${i === 0 ? '{' : ','}"${column}":`);
 
 /**
+ * The stored row as JSON: the `audit_events` columns, in the shape
+ * `jsonb_populate_recordset(null::audit_events, …)` reads, with its two hashes.
+ *
  * Joined into one flat string rather than concatenated: a stored row waits in memory until it
  * moves into the tables, and a concatenated one would keep every piece alive with it.
  */
-function storedRowJson(values: readonly string[], prevHash: string, hash: string): string {
+export function storedRowJson(event: SerializedEvent, prevHash: string, hash: string): string {
   const parts: string[] = [];
-  for (let i = 0; i < values.length; i += 1) parts.push(STORED_PREFIXES[i]!, values[i]!);
+  for (let i = 0; i < event.columns.length; i += 1) parts.push(STORED_PREFIXES[i]!, event.columns[i]!);
   parts.push(',"prev_hash":', JSON.stringify(prevHash), ',"hash":', JSON.stringify(hash), '}');
   return parts.join('');
 }
