@@ -47,16 +47,20 @@ export function preparePending(e: AuditEventInput, recordedAt: number): PendingA
   };
 }
 
-/** A batch's events per workspace, each list in the order they were recorded. */
-export function groupByWorkspace(batch: readonly PendingAuditEvent[]): Map<string, PendingAuditEvent[]> {
-  const byWorkspace = new Map<string, PendingAuditEvent[]>();
-  for (const pending of batch) {
-    const list = byWorkspace.get(pending.body.workspace);
-    if (list) list.push(pending);
-    else byWorkspace.set(pending.body.workspace, [pending]);
+/** Items per workspace, each list in the order given (a batch's events, or journaled rows). */
+export function groupByWorkspace<T>(items: readonly T[], workspaceOf: (item: T) => string): Map<string, T[]> {
+  const byWorkspace = new Map<string, T[]>();
+  for (const item of items) {
+    const workspace = workspaceOf(item);
+    const list = byWorkspace.get(workspace);
+    if (list) list.push(item);
+    else byWorkspace.set(workspace, [item]);
   }
   return byWorkspace;
 }
+
+/** How a pending event names its workspace (for `groupByWorkspace`). */
+export const pendingWorkspace = (pending: PendingAuditEvent): string => pending.body.workspace;
 
 export interface HeadRow {
   last_seq: string | number;
@@ -104,7 +108,7 @@ export interface AppendOptions {
 export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], options: AppendOptions): Promise<void> {
   const { segmentSize, heads, now = Date.now() } = options;
   const append = options.append ?? kyselyAppend(db);
-  const byWorkspace = groupByWorkspace(batch);
+  const byWorkspace = groupByWorkspace(batch, pendingWorkspace);
   const workspaces = [...byWorkspace.keys()];
   if (byWorkspace.size === 1) {
     const [workspace, events] = [...byWorkspace][0]!;

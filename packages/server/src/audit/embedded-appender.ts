@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { PerchError } from '@perch/protocol';
 import type { AuditDatabase } from './audit-schema.js';
-import { chain, groupByWorkspace, lockHead, rawAttributesEnabled, type ChainedRow, type ChainedRows, type PendingAuditEvent } from './append-batch.js';
+import { chain, groupByWorkspace, lockHead, pendingWorkspace, rawAttributesEnabled, type ChainedRow, type ChainedRows, type PendingAuditEvent } from './append-batch.js';
 import type { AuditJournal } from './audit-journal.js';
 import { storeJournalRows, type CheckpointRow, type JournalRow } from './journal-rows.js';
 import { observeJournalBacklog } from './audit-metrics.js';
@@ -149,7 +149,7 @@ export class EmbeddedAppender {
     }
     const rows: PendingRow[] = [];
     const next = new Map<string, ChainedRows['head']>();
-    for (const [workspace, events] of groupByWorkspace(batch)) {
+    for (const [workspace, events] of groupByWorkspace(batch, pendingWorkspace)) {
       const head = await this.#head(workspace, now);
       const chained = chain(workspace, events, head, this.#options.segmentSize);
       const checkpoints = new Map<number, CheckpointRow>(chained.checkpoints.map((c) => [c.last_seq, c]));

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditDatabase } from './audit-schema.js';
-import { rowsDocument, type ChainedRows } from './append-batch.js';
+import { groupByWorkspace, rowsDocument, type ChainedRows } from './append-batch.js';
 import { kyselyAppend } from './append-statement.js';
 
 /** A segment checkpoint row, written with the event that closes its segment. */
@@ -38,7 +38,7 @@ interface WorkspaceRun {
  * ```
  */
 export async function storeJournalRows(db: Kysely<AuditDatabase>, rows: readonly JournalRow[]): Promise<void> {
-  const runs = runsOf(rows);
+  const runs = [...groupByWorkspace(rows, (row) => row.workspace)].map(([workspace, runRows]): WorkspaceRun => ({ workspace, rows: runRows }));
   const checkpoints = rows.flatMap((r) => (r.checkpoint ? [r.checkpoint] : []));
   if (runs.length === 1 && checkpoints.length === 0) {
     // One statement is already atomic: no transaction round trips.
@@ -67,15 +67,4 @@ async function storeRun(db: Kysely<AuditDatabase>, run: WorkspaceRun): Promise<v
     const head = outcome.head ? `#${outcome.head.seq}` : 'unknown';
     throw new Error(`audit rows #${first.seq}–#${last.seq} of workspace ${run.workspace} do not continue its stored head (${head})`);
   }
-}
-
-/** Group rows into per-workspace runs, keeping each workspace's order. */
-function runsOf(rows: readonly JournalRow[]): WorkspaceRun[] {
-  const byWorkspace = new Map<string, WorkspaceRun>();
-  for (const row of rows) {
-    const run = byWorkspace.get(row.workspace);
-    if (run) run.rows.push(row);
-    else byWorkspace.set(row.workspace, { workspace: row.workspace, rows: [row] });
-  }
-  return [...byWorkspace.values()];
 }
