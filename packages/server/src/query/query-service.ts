@@ -3,6 +3,7 @@ import { catalogFor, compileDistinctValues, compileQuery, type Catalog, type Com
 import type { Connector, QueryRows } from '../connectors/index.js';
 import { resultCacheKey } from './cache-key.js';
 import { ResultCache } from './result-cache.js';
+import { CompileMemo } from './compile-memo.js';
 import { isDashboardForm, resolveDashboardQuery, dashboardInScope } from './dashboard-query.js';
 import { queryCacheHits, queryCacheMisses } from './metrics.js';
 
@@ -22,6 +23,8 @@ export interface QueryServiceOptions {
   limits: QueryLimits;
   /** The instant relative date ranges resolve against (tests pin it; default: now). */
   now?: () => Date;
+  /** Compiled queries remembered per (user, query); 0 compiles every request. Default 1,000. */
+  compileMemoEntries?: number;
 }
 
 /**
@@ -86,6 +89,9 @@ export class QueryService {
   readonly #limits: QueryLimits;
   readonly #cache: ResultCache<QueryRows>;
   readonly #now: () => Date;
+  readonly #compiled: CompileMemo;
+  /** Result-cache keys of the statements the memo hands out again, computed once each. */
+  readonly #cacheKeys = new WeakMap<GovernedSql, { maxRows: number; key: string }>();
   #savedDashboards: SavedDashboardLookup | undefined;
 
   constructor(options: QueryServiceOptions) {
@@ -96,6 +102,7 @@ export class QueryService {
     this.#limits = options.limits;
     this.#cache = new ResultCache<QueryRows>({ maxEntries: options.limits.resultCacheEntries, ttlMs: options.limits.resultCacheTtlMs });
     this.#now = options.now ?? (() => new Date());
+    this.#compiled = new CompileMemo(options.compileMemoEntries);
   }
 
   /**
@@ -121,7 +128,7 @@ export class QueryService {
       resource = '';
     }
 
-    const compiled = compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions());
+    const compiled = this.#compiled.compile(query, claims.user, () => compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions()));
     if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
     const details = compiledDetails(compiled, dashboardInfo);
     options.onCompiled?.({ resource, details });
@@ -211,7 +218,12 @@ export class QueryService {
   }
 
   async #execute(query: GovernedSql, maxRows: number, signal: AbortSignal | undefined) {
-    const key = resultCacheKey(query, maxRows);
+    let known = this.#cacheKeys.get(query);
+    if (known?.maxRows !== maxRows) {
+      known = { maxRows, key: resultCacheKey(query, maxRows) };
+      this.#cacheKeys.set(query, known);
+    }
+    const key = known.key;
     const outcome = await this.#cache.get(key, (shared) => this.#connector.execute(query, { signal: shared, maxRows, timeoutMs: this.#limits.queryTimeoutMs }), signal);
     (outcome.cacheHit ? queryCacheHits : queryCacheMisses).inc();
     return outcome;
