@@ -34,6 +34,8 @@ export const PerchConfigSchema = z.strictObject({
       tokenRatePerMinute: z.number().int().min(1).default(6_000),
       resultCacheEntries: z.number().int().min(0).default(5_000),
       resultCacheTtlMs: z.number().int().min(0).default(60_000),
+      /** Compiled queries remembered per (user, query); 0 compiles every request. */
+      compileMemoEntries: z.number().int().min(0).max(1_000_000).default(1_000),
       bodyBytes: z.number().int().min(1024).max(10_485_760).default(262_144),
     })
     .default({
@@ -44,6 +46,7 @@ export const PerchConfigSchema = z.strictObject({
       tokenRatePerMinute: 6_000,
       resultCacheEntries: 5_000,
       resultCacheTtlMs: 60_000,
+      compileMemoEntries: 1_000,
       bodyBytes: 262_144,
     }),
   audit: z

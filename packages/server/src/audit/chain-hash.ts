@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JsonValue } from './canonical-json.js';
 import { serializeEvent } from './event-json.js';
 
@@ -43,5 +43,6 @@ export function chainHash(prevHash: string, fields: HashedAuditFields): string {
 
 /** `chainHash` from the fields' canonical JSON, already written (see `serializeEvent`). */
 export function chainHashOf(prevHash: string, canonicalFields: string): string {
-  return createHash('sha256').update(prevHash + canonicalFields).digest('hex');
+  // One-shot hashing: no Hash object per event (every audited request hashes here).
+  return hash('sha256', prevHash + canonicalFields, 'hex');
 }

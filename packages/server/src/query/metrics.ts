@@ -17,3 +17,15 @@ export const queryCacheMisses = new Counter({
   help: 'Governed queries that executed on the warehouse.',
   registers: [queryMetricsRegistry],
 });
+
+export const compileMemoHits = new Counter({
+  name: 'perch_query_compile_memo_hits_total',
+  help: 'Governed queries whose compiled SQL was remembered for the same user and query (validation, planning and RLS transform skipped).',
+  registers: [queryMetricsRegistry],
+});
+
+export const compileMemoMisses = new Counter({
+  name: 'perch_query_compile_memo_misses_total',
+  help: 'Governed queries compiled from scratch (first time for this user and query, a relative date range, or a refusal).',
+  registers: [queryMetricsRegistry],
+});

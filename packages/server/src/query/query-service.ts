@@ -5,7 +5,7 @@ import { resultCacheKey } from './cache-key.js';
 import { ResultCache } from './result-cache.js';
 import { CompileMemo } from './compile-memo.js';
 import { isDashboardForm, resolveDashboardQuery, dashboardInScope } from './dashboard-query.js';
-import { queryCacheHits, queryCacheMisses } from './metrics.js';
+import { compileMemoHits, compileMemoMisses, queryCacheHits, queryCacheMisses } from './metrics.js';
 
 export interface QueryLimits {
   maxRows: number;
@@ -13,6 +13,8 @@ export interface QueryLimits {
   queryTimeoutMs: number;
   resultCacheEntries: number;
   resultCacheTtlMs: number;
+  /** Compiled queries remembered per (user, query); 0 compiles every request. Default 1,000. */
+  compileMemoEntries?: number;
 }
 
 export interface QueryServiceOptions {
@@ -23,8 +25,6 @@ export interface QueryServiceOptions {
   limits: QueryLimits;
   /** The instant relative date ranges resolve against (tests pin it; default: now). */
   now?: () => Date;
-  /** Compiled queries remembered per (user, query); 0 compiles every request. Default 1,000. */
-  compileMemoEntries?: number;
 }
 
 /**
@@ -102,7 +102,7 @@ export class QueryService {
     this.#limits = options.limits;
     this.#cache = new ResultCache<QueryRows>({ maxEntries: options.limits.resultCacheEntries, ttlMs: options.limits.resultCacheTtlMs });
     this.#now = options.now ?? (() => new Date());
-    this.#compiled = new CompileMemo(options.compileMemoEntries);
+    this.#compiled = new CompileMemo(options.limits.compileMemoEntries);
   }
 
   /**
@@ -128,7 +128,12 @@ export class QueryService {
       resource = '';
     }
 
-    const compiled = this.#compiled.compile(query, claims.user, () => compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions()));
+    let compiledNow = false;
+    const compiled = this.#compiled.compile(query, claims.user, () => {
+      compiledNow = true;
+      return compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions());
+    });
+    (compiledNow ? compileMemoMisses : compileMemoHits).inc();
     if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
     const details = compiledDetails(compiled, dashboardInfo);
     options.onCompiled?.({ resource, details });

@@ -49,6 +49,30 @@ describe('POST /v1/query (ad-hoc)', () => {
     expect(hits).toBeGreaterThanOrEqual(1);
   });
 
+  it('compiles a repeated query once per user, and still refuses a user whose attributes are missing', async () => {
+    const memoHits = async () => (await queryMetricsRegistry.getMetricsAsJSON()).find((m) => m.name === 'perch_query_compile_memo_hits_total')!.values[0]!.value;
+    const query = { dataset: 'orders', measures: ['orders'], dimensions: ['customer_id', 'region'] };
+    const acme = await mintFor(perch, { distinctId: 'memo-acme', role: 'explorer', attributes: { customerId: 'acme', department: 'finance' } });
+    const globex = await mintFor(perch, { distinctId: 'memo-globex', role: 'explorer', attributes: { customerId: 'globex', department: 'finance' } });
+    const before = await memoHits();
+    const first = await postQuery(perch, acme, query);
+    const second = await postQuery(perch, acme, query);
+    expect(await memoHits()).toBe(before + 1);
+    expect(second.json().rows).toEqual(first.json().rows);
+    // Another tenant asking the very same query gets its own compile and only its own rows.
+    const other = await postQuery(perch, globex, query);
+    expect(await memoHits()).toBe(before + 1);
+    expect(new Set(other.json().rows.map((r: { customer_id: string }) => r.customer_id))).toEqual(new Set(['globex']));
+    expect(other.body).toContain(CANARIES.globex);
+    expectNoCanary(other.body, [CANARIES.globex]);
+    // A remembered compile never stands in for a refusal.
+    const partial = await mintFor(perch, { distinctId: 'memo-acme', role: 'explorer', attributes: { department: 'finance' } });
+    const refused = await postQuery(perch, partial, query);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('rls_attribute_missing');
+    expectNoCanary(refused.body);
+  });
+
   it('gives viewers 403 resource_forbidden on ad-hoc queries (audited as refused)', async () => {
     const token = await mintFor(perch, { role: 'viewer', attributes: ACME });
     const response = await postQuery(perch, token, { dataset: 'orders', measures: ['revenue'] });
