@@ -12,8 +12,8 @@ export const DEFAULT_COMPILE_MEMO_ENTRIES = 1_000;
  *
  * Why this cannot weaken RLS:
  * - `compileQuery` is a pure function of the model, the query, the user and the service's
- *   limits. The model and limits are fixed for a `QueryService` (a reload builds a new one, and
- *   with it a new memo), and the key is the exact JSON of the query AND of the whole user
+ *   limits. The model and limits are fixed for the life of a `QueryService` (the model is
+ *   read once at start-up), and the key is the exact JSON of the query AND of the whole user
  *   (distinctId, role, every attribute). Two users share an entry only if every input that RLS
  *   could read is identical, in which case `compileQuery` would return the same SQL anyway.
  * - The key must identify its inputs exactly. {@link exactJson} refuses anything JSON cannot
