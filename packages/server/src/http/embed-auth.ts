@@ -20,21 +20,25 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
   // The preflight route of the CORS plugin matches every path, so it is limited to the paths of
   // embed routes: an API-key route must never answer a browser's preflight.
   const embedPaths: RegExp[] = [];
+  const embedRoutes = new Set<string>();
   app.addHook('onRoute', (route) => {
-    if (route.method !== 'OPTIONS' && route.url !== '*') embedPaths.push(pathPattern(route.url));
+    if (route.method === 'OPTIONS' || route.url === '*') return;
+    embedPaths.push(pathPattern(route.url));
+    embedRoutes.add(route.url);
   });
+  // Built once: every request gets one of these two (`origin: true` echoes the request's Origin).
+  const shared = { methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], exposedHeaders: ['x-request-id', 'retry-after'], maxAge: 600, credentials: false };
+  const echoOrigin: FastifyCorsOptions = Object.freeze({ ...shared, origin: true });
+  const noCors: FastifyCorsOptions = Object.freeze({ ...shared, origin: false });
   await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
-    const path = request.url.split('?')[0] ?? '';
     const origin = request.headers.origin;
-    const allowed = origin !== undefined && origin !== 'null' && embedPaths.some((p) => p.test(path));
-    callback(null, {
-      origin: allowed ? origin : false,
-      methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
-      maxAge: 600,
-      credentials: false,
-    });
+    if (origin === undefined || origin === 'null') return callback(null, noCors);
+    // A request that matched an embed route is answered by route (a set lookup); the plugin's
+    // catch-all preflight route matches any path, so a preflight is checked against the paths.
+    const route = request.routeOptions.url;
+    if (route !== undefined && embedRoutes.has(route)) return callback(null, echoOrigin);
+    const path = request.url.split('?')[0] ?? '';
+    callback(null, request.method === 'OPTIONS' && embedPaths.some((p) => p.test(path)) ? echoOrigin : noCors);
   });
 
   app.addHook('onRequest', async (request) => {

@@ -215,6 +215,12 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
     expect(String(embed.headers.vary)).toMatch(/origin/i);
     const preflight = await perch.app.inject({ method: 'OPTIONS', url: '/v1/embed/tokens', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' } });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const embedPreflight = await perch.app.inject({ method: 'OPTIONS', url: '/v1/embed/session?x=1', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'GET' } });
+    expect(embedPreflight.statusCode).toBe(204);
+    expect(embedPreflight.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    const unknownPath = await perch.app.inject({ method: 'GET', url: '/v1/no-such-route', headers: { origin: APP_ORIGIN } });
+    expect(unknownPath.statusCode).toBe(404);
+    expect(unknownPath.headers['access-control-allow-origin']).toBeUndefined();
     const apiRoute = await perch.app.inject({ method: 'GET', url: '/v1/api-keys', headers: { origin: APP_ORIGIN, 'x-api-key': perch.adminKey } });
     expect(apiRoute.statusCode).toBe(200);
     expect(apiRoute.headers['access-control-allow-origin']).toBeUndefined();
