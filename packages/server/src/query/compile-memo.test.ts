@@ -68,6 +68,21 @@ describe('CompileMemo', () => {
     expect(sales.main.parameters).toContain('sales');
   });
 
+  it('reads a mutable user every time, and a frozen one (as verified claims are) once', () => {
+    const { compile, compiles } = counted(new CompileMemo());
+    const mutable: EmbedUser = { distinctId: 'm', role: 'explorer', attributes: { customerId: 'acme', department: 'finance' } };
+    const first = compile(QUERY, mutable);
+    (mutable.attributes as Record<string, string>)['customerId'] = 'globex';
+    const changed = compile(QUERY, mutable);
+    expect(compiles()).toBe(2);
+    expect(first.main.parameters).toContain('acme');
+    expect(changed.main.parameters).toContain('globex');
+    expect(changed.main.parameters).not.toContain('acme');
+    const frozen = Object.freeze({ ...acme, attributes: Object.freeze({ ...acme.attributes }) });
+    expect(compile(QUERY, frozen)).toBe(compile(QUERY, frozen));
+    expect(compile(QUERY, frozen).main.parameters).toContain('acme');
+  });
+
   it('decides a refusal again every time, even after the same query compiled for a full user', () => {
     const { compile, compiles } = counted(new CompileMemo());
     compile(QUERY, acme);

@@ -33,6 +33,11 @@ export const DEFAULT_COMPILE_MEMO_ENTRIES = 1_000;
  */
 export class CompileMemo {
   readonly #entries: LRUCache<string, CompiledQuery> | undefined;
+  /**
+   * Key text of users that cannot change: verified claims are deeply frozen and cached per
+   * token, so one user object comes back on every request with that token.
+   */
+  readonly #userKeys = new WeakMap<object, string>();
 
   /** `maxEntries` 0 turns the memo off (every call compiles). */
   constructor(maxEntries: number = DEFAULT_COMPILE_MEMO_ENTRIES) {
@@ -48,7 +53,7 @@ export class CompileMemo {
     const entries = this.#entries;
     if (!entries) return compile();
     const queryJson = exactJson(query);
-    const userJson = queryJson === undefined ? undefined : exactJson(user);
+    const userJson = queryJson === undefined ? undefined : this.#userKey(user);
     if (queryJson === undefined || userJson === undefined) return compile();
     // The user comes first and is a complete JSON value, so no query text can make two
     // different (user, query) pairs produce the same key.
@@ -59,6 +64,20 @@ export class CompileMemo {
     if (!dependsOnClock(compiled)) entries.set(key, compiled);
     return compiled;
   }
+
+  /** `exactJson(user)`, remembered for a deeply frozen user (a mutable one is read every time). */
+  #userKey(user: EmbedUser): string | undefined {
+    const known = this.#userKeys.get(user);
+    if (known !== undefined) return known;
+    const json = exactJson(user);
+    if (json !== undefined && isDeeplyFrozen(user)) this.#userKeys.set(user, json);
+    return json;
+  }
+}
+
+function isDeeplyFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
 }
 
 /** True when compiling again later could give different SQL: a relative date range. */

@@ -186,6 +186,23 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
     expect(after.json().error.code).toBe('token_revoked');
   });
 
+  it('cached claims are one deeply frozen object: no request can change what a later one sees', async () => {
+    const minted = await mint(perch, { ...ALICE, user: { ...ALICE.user, distinctId: 'frozen-claims' } });
+    const input = { authorization: `Bearer ${minted.token}`, url: '/v1/embed/session' };
+    const first = await perch.ctx.verifier.verify(input);
+    const again = await perch.ctx.verifier.verify(input);
+    expect(again.cached).toBe(true);
+    expect(again.claims).toBe(first.claims);
+    expect(Object.isFrozen(first.claims)).toBe(true);
+    expect(Object.isFrozen(first.claims.user)).toBe(true);
+    expect(Object.isFrozen(first.claims.user.attributes)).toBe(true);
+    expect(Object.isFrozen(first.claims.scope)).toBe(true);
+    expect(() => {
+      (first.claims.user.attributes as Record<string, unknown>)['customerId'] = 'globex';
+    }).toThrow(TypeError);
+    expect(again.claims.user.attributes).toEqual(ALICE.user.attributes);
+  });
+
   it('a token minted after a distinctId revocation works', async () => {
     await perch.app.inject({ method: 'POST', url: '/v1/revocations', headers: { 'x-api-key': perch.adminKey }, payload: { distinctId: 'comes-back' } });
     clock.advance(2);
