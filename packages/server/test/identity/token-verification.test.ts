@@ -188,7 +188,7 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
 
   it('cached claims are one deeply frozen object: no request can change what a later one sees', async () => {
     const minted = await mint(perch, { ...ALICE, user: { ...ALICE.user, distinctId: 'frozen-claims' } });
-    const input = { authorization: `Bearer ${minted.token}`, url: '/v1/embed/session' };
+    const input = { authorization: `Bearer ${minted.token}`, url: '/v1/embed/session', origin: undefined };
     const first = await perch.ctx.verifier.verify(input);
     const again = await perch.ctx.verifier.verify(input);
     expect(again.cached).toBe(true);
