@@ -4,3 +4,4 @@ export * from './attributes.js';
 export * from './zod-errors.js';
 export * from './token.js';
 export * from './query.js';
+export * from './deep-freeze.js';

@@ -4,7 +4,7 @@ import { ModelValidationError, type ModelIssue } from './model-error.js';
 import { flattenZodIssues } from './zod-issues.js';
 import { ExpressionSyntaxError, parseMeasureExpression, referencedMeasures } from './expression.js';
 import { readOnlySqlProblem } from './sql-source.js';
-import { PerchError } from '@perch/protocol';
+import { deepFreeze, PerchError } from '@perch/protocol';
 import { planQuery } from '../planner.js';
 import { resolveDateRange } from '../dates.js';
 import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
@@ -276,14 +276,6 @@ function checkDashboard(dashboard: Dashboard, index: number, model: Model, issue
     });
     if (!found) report(path, `"${member}" is not a dimension of any chart's dataset`);
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

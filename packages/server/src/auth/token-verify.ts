@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { jwtDecrypt, errors as joseErrors } from 'jose';
 import {
   CLOCK_SKEW_SECONDS,
+  deepFreeze,
   MAX_TOKEN_BYTES,
   PerchError,
   isRole,
@@ -229,14 +230,6 @@ function readClaims(payload: Record<string, unknown>): EmbedTokenClaims {
   // Frozen all the way down: verified claims are cached and handed to every later request with
   // the same token, so a route that wrote to them would change what RLS sees next time.
   return deepFreeze({ ...(payload as unknown as EmbedTokenClaims), user: { distinctId: payload.sub as string, role: user.role as EmbedTokenClaims['user']['role'], attributes } });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
 }
 
 /**

@@ -19,11 +19,16 @@ beforeAll(async () => {
 /** The memo around the real engine, counting how often it actually compiled. */
 function counted(memo: CompileMemo, now = new Date('2026-06-15T12:00:00Z')) {
   let compiles = 0;
-  const compile = (query: unknown, user: EmbedUser): CompiledQuery =>
-    memo.compile(query, user, () => {
+  const compile = (query: unknown, user: EmbedUser): CompiledQuery => {
+    const before = compiles;
+    const { compiled, remembered } = memo.compile(query, user, () => {
       compiles += 1;
       return compileQuery(model, query, user, 'duckdb', { ...OPTIONS, now });
     });
+    // `remembered` says exactly whether this call skipped compiling (what the metrics count).
+    expect(remembered).toBe(compiles === before);
+    return compiled;
+  };
   return { compile, compiles: () => compiles };
 }
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { EmbedUser } from '@perch/protocol';
+import { isDeeplyFrozen, type EmbedUser } from '@perch/protocol';
 import type { CompiledQuery } from '@perch/engine';
 
 /** Compiled queries kept by default: one per (user, query) pair that is asked again. */
@@ -28,7 +28,7 @@ export const DEFAULT_COMPILE_MEMO_ENTRIES = 1_000;
  * @example
  * ```ts
  * const memo = new CompileMemo();
- * const compiled = memo.compile(query, user, () => compileQuery(model, query, user, 'duckdb', options));
+ * const { compiled } = memo.compile(query, user, () => compileQuery(model, query, user, 'duckdb', options));
  * ```
  */
 export class CompileMemo {
@@ -48,21 +48,23 @@ export class CompileMemo {
     return this.#entries?.size ?? 0;
   }
 
-  /** The remembered compile of `query` for `user`, or `compile()`'s result (kept when it may be). */
-  compile(query: unknown, user: EmbedUser, compile: () => CompiledQuery): CompiledQuery {
+  /**
+   * The remembered compile of `query` for `user` (`remembered: true`), or `compile()`'s result,
+   * kept when it may be.
+   */
+  compile(query: unknown, user: EmbedUser, compile: () => CompiledQuery): { compiled: CompiledQuery; remembered: boolean } {
     const entries = this.#entries;
-    if (!entries) return compile();
-    const queryJson = exactJson(query);
+    const queryJson = entries ? exactJson(query) : undefined;
     const userJson = queryJson === undefined ? undefined : this.#userKey(user);
-    if (queryJson === undefined || userJson === undefined) return compile();
+    if (!entries || queryJson === undefined || userJson === undefined) return { compiled: compile(), remembered: false };
     // The user comes first and is a complete JSON value, so no query text can make two
     // different (user, query) pairs produce the same key.
     const key = `${userJson}\n${queryJson}`;
     const known = entries.get(key);
-    if (known) return known;
+    if (known) return { compiled: known, remembered: true };
     const compiled = compile();
     if (!dependsOnClock(compiled)) entries.set(key, compiled);
-    return compiled;
+    return { compiled, remembered: false };
   }
 
   /** `exactJson(user)`, remembered for a deeply frozen user (a mutable one is read every time). */
@@ -73,11 +75,6 @@ export class CompileMemo {
     if (json !== undefined && isDeeplyFrozen(user)) this.#userKeys.set(user, json);
     return json;
   }
-}
-
-function isDeeplyFrozen(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return true;
-  return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
 }
 
 /** True when compiling again later could give different SQL: a relative date range. */

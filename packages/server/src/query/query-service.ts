@@ -128,12 +128,8 @@ export class QueryService {
       resource = '';
     }
 
-    let compiledNow = false;
-    const compiled = this.#compiled.compile(query, claims.user, () => {
-      compiledNow = true;
-      return compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions());
-    });
-    (compiledNow ? compileMemoMisses : compileMemoHits).inc();
+    const { compiled, remembered } = this.#compiled.compile(query, claims.user, () => compileQuery(this.model, query, claims.user, this.dialect, this.#engineOptions()));
+    (remembered ? compileMemoHits : compileMemoMisses).inc();
     if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
     const details = compiledDetails(compiled, dashboardInfo);
     options.onCompiled?.({ resource, details });
