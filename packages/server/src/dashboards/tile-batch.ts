@@ -23,7 +23,7 @@ import { auditEventFor } from '../http/audit-context.js';
 import { errorBody, toPerchError } from '../http/errors.js';
 import type { QueryService, RunOptions } from '../query/query-service.js';
 import { DashboardQuerySchema } from '../query/dashboard-query.js';
-import { clientDisconnectSignal } from '../query/client-signal.js';
+import { clientDisconnectSignal, type SignalSource } from '../query/client-signal.js';
 
 /** More ids than any dashboard has charts would only be refused one by one; cap them up front. */
 export const MAX_BATCH_TILES = 64;
@@ -81,7 +81,7 @@ export function streamTiles(ctx: TileBatchContext, request: FastifyRequest, repl
   return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(stream);
 }
 
-async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboardId: string, chart: string, batch: TileBatchRequest, signal: AbortSignal): Promise<TileLine> {
+async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboardId: string, chart: string, batch: TileBatchRequest, signal: SignalSource): Promise<TileLine> {
   const claims = request.embed!.claims;
   const body = { dashboard: dashboardId, chart, ...(batch.filters !== undefined ? { filters: batch.filters } : {}) };
   let compiled: Parameters<NonNullable<RunOptions['onCompiled']>>[0] | undefined;

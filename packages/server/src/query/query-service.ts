@@ -3,6 +3,7 @@ import { catalogFor, compileDistinctValues, compileQuery, type Catalog, type Com
 import type { Connector, QueryRows } from '../connectors/index.js';
 import { resultCacheKey } from './cache-key.js';
 import { ResultCache } from './result-cache.js';
+import type { SignalSource } from './client-signal.js';
 import { CompileMemo } from './compile-memo.js';
 import { isDashboardForm, resolveDashboardQuery, dashboardInScope } from './dashboard-query.js';
 import { compileMemoHits, compileMemoMisses, queryCacheHits, queryCacheMisses } from './metrics.js';
@@ -34,8 +35,11 @@ export interface QueryServiceOptions {
 export type SavedDashboardLookup = (claims: EmbedTokenClaims, id: string) => Promise<Dashboard | undefined>;
 
 export interface RunOptions {
-  /** Fires when the client goes away; the statement is cancelled unless others wait on it too. */
-  signal?: AbortSignal;
+  /**
+   * Fires when the client goes away; the statement is cancelled unless others wait on it too.
+   * A function is called only if the query has to wait for the warehouse (see `SignalSource`).
+   */
+  signal?: SignalSource;
   requestId?: string;
   /** Called once the query compiled, so a later refusal (timeout, cancel) can be audited with what was asked. */
   onCompiled?: (info: { resource: string; details: CompiledAuditDetails }) => void;
@@ -218,7 +222,7 @@ export class QueryService {
     return { maxLimit: this.#limits.maxRows, defaultLimit: this.#limits.defaultRows, now: this.#now() };
   }
 
-  async #execute(query: GovernedSql, maxRows: number, signal: AbortSignal | undefined) {
+  async #execute(query: GovernedSql, maxRows: number, signal: SignalSource | undefined) {
     let known = this.#cacheKeys.get(query);
     if (known?.maxRows !== maxRows) {
       known = { maxRows, key: resultCacheKey(query, maxRows) };

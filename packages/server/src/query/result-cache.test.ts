@@ -108,4 +108,26 @@ describe('ResultCache', () => {
     await expect(second).rejects.toMatchObject({ code: 'query_cancelled' });
     expect(sharedSignal?.aborted).toBe(true);
   });
+
+  it('makes a deferred signal only when the answer is not stored, and honours it then', async () => {
+    const cache = new ResultCache<{ n: number }>({ maxEntries: 10, ttlMs: 60_000 });
+    const made: AbortController[] = [];
+    const source = () => {
+      const controller = new AbortController();
+      made.push(controller);
+      return controller.signal;
+    };
+    const gate = deferred<{ n: number }>();
+    const miss = cache.get('k', () => gate.promise, source);
+    expect(made).toHaveLength(1);
+    gate.resolve({ n: 1 });
+    expect(await miss).toEqual({ value: { n: 1 }, cacheHit: false });
+    expect(await cache.get('k', async () => ({ n: 2 }), source)).toEqual({ value: { n: 1 }, cacheHit: true });
+    expect(made).toHaveLength(1);
+
+    const gone = () => AbortSignal.abort();
+    let loads = 0;
+    await expect(cache.get('other', async () => ({ n: ++loads }), gone)).rejects.toMatchObject({ code: 'query_cancelled' });
+    expect(loads).toBe(0);
+  });
 });

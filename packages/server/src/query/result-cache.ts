@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { PerchError } from '@perch/protocol';
+import { signalOf, type SignalSource } from './client-signal.js';
 
 export interface ResultCacheOptions {
   /** Entries kept at most (least recently used evicted first). `0` disables storing results. */
@@ -30,7 +31,7 @@ interface Flight<T> {
  * @example
  * ```ts
  * const cache = new ResultCache<QueryRows>({ maxEntries: 5000, ttlMs: 60_000 });
- * const { value, cacheHit } = await cache.get(key, (signal) => connector.execute(sql, { signal }), request.signal);
+ * const { value, cacheHit } = await cache.get(key, (signal) => connector.execute(sql, { signal }), clientDisconnectSignal(reply));
  * ```
  */
 export class ResultCache<T extends object> {
@@ -45,10 +46,13 @@ export class ResultCache<T extends object> {
     return this.#store?.size ?? 0;
   }
 
-  async get(key: string, load: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<CachedValue<T>> {
-    if (signal?.aborted) throw new PerchError('query_cancelled');
+  async get(key: string, load: (signal: AbortSignal) => Promise<T>, source?: SignalSource): Promise<CachedValue<T>> {
+    // A deferred signal is not made for a stored answer, which costs nothing to hand out.
+    if (typeof source !== 'function' && source?.aborted) throw new PerchError('query_cancelled');
     const stored = this.#store?.get(key);
     if (stored !== undefined) return { value: stored, cacheHit: true };
+    const signal = signalOf(source);
+    if (signal?.aborted) throw new PerchError('query_cancelled');
 
     let flight = this.#inFlight.get(key);
     const joined = flight !== undefined;

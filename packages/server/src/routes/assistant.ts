@@ -42,7 +42,8 @@ export function registerAssistantRoutes(app: FastifyInstance, ctx: PerchContext,
     async (request, reply) => {
       const claims = request.embed!.claims;
       const prepared = await assistant.prepare(claims, request.body);
-      const signal = clientDisconnectSignal(reply);
+      // Every answer calls the model, so the signal is made up front.
+      const signal = clientDisconnectSignal(reply)();
       const streaming = (request.headers.accept ?? '').includes('text/event-stream');
       if (!streaming) {
         const answered = await assistant.answer(prepared, { signal, requestId: request.id });
