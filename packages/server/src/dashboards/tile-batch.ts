@@ -85,11 +85,11 @@ async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboard
   const claims = request.embed!.claims;
   const body = { dashboard: dashboardId, chart, ...(batch.filters !== undefined ? { filters: batch.filters } : {}) };
   let compiled: Parameters<NonNullable<RunOptions['onCompiled']>>[0] | undefined;
-  const attributes = { ...claims.user.attributes };
+  const attributes = claims.user.attributes;
   try {
     const outcome = await ctx.service.run(claims, body, { signal, requestId: request.id, onCompiled: (info) => (compiled = info) });
     // Durable before any row leaves, as for POST /v1/query.
-    await ctx.audit.record(auditEventFor(request, 'success', { resource: outcome.resource, details: { ...outcome.audit }, attributes }));
+    await ctx.audit.record(auditEventFor(request, 'success', { resource: outcome.resource, details: outcome.audit, attributes }));
     return { chart, result: outcome.result };
   } catch (error) {
     const perchError = toPerchError(error);
@@ -99,7 +99,7 @@ async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboard
         auditEventFor(request, outcome, {
           code: perchError.code,
           resource: compiled?.resource ?? `dashboard:${dashboardId}/${chart}`,
-          ...(compiled ? { details: { ...compiled.details }, attributes } : {}),
+          ...(compiled ? { details: compiled.details, attributes } : {}),
         }),
       )
       .catch((auditError: unknown) => request.log.error({ err: auditError }, 'audit of a tile refusal failed'));

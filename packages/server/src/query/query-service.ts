@@ -49,7 +49,9 @@ export interface RunOptions {
 export type CompiledAuditDetails = Omit<QueryAuditDetails, 'rowCount' | 'durationMs' | 'cacheHit'>;
 
 /** What a route writes into the `query.run` audit event. */
-export interface QueryAuditDetails {
+// A type alias, not an interface, so that it is a `Record<string, unknown>` as audit events take
+// details: routes hand it to `record()` as it is, which copies it.
+export type QueryAuditDetails = {
   dataset: string;
   members: string[];
   filterFingerprint: string;
@@ -59,7 +61,7 @@ export interface QueryAuditDetails {
   cacheHit: boolean;
   dashboard?: string;
   chart?: string;
-}
+};
 
 export interface QueryOutcome {
   result: QueryResult;

@@ -52,7 +52,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: PerchContext, s
       await auditSuccess(ctx.audit, request, {
         resource: `dataset:${dataset}`,
         details: { dataset, member: input.member, dashboard: input.dashboard ?? null, policies, rowCount: result.meta.rowCount, durationMs: result.meta.durationMs, cacheHit },
-        attributes: { ...claims.user.attributes },
+        attributes: claims.user.attributes,
       });
       return reply.send(result);
     },

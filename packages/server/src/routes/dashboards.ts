@@ -105,7 +105,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       await auditSuccess(ctx.audit, request, {
         resource: `dashboard:${id}`,
         details: { dataset, member: input.member, policies, rowCount: values.length, durationMs: result.meta.durationMs, cacheHit },
-        attributes: { ...claims.user.attributes },
+        attributes: claims.user.attributes,
       });
       return reply.send({ values });
     },

@@ -32,7 +32,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PerchContext, se
       if (!roleAtLeast(claims.user.role, 'explorer')) throw new PerchError('role_forbidden', { message: 'Export is available to explorers and above.' });
       const outcome = await service.run(claims, request.body, { signal: clientDisconnectSignal(reply), requestId: request.id });
       // Durable before the first byte: an export that cannot be audited is not served.
-      await auditSuccess(ctx.audit, request, { resource: outcome.resource, details: { ...outcome.audit, format: 'csv' }, attributes: { ...claims.user.attributes } });
+      await auditSuccess(ctx.audit, request, { resource: outcome.resource, details: { ...outcome.audit, format: 'csv' }, attributes: claims.user.attributes });
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${exportFileName(outcome.resource)}"`)

@@ -33,14 +33,14 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: PerchContext, ser
           // A refusal after compile (timeout, cancellation, unavailable warehouse) is audited with
           // what was asked; earlier refusals are audited by the error handler.
           if (compiled && isPerchError(error)) {
-            await auditRefusal(ctx.audit, request, error.code, { resource: compiled.resource, details: { ...compiled.details }, attributes: { ...claims.user.attributes } });
+            await auditRefusal(ctx.audit, request, error.code, { resource: compiled.resource, details: compiled.details, attributes: claims.user.attributes });
           }
           throw error;
         });
       await auditSuccess(ctx.audit, request, {
         resource: outcome.resource,
-        details: { ...outcome.audit },
-        attributes: { ...claims.user.attributes },
+        details: outcome.audit,
+        attributes: claims.user.attributes,
       });
       return reply.send(outcome.result);
     },
