@@ -3,7 +3,6 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createHash } from 'node:crypto';
 import { PerchError } from '@perch/protocol';
 import type { PerchContext } from './context.js';
 import './http/fastify-types.js';
@@ -12,6 +11,7 @@ import { parseStrictJson } from './http/strict-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { randomId } from './auth/secrets.js';
+import { credentialDigest, embedAuthorizationDigest } from './auth/credential-digest.js';
 import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
 import { queryMetricsRegistry } from './query/metrics.js';
@@ -42,8 +42,9 @@ export interface PerchApp extends FastifyInstance {
   perchRoutes: RouteOptions[];
 }
 
-function rateLimitKey(value: string | undefined, fallback: string): string {
-  return value ? createHash('sha256').update(value).digest('base64url').slice(0, 22) : fallback;
+/** A rate-limit bucket: the credential's digest, or the client address when there is none. */
+function rateLimitKey(value: string | undefined, fallback: string, digest: (credential: string) => string): string {
+  return value ? digest(value) : fallback;
 }
 
 /**
@@ -131,7 +132,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
       ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-api-', skipOnError: true } : {}),
       max: ctx.config.limits.apiKeyRatePerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => rateLimitKey(request.headers['x-api-key'] as string | undefined ?? request.headers.authorization, request.ip),
+      keyGenerator: (request) => rateLimitKey(request.headers['x-api-key'] as string | undefined ?? request.headers.authorization, request.ip, credentialDigest),
       errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
     installApiKeyAuth(scope, ctx);
@@ -144,7 +145,8 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
       ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-embed-', skipOnError: true } : {}),
       max: ctx.config.limits.tokenRatePerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => rateLimitKey(request.headers.authorization, request.ip),
+      // The same digest as the token verifier's cache key, computed once for both.
+      keyGenerator: (request) => rateLimitKey(request.headers.authorization, request.ip, embedAuthorizationDigest),
       errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
     await installEmbedAuth(scope, ctx);

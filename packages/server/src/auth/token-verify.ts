@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { jwtDecrypt, errors as joseErrors } from 'jose';
 import {
   CLOCK_SKEW_SECONDS,
@@ -10,6 +9,7 @@ import {
   type EmbedTokenClaims,
   type ErrorCode,
 } from '@perch/protocol';
+import { embedAuthorizationDigest } from './credential-digest.js';
 import type { Keyring } from './keyring.js';
 import type { RevocationList } from './revocation-list.js';
 import { isDevelopmentOrigin, type WorkspaceDirectory, type WorkspaceView } from './workspace-directory.js';
@@ -89,8 +89,9 @@ export class TokenVerifier {
   async verify(input: EmbedRequestInput): Promise<VerifiedEmbedToken> {
     if (URL_TOKEN_PARAMS.test(input.url) || COMPACT_JWE_IN_URL.test(input.url)) throw new TokenRejectedError('token_in_url');
     const token = extractBearer(input.authorization);
-    // One-shot hashing: this runs on every request, cached or not.
-    const cacheKey = hash('sha256', token, 'base64url');
+    // The whole header, which determines the token: the rate limiter has digested exactly this
+    // string just before, so the digest is usually remembered (see embedAuthorizationDigest).
+    const cacheKey = embedAuthorizationDigest(input.authorization!);
     const nowMs = this.clock.now();
 
     const hit = this.cache.get(cacheKey);

@@ -1,0 +1,43 @@
+import { hash } from 'node:crypto';
+
+/**
+ * SHA-256 of a credential (an `Authorization` header or an API key), base64url: the key under
+ * which a request is rate-limited and a verified token is cached, so neither keeps the
+ * credential itself as a key.
+ *
+ * @example
+ * ```ts
+ * credentialDigest('Bearer pk_live_…') // 43 base64url characters
+ * ```
+ */
+export function credentialDigest(credential: string): string {
+  return hash('sha256', credential, 'base64url');
+}
+
+/** Recent embed `Authorization` headers and their digests; insertion order is eviction order. */
+const recentEmbedHeaders = new Map<string, string>();
+const RECENT_LIMIT = 256;
+
+/**
+ * `credentialDigest` of an embed request's `Authorization` header, remembered for the last few
+ * hundred headers.
+ *
+ * Why: every embed request digests its header twice (the rate limit, then the verification
+ * cache), and a dashboard sends many requests with one token. Only embed tokens are
+ * remembered: they live minutes and the verifier caches their claims anyway, whereas an API key
+ * is a long-lived secret that should not stay in memory after its request. The function is pure,
+ * so a remembered digest is always the one that would be computed.
+ *
+ * @example
+ * ```ts
+ * embedAuthorizationDigest('Bearer eyJ…') === credentialDigest('Bearer eyJ…') // true
+ * ```
+ */
+export function embedAuthorizationDigest(header: string): string {
+  const known = recentEmbedHeaders.get(header);
+  if (known !== undefined) return known;
+  const digest = credentialDigest(header);
+  if (recentEmbedHeaders.size >= RECENT_LIMIT) recentEmbedHeaders.delete(recentEmbedHeaders.keys().next().value!);
+  recentEmbedHeaders.set(header, digest);
+  return digest;
+}
