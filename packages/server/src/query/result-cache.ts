@@ -47,8 +47,8 @@ export class ResultCache<T extends object> {
   }
 
   async get(key: string, load: (signal: AbortSignal) => Promise<T>, source?: SignalSource): Promise<CachedValue<T>> {
-    // A deferred signal is not made for a stored answer, which costs nothing to hand out.
-    if (typeof source !== 'function' && source?.aborted) throw new PerchError('query_cancelled');
+    // A stored answer costs nothing to hand out, so the signal (deferred or not) is consulted
+    // only when this request would wait for an execution.
     const stored = this.#store?.get(key);
     if (stored !== undefined) return { value: stored, cacheHit: true };
     const signal = signalOf(source);
