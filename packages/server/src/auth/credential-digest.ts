@@ -2,8 +2,8 @@ import { hash } from 'node:crypto';
 
 /**
  * SHA-256 of a credential (an `Authorization` header or an API key), base64url: the key under
- * which a request is rate-limited and a verified token is cached, so neither keeps the
- * credential itself as a key.
+ * which a request is rate-limited and a verified token is cached, so that neither the rate
+ * limiter's store (possibly a shared Redis) nor the verifier's cache holds credentials.
  *
  * @example
  * ```ts
@@ -25,8 +25,9 @@ const RECENT_LIMIT = 256;
  * Why: every embed request digests its header twice (the rate limit, then the verification
  * cache), and a dashboard sends many requests with one token. Only embed tokens are
  * remembered: they live minutes and the verifier caches their claims anyway, whereas an API key
- * is a long-lived secret that should not stay in memory after its request. The function is pure,
- * so a remembered digest is always the one that would be computed.
+ * is a long-lived secret that should not stay in memory after its request. This small table is
+ * the one place that holds recent embed headers themselves, in this process only. The function
+ * is pure, so a remembered digest is always the one that would be computed.
  *
  * @example
  * ```ts
