@@ -1,5 +1,4 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,6 +7,7 @@ import type { PerchContext } from './context.js';
 import './http/fastify-types.js';
 import { installErrorHandling } from './http/errors.js';
 import { parseStrictJson } from './http/strict-json.js';
+import { securityHeaders } from './http/security-headers.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { randomId } from './auth/secrets.js';
@@ -66,8 +66,13 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   app.addHook('onRoute', (route) => {
     app.perchRoutes.push(route);
   });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  // Helmet's headers, computed once (see security-headers.ts); the embed bundle is loaded
+  // cross-origin by host pages, hence the cross-origin resource policy. Set when the request
+  // arrives, so that every answer carries them, refusals and errors included.
+  const perResponseHeaders = securityHeaders({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(perResponseHeaders).header('x-request-id', request.id);
+    done();
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -90,11 +95,6 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   });
   installErrorHandling(app, ctx.audit);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: false,
-    // The embed bundle is loaded cross-origin by host pages.
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Perch API', version: '1', description: 'Secure embedded analytics: tokens, governed queries, audit.' },
@@ -147,6 +147,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
       timeWindow: 60_000,
       // The same digest as the token verifier's cache key, computed once for both.
       keyGenerator: (request) => rateLimitKey(request.headers.authorization, request.ip, embedAuthorizationDigest),
+      // Embed routes answer browsers, which cannot read x-ratelimit-* (CORS does not expose
+      // them), so allowed requests go without; a 429 still carries them and Retry-After.
+      addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
       errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
     await installEmbedAuth(scope, ctx);

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
 import { PerchError } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
 import { TokenRejectedError } from '../auth/token-verify.js';
@@ -17,28 +17,30 @@ import { tokenVerifications } from '../metrics.js';
  * exactly one thing: that error code.
  */
 export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext): Promise<void> {
-  // The preflight route of the CORS plugin matches every path, so it is limited to the paths of
-  // embed routes: an API-key route must never answer a browser's preflight.
+  // The preflight route of the CORS plugin matches every path, so preflights are limited to the
+  // paths of embed routes: an API-key route must never answer a browser's preflight. Any other
+  // request that reaches this scope matched an embed route.
   const embedPaths: RegExp[] = [];
-  const embedRoutes = new Set<string>();
   app.addHook('onRoute', (route) => {
     if (route.method === 'OPTIONS' || route.url === '*') return;
     embedPaths.push(pathPattern(route.url));
-    embedRoutes.add(route.url);
   });
-  // Built once: every request gets one of these two (`origin: true` echoes the request's Origin).
-  const shared = { methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], exposedHeaders: ['x-request-id', 'retry-after'], maxAge: 600, credentials: false };
-  const echoOrigin: FastifyCorsOptions = Object.freeze({ ...shared, origin: true });
-  const noCors: FastifyCorsOptions = Object.freeze({ ...shared, origin: false });
-  await app.register(cors, () => (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => {
-    const origin = request.headers.origin;
-    if (origin === undefined || origin === 'null') return callback(null, noCors);
-    // A request that matched an embed route is answered by route (a set lookup); the plugin's
-    // catch-all preflight route matches any path, so a preflight is checked against the paths.
-    const route = request.routeOptions.url;
-    if (route !== undefined && embedRoutes.has(route)) return callback(null, echoOrigin);
+  // Runs before the CORS plugin's hook, which would otherwise answer the preflight.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.method !== 'OPTIONS') return done();
     const path = request.url.split('?')[0] ?? '';
-    callback(null, request.method === 'OPTIONS' && embedPaths.some((p) => p.test(path)) ? echoOrigin : noCors);
+    done(embedPaths.some((pattern) => pattern.test(path)) ? undefined : new PerchError('not_found', { message: 'No such route.' }));
+  });
+  // Static options, normalized once by the plugin (a per-request options function is normalized
+  // again on every request). The origin check echoes any real Origin, never `*` and never the
+  // opaque `null`; whether that origin may read data is decided by token verification below.
+  await app.register(cors, {
+    origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) => callback(null, origin !== undefined && origin !== 'null'),
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+    credentials: false,
   });
 
   app.addHook('onRequest', async (request) => {

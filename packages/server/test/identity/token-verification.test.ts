@@ -241,5 +241,45 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
     const apiRoute = await perch.app.inject({ method: 'GET', url: '/v1/api-keys', headers: { origin: APP_ORIGIN, 'x-api-key': perch.adminKey } });
     expect(apiRoute.statusCode).toBe(200);
     expect(apiRoute.headers['access-control-allow-origin']).toBeUndefined();
+    const apiPreflight = await perch.app.inject({ method: 'OPTIONS', url: '/v1/api-keys', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'GET' } });
+    expect(apiPreflight.statusCode).toBe(404);
+    expect(apiPreflight.json().error.code).toBe('not_found');
+    expect(apiPreflight.headers['access-control-allow-methods']).toBeUndefined();
+    const opaqueOrigin = await session(perch, testToken, { origin: 'null' });
+    expect(opaqueOrigin.headers['access-control-allow-origin']).toBeUndefined();
+    const noOrigin = await session(perch, testToken);
+    expect(noOrigin.headers['access-control-allow-origin']).toBeUndefined();
+    expect(noOrigin.headers['access-control-expose-headers']).toBeUndefined();
+  });
+
+  it("every answer carries helmet's security headers and its request id: success, refusal, unknown route, preflight, API-key route", async () => {
+    const answers = [
+      await session(perch, liveToken, { origin: APP_ORIGIN }),
+      await session(perch, liveToken, { origin: 'https://evil.example' }),
+      await perch.app.inject({ method: 'GET', url: '/v1/no-such-route' }),
+      await perch.app.inject({ method: 'OPTIONS', url: '/v1/embed/session', headers: { origin: APP_ORIGIN, 'access-control-request-method': 'GET' } }),
+      await perch.app.inject({ method: 'GET', url: '/v1/api-keys', headers: { 'x-api-key': perch.adminKey } }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 403, 404, 204, 200]);
+    for (const answer of answers) {
+      expect(answer.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
+        'cross-origin-resource-policy': 'cross-origin',
+        'referrer-policy': 'no-referrer',
+      });
+      expect(answer.headers['x-request-id']).toMatch(/^req_/);
+      expect(answer.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('x-ratelimit-* go on API-key answers, not on allowed embed answers', async () => {
+    const embed = await session(perch, liveToken, { origin: APP_ORIGIN });
+    expect(embed.statusCode).toBe(200);
+    expect(embed.headers['x-ratelimit-limit']).toBeUndefined();
+    expect(embed.headers['x-ratelimit-remaining']).toBeUndefined();
+    const api = await perch.app.inject({ method: 'GET', url: '/v1/api-keys', headers: { 'x-api-key': perch.adminKey } });
+    expect(Number(api.headers['x-ratelimit-limit'])).toBeGreaterThan(0);
   });
 });
