@@ -5,3 +5,4 @@ export * from './zod-errors.js';
 export * from './token.js';
 export * from './query.js';
 export * from './deep-freeze.js';
+export * from './json-source.js';

@@ -8,6 +8,7 @@ import './http/fastify-types.js';
 import { installErrorHandling } from './http/errors.js';
 import { parseStrictJson } from './http/strict-json.js';
 import { securityHeaders } from './http/security-headers.js';
+import { RememberedJsonBodies } from './http/remembered-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { randomId } from './auth/secrets.js';
@@ -40,6 +41,18 @@ export interface BuildAppOptions {
 export interface PerchApp extends FastifyInstance {
   /** Every route registered, for the audit route-table test and the docs. */
   perchRoutes: RouteOptions[];
+}
+
+/** Parse `application/json` bodies of `scope` with `parse` (an empty body is no body). */
+function useJsonParser(scope: FastifyInstance, parse: (text: string) => unknown): void {
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : parse(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 }
 
 /** A rate-limit bucket: the credential's digest, or the client address when there is none. */
@@ -85,14 +98,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
 
   // Requests are validated by zod only; the JSON schemas are for the OpenAPI document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, body === '' ? undefined : parseStrictJson(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  useJsonParser(app, parseStrictJson);
   installErrorHandling(app, ctx.audit);
 
   await app.register(swagger, {
@@ -152,6 +158,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
       addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
       errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
+    // Embed bodies repeat (every load of a dashboard sends the same ones): remembered, frozen.
+    const bodies = new RememberedJsonBodies();
+    useJsonParser(scope, (text) => bodies.parse(text));
     await installEmbedAuth(scope, ctx);
     for (const mod of modules.filter((m) => m.kind === 'embed')) await mod.register(scope, ctx);
   });

@@ -21,7 +21,7 @@ import type { Dashboard } from '@perch/engine';
 import type { AuditSink } from '../audit/audit-event.js';
 import { auditEventFor } from '../http/audit-context.js';
 import { errorBody, toPerchError } from '../http/errors.js';
-import type { QueryService, RunOptions } from '../query/query-service.js';
+import type { CompileReceipt, QueryService } from '../query/query-service.js';
 import { DashboardQuerySchema } from '../query/dashboard-query.js';
 import { clientDisconnectSignal, type SignalSource } from '../query/client-signal.js';
 
@@ -84,10 +84,10 @@ export function streamTiles(ctx: TileBatchContext, request: FastifyRequest, repl
 async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboardId: string, chart: string, batch: TileBatchRequest, signal: SignalSource): Promise<TileLine> {
   const claims = request.embed!.claims;
   const body = { dashboard: dashboardId, chart, ...(batch.filters !== undefined ? { filters: batch.filters } : {}) };
-  let compiled: Parameters<NonNullable<RunOptions['onCompiled']>>[0] | undefined;
+  const receipt: CompileReceipt = {};
   const attributes = claims.user.attributes;
   try {
-    const outcome = await ctx.service.run(claims, body, { signal, requestId: request.id, onCompiled: (info) => (compiled = info) });
+    const outcome = await ctx.service.run(claims, body, { signal, requestId: request.id, receipt });
     // Durable before any row leaves, as for POST /v1/query.
     await ctx.audit.record(auditEventFor(request, 'success', { resource: outcome.resource, details: outcome.audit, attributes }));
     return { chart, result: outcome.result };
@@ -98,8 +98,8 @@ async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboard
       .record(
         auditEventFor(request, outcome, {
           code: perchError.code,
-          resource: compiled?.resource ?? `dashboard:${dashboardId}/${chart}`,
-          ...(compiled ? { details: compiled.details, attributes } : {}),
+          resource: receipt.compiled?.resource ?? `dashboard:${dashboardId}/${chart}`,
+          ...(receipt.compiled ? { details: receipt.compiled.details, attributes } : {}),
         }),
       )
       .catch((auditError: unknown) => request.log.error({ err: auditError }, 'audit of a tile refusal failed'));

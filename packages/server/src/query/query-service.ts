@@ -41,8 +41,22 @@ export interface RunOptions {
    */
   signal?: SignalSource;
   requestId?: string;
-  /** Called once the query compiled, so a later refusal (timeout, cancel) can be audited with what was asked. */
-  onCompiled?: (info: { resource: string; details: CompiledAuditDetails }) => void;
+  /**
+   * Filled in once the query compiled, so that a later refusal (timeout, cancellation) can be
+   * audited with what was asked. A holder rather than a callback: no closure per request.
+   */
+  receipt?: CompileReceipt;
+}
+
+/** What a run knew once its query compiled. */
+export interface CompiledInfo {
+  resource: string;
+  details: CompiledAuditDetails;
+}
+
+/** Where `run` leaves its {@link CompiledInfo} (see `RunOptions.receipt`). */
+export interface CompileReceipt {
+  compiled?: CompiledInfo;
 }
 
 /** The audit details known before execution. */
@@ -138,7 +152,7 @@ export class QueryService {
     (remembered ? compileMemoHits : compileMemoMisses).inc();
     if (!dashboardInfo) resource = `dataset:${compiled.dataset}`;
     const details = compiledDetails(compiled, dashboardInfo);
-    options.onCompiled?.({ resource, details });
+    if (options.receipt) options.receipt.compiled = { resource, details };
 
     const [main, totals] = await Promise.all([
       this.#execute(compiled.main, this.#limits.maxRows, options.signal),

@@ -4,7 +4,7 @@ import { SemanticQuerySchema, isPerchError } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
 import { auditRefusal, auditSuccess } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
-import type { QueryService, RunOptions } from '../query/query-service.js';
+import type { CompileReceipt, QueryOutcome, QueryService } from '../query/query-service.js';
 import { DashboardQuerySchema } from '../query/dashboard-query.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 
@@ -26,17 +26,18 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: PerchContext, ser
     },
     async (request, reply) => {
       const claims = request.embed!.claims;
-      let compiled: Parameters<NonNullable<RunOptions['onCompiled']>>[0] | undefined;
-      const outcome = await service
-        .run(claims, request.body, { signal: clientDisconnectSignal(reply), requestId: request.id, onCompiled: (info) => (compiled = info) })
-        .catch(async (error: unknown) => {
-          // A refusal after compile (timeout, cancellation, unavailable warehouse) is audited with
-          // what was asked; earlier refusals are audited by the error handler.
-          if (compiled && isPerchError(error)) {
-            await auditRefusal(ctx.audit, request, error.code, { resource: compiled.resource, details: compiled.details, attributes: claims.user.attributes });
-          }
-          throw error;
-        });
+      const receipt: CompileReceipt = {};
+      let outcome: QueryOutcome;
+      try {
+        outcome = await service.run(claims, request.body, { signal: clientDisconnectSignal(reply), requestId: request.id, receipt });
+      } catch (error) {
+        // A refusal after compile (timeout, cancellation, unavailable warehouse) is audited with
+        // what was asked; earlier refusals are audited by the error handler.
+        if (receipt.compiled && isPerchError(error)) {
+          await auditRefusal(ctx.audit, request, error.code, { resource: receipt.compiled.resource, details: receipt.compiled.details, attributes: claims.user.attributes });
+        }
+        throw error;
+      }
       await auditSuccess(ctx.audit, request, {
         resource: outcome.resource,
         details: outcome.audit,
