@@ -1,7 +1,8 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { AuditEventInput } from './audit-event.js';
 import type { AuditDatabase, AuditEventsTable } from './audit-schema.js';
-import { digestAttributes, newAuditSalt } from './attribute-digest.js';
+import { newAuditSalt } from './attribute-digest.js';
+import { storableAttributes, storedAttributes } from './stored-attributes.js';
 import type { JsonValue } from './canonical-json.js';
 import { chainHashOf, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
 import { serializeEvent, storedRowJson } from './event-json.js';
@@ -43,7 +44,7 @@ export function preparePending(e: AuditEventInput, recordedAt: number): PendingA
       details: storableObject(e.details),
     },
     recordedAt,
-    attributes: e.attributes === undefined ? null : storableObject(e.attributes),
+    attributes: e.attributes === undefined ? null : storableAttributes(e.attributes),
   };
 }
 
@@ -152,9 +153,9 @@ export function chain(workspace: string, events: readonly PendingAuditEvent[], s
     // clocks, so "older than N days" is a prefix of the chain and retention stays simple.
     lastTime = Math.max(lastTime, pending.recordedAt);
     const time = new Date(lastTime).toISOString();
-    const attributes = start.raw ? pending.attributes : pending.attributes && digestAttributes(start.salt, pending.attributes);
     const segment = segmentOf(seq, segmentSize);
-    const serialized = serializeEvent(hashedFields(workspace, seq, segment, time, pending.body, attributes));
+    const attributes = pending.attributes && storedAttributes(pending.attributes, start.salt, start.raw);
+    const serialized = serializeEvent(hashedFields(workspace, seq, segment, time, pending.body, attributes?.value ?? null), attributes?.json);
     const hash = chainHashOf(prevHash, serialized.canonical);
     rows.push({ seq, time, prevHash, hash, json: storedRowJson(serialized, prevHash, hash) });
     if (seq % segmentSize === 0) checkpoints.push({ workspace_id: workspace, segment, last_seq: seq, last_hash: hash, created_at: time });

@@ -14,6 +14,8 @@ export interface SerializedEvent {
 
 /**
  * Serialise an event's hashed fields for its chain hash and for its stored row at once.
+ * `attributesJson`, when given, is `canonicalJson(f.attributes)` already written (see
+ * `attributes-json.ts`); it must be exactly that.
  *
  * Why not `canonicalJson(fields)` and then `JSON.stringify(row)`: every audited request pays for
  * both on the event loop, and the generic canonicaliser copies the whole event into a
@@ -29,10 +31,10 @@ export interface SerializedEvent {
  * const row = storedRowJson(event, prevHash, hash);
  * ```
  */
-export function serializeEvent(f: HashedAuditFields): SerializedEvent {
+export function serializeEvent(f: HashedAuditFields, attributesJson?: string): SerializedEvent {
   const action = text(f.action);
   const apiKeyId = text(f.apiKeyId);
-  const attributes = f.attributes === null ? 'null' : object(f.attributes);
+  const attributes = f.attributes === null ? 'null' : (attributesJson ?? object(f.attributes));
   const code = text(f.code);
   const details = object(f.details);
   const distinctId = text(f.distinctId);
