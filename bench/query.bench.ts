@@ -50,9 +50,11 @@ interface ConnectorFigures {
   label: string;
   raw: HttpFigures;
   miss: HttpFigures;
-  /** The bare route right before and right after the hits, pooled: the hits' floor. */
+  /** The bare route in the rounds alternated with the hits, pooled: the hits' floor. */
   bare: HttpFigures;
   hit: HttpFigures;
+  /** Hits/bare throughput of each alternated round, in order. */
+  hitShares: number[];
   /** Attribution only: the same hits on a Perch whose audit sink is a no-op. */
   hitNoAudit: HttpFigures;
   /** Governed/raw throughput of each alternated miss round, in order. */
@@ -108,7 +110,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     rows.push(
       row(`${r.label}: raw SQL + tenant predicate (database floor)`, r.raw, '100.0% of raw'),
       row(`${r.label}: POST /v1/query, cache miss`, r.miss, `${formatPercent(missShare)} of raw, mean latency ${formatRatio(latencyRatio)}`),
-      row(`${r.label}: bare Fastify route, right before and after the hits (their floor)`, r.bare, '100.0% of bare'),
+      row(`${r.label}: bare Fastify route, alternated with the hits (their floor)`, r.bare, '100.0% of bare'),
       row(`${r.label}: POST /v1/query, cache hit`, r.hit, `${formatPercent(hitShare)} of bare`),
       row(`${r.label}:   same hits, audit trail off (attribution only)`, r.hitNoAudit, `${formatPercent(r.hitNoAudit.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
     );
@@ -123,7 +125,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     title: 'query: governed queries vs raw SQL',
     tables: [
       {
-        caption: `HTTP on loopback (autocannon, ${options.connections} connections, ${options.durationSeconds} s each (misses: see the notes), each after ${WARMUP_SECONDS} s of unmeasured load on its fresh server); tenant ${TENANT.customerId}, department ${TENANT.department}`,
+        caption: `HTTP on loopback (autocannon, ${options.connections} connections, ${options.durationSeconds} s each (misses and hits: see the notes), each after ${WARMUP_SECONDS} s of unmeasured load on its fresh server); tenant ${TENANT.customerId}, department ${TENANT.department}`,
         headers: ['scenario', 'req/s', 'p50', 'p99', 'relative'],
         rows,
       },
@@ -137,8 +139,8 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     notes: [
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
       `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${Math.max(3, Math.round(options.durationSeconds / 2))} s, alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
-      ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}.`),
-      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured right before and right after them (the mean of the two runs), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row uses a no-op sink on a second instance only to show what the durable per-request audit event costs; it is not a supported configuration.`,
+      ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}; hits/bare of each alternated hit round: ${r.hitShares.map((share) => formatPercent(share)).join(', ')}.`),
+      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row uses a no-op sink on a second instance only to show what the durable per-request audit event costs; it is not a supported configuration.`,
       "Perch's floor: GET /healthz on a Perch like the others, so through every plugin each Perch request passes (security headers, CORS, rate limits, request ids, logging, metrics) and nothing else: no token, no query, no audit. A cache hit does all of that plus token verification, RLS compile, the cache lookup and a durable audit event, so its share of the bare route is below this row's.",
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
     ],
@@ -183,34 +185,39 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
     misses.push(await withPerch({ warehouse, limits }, (perch, token) => measureMisses(perch, token, round)));
     if (governedFirst) raws.push(await measureRaw(round));
   }
-  // The hits' floor is measured right before and right after them: on a shared machine whose
-  // speed drifts within minutes, a floor taken at the start of the run would judge the hits
-  // against another machine.
-  const bareBefore = await measureBare(options, `${label}: bare Fastify route, before the hits`);
-  const hit = await withPerch({ warehouse, limits }, async (perch, token) => {
-    options.log(`${label}: POST /v1/query, hits`);
-    return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
-  });
+  // Hits are judged against the bare route in alternated rounds on one warmed Perch (bare-hit,
+  // hit-bare, …), as misses are against raw SQL: on a shared machine whose speed drifts within
+  // minutes, a floor taken once, at another moment, would judge the hits against another machine.
+  const bares: HttpFigures[] = [];
+  const hits: HttpFigures[] = [];
+  const bareRoute = await startBareRoute();
+  try {
+    await withPerch({ warehouse, limits }, async (perch, token) => {
+      const hitLoad = { ...missLoad, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false), warmupSeconds: 0 };
+      const bareLoad = { ...hitLoad, url: `${bareRoute.url}/v1/query`, headers: { 'content-type': 'application/json' } };
+      options.log(`${label}: warming up the Perch and the bare route for the hits`);
+      await runAutocannon({ ...hitLoad, durationSeconds: WARMUP_SECONDS });
+      await runAutocannon({ ...bareLoad, durationSeconds: 2 });
+      for (let round = 1; round <= MISS_ROUNDS; round++) {
+        const hitFirst = round % 2 === 0;
+        if (!hitFirst) bares.push(await runAutocannon(bareLoad));
+        options.log(`${label}: POST /v1/query, hits, against the bare route (round ${round} of ${MISS_ROUNDS})`);
+        hits.push(await runAutocannon(hitLoad));
+        if (hitFirst) bares.push(await runAutocannon(bareLoad));
+      }
+    });
+  } finally {
+    await bareRoute.close();
+  }
   const hitNoAudit = await withPerch({ warehouse, limits }, async (perch, token) => {
     options.log(`${label}: POST /v1/query, hits, audit trail off (attribution only)`);
     return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
   }, 'noop');
-  const bareAfter = await measureBare(options, `${label}: bare Fastify route, after the hits`);
   options.log(`${label}: in process, QueryService.run cache hits`);
   const serviceHit = await measureServiceHit(connectorConfig, options);
   const roundShares = misses.map((miss, i) => miss.requestsPerSecond / raws[i]!.requestsPerSecond);
-  return { label, raw: poolRuns(raws), miss: poolRuns(misses), roundShares, bare: poolRuns([bareBefore, bareAfter]), hit, hitNoAudit, serviceHit };
-}
-
-/** The bare Fastify route under the hits' exact request (the floor of a hit share). */
-async function measureBare(options: BenchOptions, what: string): Promise<HttpFigures> {
-  const route = await startBareRoute();
-  try {
-    options.log(what);
-    return await runAutocannon({ connections: options.connections, durationSeconds: options.durationSeconds, url: `${route.url}/v1/query`, method: 'POST', headers: { 'content-type': 'application/json' }, body: semanticBody(false) });
-  } finally {
-    await route.close();
-  }
+  const hitShares = hits.map((hit, i) => hit.requestsPerSecond / bares[i]!.requestsPerSecond);
+  return { label, raw: poolRuns(raws), miss: poolRuns(misses), roundShares, bare: poolRuns(bares), hit: poolRuns(hits), hitShares, hitNoAudit, serviceHit };
 }
 
 async function measureServiceHit(config: ConnectorConfig, options: BenchOptions): Promise<MicroBenchResult> {
