@@ -87,13 +87,15 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
     reply.headers(perResponseHeaders).header('x-request-id', request.id);
     done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    httpRequestDuration.observe({ method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000);
-    request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
+    const elapsedMs = reply.elapsedTime;
+    httpRequestDuration.observe({ method: request.method, route, status: `${Math.floor(reply.statusCode / 100)}xx` }, elapsedMs / 1000);
+    // The line's fields are only assembled when it is written (the level may be above info).
+    if (ctx.logger.isLevelEnabled('info')) {
+      request.log.info({ method: request.method, route, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(elapsedMs * 10) / 10 }, 'request');
+    }
+    done();
   });
 
   // Requests are validated by zod only; the JSON schemas are for the OpenAPI document.
