@@ -20,6 +20,8 @@ import { startBareRoute } from './lib/bare-route.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
 import { formatInteger, formatMicros, formatMillis, formatPercent, formatRatio } from './lib/format.js';
 import { microBench, type MicroBenchResult } from './lib/micro-bench.js';
+import { processCpuMicros } from './lib/cpu-usage.js';
+import { chainHashFloor, storeRowFloor } from './lib/audit-floor.js';
 import { loadModel } from '../packages/engine/src/index.js';
 import { QueryService } from '../packages/server/src/query/index.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
@@ -61,6 +63,15 @@ interface ConnectorFigures {
   roundShares: number[];
   /** In process: `QueryService.run` answered from the cache (compile + key + lookup). */
   serviceHit: MicroBenchResult;
+  /** CPU of this process per request (µs), pooled over the runs: bare rounds, hit rounds, hits with the no-op audit. */
+  cpu: { bare: number; hit: number; hitNoAudit: number };
+}
+
+/** Process CPU (Perch or the bare route, and the load generator's worker thread) per request of one run. */
+async function withCpu(run: () => Promise<HttpFigures>): Promise<{ figures: HttpFigures; cpuMicros: number }> {
+  const before = processCpuMicros();
+  const figures = await run();
+  return { figures, cpuMicros: processCpuMicros() - before };
 }
 
 export default async function run(options: BenchOptions): Promise<BenchReport> {
@@ -96,6 +107,13 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     results.push(await measureConnector('PostgreSQL, 1,000,000 orders', { type: 'postgres', url, poolSize: 10 }, { type: 'postgres', url, poolSize: 10 }, options));
   }
 
+  // Every Perch here keeps its audit trail in the embedded store.
+  options.log('the audit trail\'s floor per event (embedded store row insert, chain hash)');
+  const auditFloor = (await storeRowFloor({ kind: 'embedded', rowsPerStatement: 400 })).microsPerRow + (await chainHashFloor(options.rounds));
+  const cpuRows = results.map((r) => {
+    const ceiling = r.cpu.bare / (r.cpu.hitNoAudit + auditFloor);
+    return [r.label, micros(r.cpu.bare), micros(r.cpu.hit), micros(r.cpu.hitNoAudit), micros(auditFloor), formatPercent(ceiling)];
+  });
   const row = (label: string, f: HttpFigures, relative: string) => [label, formatInteger(f.requestsPerSecond), formatMillis(f.p50Ms), formatMillis(f.p99Ms), relative];
   const targets: BenchTarget[] = [];
   const local: string[][] = [];
@@ -130,6 +148,11 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
         rows,
       },
       {
+        caption: 'Cache hits by CPU per request (this process: the server under load and the load generator), pooled over the runs above',
+        headers: ['connector', 'bare route', 'hits', 'hits, audit trail off', 'audit trail floor per event', 'ceiling of hits ÷ bare, CPU-bound'],
+        rows: cpuRows,
+      },
+      {
         caption: `In process: QueryService.run answered from the result cache (validate, plan, RLS, compile, cache key, lookup; median of ${options.rounds} rounds)`,
         headers: ['connector', 'per run', 'runs/s'],
         rows: local,
@@ -142,10 +165,13 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}; hits/bare of each alternated hit round: ${r.hitShares.map((share) => formatPercent(share)).join(', ')}.`),
       `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row uses a no-op sink on a second instance only to show what the durable per-request audit event costs; it is not a supported configuration.`,
       "Perch's floor: GET /healthz on a Perch like the others, so through every plugin each Perch request passes (security headers, CORS, rate limits, request ids, logging, metrics) and nothing else: no token, no query, no audit. A cache hit does all of that plus token verification, RLS compile, the cache lookup and a durable audit event, so its share of the bare route is below this row's.",
+      'CPU per request: this process\'s CPU (the Perch or bare route under load, and the autocannon load generator in its worker thread), read over each measured run and divided by its requests. The audit trail floor is what any trail with these guarantees spends per event at the least: the embedded store inserting one fully formed row (400 per statement, nothing parsed) and the event\'s canonical JSON and SHA-256 (see the audit benchmark). The ceiling is bare ÷ (hits with the trail off + that floor): the most the hits can reach, as a share of the bare route, where throughput is bound by CPU, however cheap the rest of the trail became.',
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
     ],
   };
 }
+
+const micros = (value: number) => `${value.toFixed(0)} µs`;
 
 /** Raw and governed misses are each measured this many times, alternated (see measureConnector). */
 const MISS_ROUNDS = 4;
@@ -190,6 +216,7 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
   // minutes, a floor taken once, at another moment, would judge the hits against another machine.
   const bares: HttpFigures[] = [];
   const hits: HttpFigures[] = [];
+  const cpu = { bare: 0, hit: 0 };
   const bareRoute = await startBareRoute();
   try {
     await withPerch({ warehouse, limits }, async (perch, token) => {
@@ -198,26 +225,48 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
       options.log(`${label}: warming up the Perch and the bare route for the hits`);
       await runAutocannon({ ...hitLoad, durationSeconds: WARMUP_SECONDS });
       await runAutocannon({ ...bareLoad, durationSeconds: 2 });
+      const bareRun = async () => {
+        const { figures, cpuMicros } = await withCpu(() => runAutocannon(bareLoad));
+        bares.push(figures);
+        cpu.bare += cpuMicros;
+      };
       for (let round = 1; round <= MISS_ROUNDS; round++) {
         const hitFirst = round % 2 === 0;
-        if (!hitFirst) bares.push(await runAutocannon(bareLoad));
+        if (!hitFirst) await bareRun();
         options.log(`${label}: POST /v1/query, hits, against the bare route (round ${round} of ${MISS_ROUNDS})`);
-        hits.push(await runAutocannon(hitLoad));
-        if (hitFirst) bares.push(await runAutocannon(bareLoad));
+        const { figures, cpuMicros } = await withCpu(() => runAutocannon(hitLoad));
+        hits.push(figures);
+        cpu.hit += cpuMicros;
+        if (hitFirst) await bareRun();
       }
     });
   } finally {
     await bareRoute.close();
   }
-  const hitNoAudit = await withPerch({ warehouse, limits }, async (perch, token) => {
+  const noAudit = await withPerch({ warehouse, limits }, async (perch, token) => {
     options.log(`${label}: POST /v1/query, hits, audit trail off (attribution only)`);
-    return runAutocannon({ ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false) });
+    const noAuditLoad = { ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false), warmupSeconds: 0 };
+    await runAutocannon({ ...noAuditLoad, durationSeconds: WARMUP_SECONDS });
+    return withCpu(() => runAutocannon(noAuditLoad));
   }, 'noop');
+  const hitNoAudit = noAudit.figures;
   options.log(`${label}: in process, QueryService.run cache hits`);
   const serviceHit = await measureServiceHit(connectorConfig, options);
   const roundShares = misses.map((miss, i) => miss.requestsPerSecond / raws[i]!.requestsPerSecond);
   const hitShares = hits.map((hit, i) => hit.requestsPerSecond / bares[i]!.requestsPerSecond);
-  return { label, raw: poolRuns(raws), miss: poolRuns(misses), roundShares, bare: poolRuns(bares), hit: poolRuns(hits), hitShares, hitNoAudit, serviceHit };
+  const requests = (runs: readonly HttpFigures[]) => runs.reduce((sum, f) => sum + f.requests, 0);
+  return {
+    label,
+    raw: poolRuns(raws),
+    miss: poolRuns(misses),
+    roundShares,
+    bare: poolRuns(bares),
+    hit: poolRuns(hits),
+    hitShares,
+    hitNoAudit,
+    serviceHit,
+    cpu: { bare: cpu.bare / requests(bares), hit: cpu.hit / requests(hits), hitNoAudit: noAudit.cpuMicros / hitNoAudit.requests },
+  };
 }
 
 async function measureServiceHit(config: ConnectorConfig, options: BenchOptions): Promise<MicroBenchResult> {
