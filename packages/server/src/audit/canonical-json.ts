@@ -18,10 +18,54 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export function canonicalJson(value: unknown): string {
   // Copy with sorted keys, then let the native JSON.stringify write it: a plain string-building
   // walk spends most of its time allocating, and every audit event is hashed through here.
-  return JSON.stringify(sortedCopy(value));
+  const found: KeyScan = { arrayIndexKey: false };
+  const copy = sortedCopy(value, found);
+  // JavaScript enumerates array-index keys ("0", "9", "10") before every other key, in numeric
+  // order, whatever the insertion order, and JSON.stringify follows it; JCS sorts them by code
+  // units like any key ("10" before "9"). Such values are written member by member instead.
+  return found.arrayIndexKey ? writeSorted(copy) : JSON.stringify(copy);
 }
 
-function sortedCopy(value: unknown): unknown {
+/**
+ * The canonical JSON of Perch releases before array-index keys were ordered as JCS orders them:
+ * identical to `canonicalJson` for every value without such keys. Verification accepts it for
+ * events stored by those releases (see `chainHashVerifies`); nothing is written with it.
+ */
+export function legacyCanonicalJson(value: unknown): string {
+  return JSON.stringify(sortedCopy(value, { arrayIndexKey: false }));
+}
+
+/** Whether any object inside `value` has an array-index key (`"0"`, `"42"`): where `legacyCanonicalJson` differs. */
+export function hasArrayIndexKey(value: unknown): boolean {
+  const found: KeyScan = { arrayIndexKey: false };
+  sortedCopy(value, found);
+  return found.arrayIndexKey;
+}
+
+interface KeyScan {
+  arrayIndexKey: boolean;
+}
+
+/** A canonical decimal integer: how JavaScript recognises an array-index key (and a little more, which only costs speed). */
+const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
+
+function isIndexLike(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && INDEX_LIKE.test(key);
+}
+
+/** Write a value `sortedCopy` made, every object's members in code-unit order of their keys. */
+function writeSorted(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(writeSorted).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const members = Object.keys(record)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${writeSorted(record[key])}`);
+  return `{${members.join(',')}}`;
+}
+
+function sortedCopy(value: unknown, found: KeyScan): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -33,7 +77,7 @@ function sortedCopy(value: unknown): unknown {
     case 'object': {
       if (Array.isArray(value)) {
         const items = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i += 1) items[i] = value[i] === undefined ? null : sortedCopy(value[i]);
+        for (let i = 0; i < value.length; i += 1) items[i] = value[i] === undefined ? null : sortedCopy(value[i], found);
         return items;
       }
       const record = value as Record<string, unknown>;
@@ -41,7 +85,9 @@ function sortedCopy(value: unknown): unknown {
       const sorted = Object.create(null) as Record<string, unknown>;
       for (const key of Object.keys(record).sort()) {
         const item = record[key];
-        if (item !== undefined) sorted[key] = sortedCopy(item);
+        if (item === undefined) continue;
+        if (!found.arrayIndexKey && isIndexLike(key)) found.arrayIndexKey = true;
+        sorted[key] = sortedCopy(item, found);
       }
       return sorted;
     }

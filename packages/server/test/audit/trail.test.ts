@@ -5,6 +5,9 @@ import { createAuditTrail, DIGEST_PREFIX, type AuditTrail } from '../../src/audi
 import { ensureWorkspace } from '../../src/store/workspaces.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/stores.js';
 import { freshWorkspace, lit, queryEvent, tamper } from './fixtures.js';
+import { chainHashOf, GENESIS_HASH } from '../../src/audit/chain-hash.js';
+import { legacyCanonicalJson } from '../../src/audit/canonical-json.js';
+import { hashedFieldsOf } from '../../src/audit/stored-event.js';
 
 describe.each(STORE_KINDS)('audit trail on the %s store', (kind) => {
   let ts: TestStore;
@@ -45,6 +48,20 @@ describe.each(STORE_KINDS)('audit trail on the %s store', (kind) => {
     expect(event).toMatchObject({ seq: 1, segment: 0, workspace, action: 'query.run', outcome: 'refused', code: 'member_forbidden', resource: 'orders', distinctId: 'user-1', role: 'viewer', env: 'live', apiKeyId: 'key_1', origin: 'https://app.example.com', ip: '10.0.0.1', userAgent: 'test-agent', requestId: input.requestId });
     expect(event?.details).toEqual({ dataset: 'orders', note: 'nul\uFFFDbyte', big: '10' });
     expect((await trail.verify(workspace)).ok).toBe(true);
+  });
+
+  it('verifies details with decimal-integer keys, hashed in JCS order, and events stored in the earlier order', async () => {
+    const workspace = freshWorkspace('indexkeys');
+    await trail.record(queryEvent(workspace, { details: { 10: 'ten', 9: 'nine', dataset: 'orders' } }));
+    expect((await trail.verify(workspace)).ok).toBe(true);
+    // As a release that wrote array-index keys first, in numeric order, would have stored it.
+    const [event] = (await trail.query({ workspace })).events;
+    const legacy = chainHashOf(GENESIS_HASH, legacyCanonicalJson(hashedFieldsOf(event!)));
+    expect(legacy).not.toBe(event!.hash);
+    await tamper(ts.store, `update audit_events set hash = ${lit(legacy)} where workspace_id = ${lit(workspace)} and seq = 1`, `update audit_heads set last_hash = ${lit(legacy)} where workspace_id = ${lit(workspace)}`);
+    expect((await trail.verify(workspace)).ok).toBe(true);
+    await tamper(ts.store, `update audit_events set details = '{"9": "NINE", "10": "ten", "dataset": "orders"}' where workspace_id = ${lit(workspace)} and seq = 1`);
+    expect(await trail.verify(workspace)).toMatchObject({ ok: false, firstBroken: { seq: 1, reason: 'hash_mismatch' } });
   });
 
   it('stores attributes as salted digests: equal within a workspace, raw value nowhere', async () => {
