@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { poolRuns, runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
-import { formatInteger, formatMillis, formatPercent } from './lib/format.js';
+import { formatInteger, formatMillis, formatPercent, formatWholeMicros } from './lib/format.js';
 import { postgresCpuMicros, processCpuMicros } from './lib/cpu-usage.js';
 import { chainHashFloor, storeRowFloor, type StoreRowFloor } from './lib/audit-floor.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
@@ -81,13 +81,13 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     const cost = 1 - audited.requestsPerSecond / noop.requestsPerSecond;
     const p99Delta = audited.p99Ms - noop.p99Ms;
     const cores = (figures: HttpFigures, cpu: number) => ((figures.requestsPerSecond * cpu) / 1e6).toFixed(2);
-    rows.push([`${store}: audit trail on`, formatInteger(audited.requestsPerSecond), formatMillis(audited.p50Ms), formatMillis(audited.p99Ms), formatInteger(audited.non2xx), micros(auditedCpu), cores(audited, auditedCpu), formatPercent(cost)]);
-    rows.push([`${store}: no-op audit (attribution only)`, formatInteger(noop.requestsPerSecond), formatMillis(noop.p50Ms), formatMillis(noop.p99Ms), formatInteger(noop.non2xx), micros(noopCpu), cores(noop, noopCpu), '—']);
+    rows.push([`${store}: audit trail on`, formatInteger(audited.requestsPerSecond), formatMillis(audited.p50Ms), formatMillis(audited.p99Ms), formatInteger(audited.non2xx), formatWholeMicros(auditedCpu), cores(audited, auditedCpu), formatPercent(cost)]);
+    rows.push([`${store}: no-op audit (attribution only)`, formatInteger(noop.requestsPerSecond), formatMillis(noop.p50Ms), formatMillis(noop.p99Ms), formatInteger(noop.non2xx), formatWholeMicros(noopCpu), cores(noop, noopCpu), '—']);
     // Where throughput is bound by CPU, cost = 1 − noop CPU ÷ audited CPU per request, so a
     // cost of at most 15% leaves the trail at most noop CPU × 0.15 ÷ 0.85 per request.
     const budget = (noopCpu * TARGETS.maxThroughputCost) / (1 - TARGETS.maxThroughputCost);
     const least = floor.microsPerRow + hashFloor;
-    floorRows.push([store, micros(auditedCpu - noopCpu), micros(budget), `${micros(floor.microsPerRow)} (${floor.rowsPerStatement} per statement)`, micros(hashFloor), micros(least), formatPercent(least / (noopCpu + least))]);
+    floorRows.push([store, formatWholeMicros(auditedCpu - noopCpu), formatWholeMicros(budget), `${formatWholeMicros(floor.microsPerRow)} (${floor.rowsPerStatement} per statement)`, formatWholeMicros(hashFloor), formatWholeMicros(least), formatPercent(least / (noopCpu + least))]);
     targets.push({ name: `${store}: audit costs ≤ 15% of throughput`, measured: formatPercent(cost), pass: cost <= TARGETS.maxThroughputCost });
     targets.push({ name: `${store}: audit adds ≤ 2 ms to p99`, measured: `${p99Delta.toFixed(2)} ms`, pass: p99Delta <= TARGETS.maxP99DeltaMs });
   }
@@ -123,8 +123,6 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
 function meanCpu(runs: readonly Run[]): number {
   return runs.reduce((sum, run) => sum + run.cpuMicrosPerRequest, 0) / runs.length;
 }
-
-const micros = (value: number) => `${value.toFixed(0)} µs`;
 
 async function measure(store: StoreKind, audit: 'trail' | 'noop', options: BenchOptions): Promise<Run> {
   const schema = `perch_bench_audit_${randomBytes(4).toString('hex')}`;

@@ -18,7 +18,7 @@ import { generateDemoWarehouse, loadDemoIntoPostgres } from '../packages/server/
 import { poolRuns, runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBareRoute } from './lib/bare-route.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
-import { formatInteger, formatMicros, formatMillis, formatPercent, formatRatio } from './lib/format.js';
+import { formatInteger, formatMicros, formatMillis, formatPercent, formatRatio, formatWholeMicros } from './lib/format.js';
 import { microBench, type MicroBenchResult } from './lib/micro-bench.js';
 import { processCpuMicros } from './lib/cpu-usage.js';
 import { chainHashFloor, storeRowFloor } from './lib/audit-floor.js';
@@ -112,7 +112,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   const auditFloor = (await storeRowFloor({ kind: 'embedded', rowsPerStatement: 400 })).microsPerRow + (await chainHashFloor(options.rounds));
   const cpuRows = results.map((r) => {
     const ceiling = r.cpu.bare / (r.cpu.hitNoAudit + auditFloor);
-    return [r.label, micros(r.cpu.bare), micros(r.cpu.hit), micros(r.cpu.hitNoAudit), micros(auditFloor), formatPercent(ceiling)];
+    return [r.label, formatWholeMicros(r.cpu.bare), formatWholeMicros(r.cpu.hit), formatWholeMicros(r.cpu.hitNoAudit), formatWholeMicros(auditFloor), formatPercent(ceiling)];
   });
   const row = (label: string, f: HttpFigures, relative: string) => [label, formatInteger(f.requestsPerSecond), formatMillis(f.p50Ms), formatMillis(f.p99Ms), relative];
   const targets: BenchTarget[] = [];
@@ -170,8 +170,6 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     ],
   };
 }
-
-const micros = (value: number) => `${value.toFixed(0)} µs`;
 
 /** Raw and governed misses are each measured this many times, alternated (see measureConnector). */
 const MISS_ROUNDS = 4;

@@ -42,6 +42,7 @@ export interface StoreRowFloorOptions {
  * ```
  */
 export async function storeRowFloor(options: StoreRowFloorOptions): Promise<StoreRowFloor> {
+  if (options.kind === 'postgres' && !options.databaseUrl) throw new Error('storeRowFloor: a PostgreSQL floor needs databaseUrl');
   const directory = await mkdtemp(join(tmpdir(), 'perch-bench-floor-'));
   const schema = `perch_bench_floor_${randomBytes(4).toString('hex')}`;
   let store: StoreDatabase | undefined;

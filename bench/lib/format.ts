@@ -12,6 +12,11 @@ export function formatMicros(ns: number): string {
   return `${(ns / 1000).toFixed(2)} µs`;
 }
 
+/** Microseconds, whole: `84.6` → `"85 µs"` (CPU per request, read from /proc in 10 ms ticks). */
+export function formatWholeMicros(us: number): string {
+  return `${formatInteger(us)} µs`;
+}
+
 /**
  * Whole milliseconds as autocannon records them (its histogram resolution is 1 ms), so a
  * sub-millisecond latency reads `"< 1 ms"` rather than a misleading `"0 ms"`.
