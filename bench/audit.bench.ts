@@ -4,12 +4,12 @@
  * stores. The swap exists only here, to attribute cost; no user setting turns auditing off.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { poolRuns, runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
 import { formatInteger, formatMillis, formatPercent, formatWholeMicros } from './lib/format.js';
 import { postgresCpuMicros, processCpuMicros } from './lib/cpu-usage.js';
 import { chainHashFloor, storeRowFloor, type StoreRowFloor } from './lib/audit-floor.js';
+import { dropSchema } from './lib/drop-schema.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
 
 const TARGETS = { maxThroughputCost: 0.15, maxP99DeltaMs: 2 } as const;
@@ -142,7 +142,7 @@ async function measure(store: StoreKind, audit: 'trail' | 'noop', options: Bench
     return { ...figures, cpuMicrosPerRequest: cpu / figures.requests };
   } finally {
     await bench.close();
-    if (store === 'postgres') await dropSchema(schema);
+    if (store === 'postgres') await dropSchema(PG_URL, schema);
   }
 }
 
@@ -154,14 +154,4 @@ async function mintExplorer(bench: BenchPerch): Promise<string> {
   });
   if (response.status !== 201) throw new Error(`mint failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
 }

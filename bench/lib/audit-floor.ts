@@ -9,6 +9,7 @@ import { serializeEvent } from '../../packages/server/src/audit/event-json.js';
 import { chainHashOf, type HashedAuditFields } from '../../packages/server/src/audit/chain-hash.js';
 import { microBench } from './micro-bench.js';
 import { pidCpuMicros, processCpuMicros } from './cpu-usage.js';
+import { dropSchema } from './drop-schema.js';
 
 export interface StoreRowFloor {
   /** CPU the store spends per event row stored, at best (see `storeRowFloor`), in µs. */
@@ -156,15 +157,4 @@ function sampleRow(): Record<string, string | null> {
   const stored = JSON.parse(chained!.json) as Record<string, unknown>;
   const text = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
   return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, text(value)]));
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
 }
