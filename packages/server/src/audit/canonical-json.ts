@@ -18,12 +18,11 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export function canonicalJson(value: unknown): string {
   // Copy with sorted keys, then let the native JSON.stringify write it: a plain string-building
   // walk spends most of its time allocating, and every audit event is hashed through here.
-  const found: KeyScan = { arrayIndexKey: false };
-  const copy = sortedCopy(value, found);
+  const copy = scannedCopy(value);
   // JavaScript enumerates array-index keys ("0", "9", "10") before every other key, in numeric
   // order, whatever the insertion order, and JSON.stringify follows it; JCS sorts them by code
   // units like any key ("10" before "9"). Such values are written member by member instead.
-  return found.arrayIndexKey ? writeSorted(copy) : JSON.stringify(copy);
+  return sawIndexKey ? writeSorted(copy) : JSON.stringify(copy);
 }
 
 /**
@@ -32,18 +31,25 @@ export function canonicalJson(value: unknown): string {
  * events stored by those releases (see `chainHashVerifies`); nothing is written with it.
  */
 export function legacyCanonicalJson(value: unknown): string {
-  return JSON.stringify(sortedCopy(value, { arrayIndexKey: false }));
+  return JSON.stringify(scannedCopy(value));
 }
 
 /** Whether any object inside `value` has an array-index key (`"0"`, `"42"`): where `legacyCanonicalJson` differs. */
 export function hasArrayIndexKey(value: unknown): boolean {
-  const found: KeyScan = { arrayIndexKey: false };
-  sortedCopy(value, found);
-  return found.arrayIndexKey;
+  scannedCopy(value);
+  return sawIndexKey;
 }
 
-interface KeyScan {
-  arrayIndexKey: boolean;
+/**
+ * Whether the last `scannedCopy` met an array-index key. Module state rather than a result
+ * object: every audited request canonicalises its event's details, and the copy is synchronous,
+ * so nothing can run between the copy and the read.
+ */
+let sawIndexKey = false;
+
+function scannedCopy(value: unknown): unknown {
+  sawIndexKey = false;
+  return sortedCopy(value);
 }
 
 /** A canonical decimal integer: how JavaScript recognises an array-index key (and a little more, which only costs speed). */
@@ -65,7 +71,7 @@ function writeSorted(value: unknown): string {
   return `{${members.join(',')}}`;
 }
 
-function sortedCopy(value: unknown, found: KeyScan): unknown {
+function sortedCopy(value: unknown): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -77,7 +83,7 @@ function sortedCopy(value: unknown, found: KeyScan): unknown {
     case 'object': {
       if (Array.isArray(value)) {
         const items = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i += 1) items[i] = value[i] === undefined ? null : sortedCopy(value[i], found);
+        for (let i = 0; i < value.length; i += 1) items[i] = value[i] === undefined ? null : sortedCopy(value[i]);
         return items;
       }
       const record = value as Record<string, unknown>;
@@ -86,8 +92,8 @@ function sortedCopy(value: unknown, found: KeyScan): unknown {
       for (const key of Object.keys(record).sort()) {
         const item = record[key];
         if (item === undefined) continue;
-        if (!found.arrayIndexKey && isIndexLike(key)) found.arrayIndexKey = true;
-        sorted[key] = sortedCopy(item, found);
+        if (!sawIndexKey && isIndexLike(key)) sawIndexKey = true;
+        sorted[key] = sortedCopy(item);
       }
       return sorted;
     }
