@@ -284,7 +284,10 @@ describe('<tc-dashboard> in Chromium', () => {
     await mount(p, { token: 'valid-1' });
     const first = server.requests.filter((r) => !r.path.startsWith('/v1/dashboards/sales/filter-values'));
     expect(first.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/v1/dashboards/sales/tiles', { include: ['session', 'definition'] }]]);
-    const values = server.requests.find((r) => r.path.startsWith('/v1/dashboards/sales/filter-values'))!;
+    // tc-ready fires once the tiles are in; the picker look-up starts after that, so wait for it.
+    const isValues = (r: { path: string }) => r.path.startsWith('/v1/dashboards/sales/filter-values');
+    await expect.poll(() => server.requests.some(isValues)).toBe(true);
+    const values = server.requests.find(isValues)!;
     // The picker look-up waits for the (delayed) definition and tiles.
     expect(values.receivedAt - first[0]!.receivedAt).toBeGreaterThanOrEqual(700);
     expect(await tileStatuses(p)).toMatchObject({ revenue_total: 'ready', top_customers: 'ready' });
