@@ -7,7 +7,7 @@ import type { PerchContext } from './context.js';
 import './http/fastify-types.js';
 import { installErrorHandling } from './http/errors.js';
 import { parseStrictJson } from './http/strict-json.js';
-import { securityHeaders } from './http/security-headers.js';
+import { PERCH_HELMET_OPTIONS, securityHeaders } from './http/security-headers.js';
 import { RememberedJsonBodies } from './http/remembered-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
@@ -82,7 +82,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   // Helmet's headers, computed once (see security-headers.ts); the embed bundle is loaded
   // cross-origin by host pages, hence the cross-origin resource policy. Set when the request
   // arrives, so that every answer carries them, refusals and errors included.
-  const perResponseHeaders = securityHeaders({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  const perResponseHeaders = securityHeaders(PERCH_HELMET_OPTIONS);
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(perResponseHeaders).header('x-request-id', request.id);
     done();

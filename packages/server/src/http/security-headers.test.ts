@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import helmet, { type HelmetOptions } from 'helmet';
-import { securityHeaders } from './security-headers.js';
+import { PERCH_HELMET_OPTIONS, securityHeaders } from './security-headers.js';
 
 /** What helmet's own middleware sets on a real Node response, for comparison. */
 async function headersFromRealResponse(options: HelmetOptions): Promise<Record<string, string>> {
@@ -30,7 +30,7 @@ const TRANSPORT = new Set(['connection', 'content-length', 'date', 'keep-alive',
 describe('securityHeaders', () => {
   it.each<[string, HelmetOptions]>([
     ['the defaults without CSP', { contentSecurityPolicy: false }],
-    ["Perch's options", { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }],
+    ["Perch's options", PERCH_HELMET_OPTIONS],
     ['a constant CSP and a longer HSTS', { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"] } }, strictTransportSecurity: { maxAge: 63_072_000 } }],
   ])('equals what helmet sets on a real response: %s', async (_label, options) => {
     const real = await headersFromRealResponse(options);
@@ -38,6 +38,11 @@ describe('securityHeaders', () => {
     expect(securityHeaders(options)).toEqual(expected);
     expect(expected['x-content-type-options']).toBe('nosniff');
     expect(expected['x-powered-by']).toBeUndefined();
+  });
+
+  it("Perch's answers carry the headers that act on what Perch serves, and none that act only on HTML documents", () => {
+    expect(Object.keys(securityHeaders(PERCH_HELMET_OPTIONS)).sort()).toEqual(['cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options']);
+    expect(securityHeaders(PERCH_HELMET_OPTIONS)['cross-origin-resource-policy']).toBe('cross-origin');
   });
 
   it('is frozen, so a route cannot change the headers of every later response', () => {
