@@ -16,6 +16,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * ```
  */
 export function canonicalJson(value: unknown): string {
+  // Built in canonical order already (see `rememberCanonicalOrder`): JSON.stringify writes it as is.
+  if (typeof value === 'object' && value !== null && inCanonicalOrder.has(value)) return JSON.stringify(value);
   // Copy with sorted keys, then let the native JSON.stringify write it: a plain string-building
   // walk spends most of its time allocating, and every audit event is hashed through here.
   const copy = scannedCopy(value);
@@ -52,10 +54,33 @@ function scannedCopy(value: unknown): unknown {
   return sortedCopy(value);
 }
 
+/** Values built in canonical order (see `rememberCanonicalOrder`). */
+const inCanonicalOrder = new WeakSet<object>();
+
+/**
+ * Let `canonicalJson` write `value` with plain `JSON.stringify`, skipping its sorted copy. Only for
+ * a value its builder made canonical at every depth: every object's members inserted in
+ * code-unit order of their keys, no array-index key anywhere (JavaScript would enumerate it
+ * first), and nothing JSON cannot write (no undefined, non-finite number, bigint or function).
+ * The value must not change afterwards. `storableObject` builds the audit trail's details and
+ * attributes this way, so that each event is not copied once to sanitise it and again to sort it.
+ *
+ * @example
+ * ```ts
+ * const value = { a: 1, b: [true] }; // built in order
+ * rememberCanonicalOrder(value);
+ * canonicalJson(value); // '{"a":1,"b":[true]}', without a copy
+ * ```
+ */
+export function rememberCanonicalOrder(value: object): void {
+  inCanonicalOrder.add(value);
+}
+
 /** A canonical decimal integer: how JavaScript recognises an array-index key (and a little more, which only costs speed). */
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 
-function isIndexLike(key: string): boolean {
+/** Whether JavaScript may enumerate `key` before the other keys of an object (an array-index key). */
+export function isIndexLike(key: string): boolean {
   const first = key.charCodeAt(0);
   return first >= 48 && first <= 57 && INDEX_LIKE.test(key);
 }

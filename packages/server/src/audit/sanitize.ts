@@ -1,4 +1,4 @@
-import type { JsonValue } from './canonical-json.js';
+import { isIndexLike, rememberCanonicalOrder, type JsonValue } from './canonical-json.js';
 
 // NUL and lone surrogates: PostgreSQL refuses the first in text and jsonb, and the UTF-8 encoder
 // silently replaces the second. Either way the stored event would no longer match its hash (or
@@ -16,8 +16,17 @@ export function storableTextOrNull(value: string | null | undefined): string | n
 }
 
 /**
+ * Whether the value `storableJson` is building holds an array-index key anywhere. Module state
+ * rather than a result per level: every audited request sanitises its details, and the walk is
+ * synchronous, so nothing can run between `storableObject` resetting it and reading it.
+ */
+let builtIndexKey = false;
+
+/**
  * Turn arbitrary route-supplied detail into plain JSON that survives a jsonb round trip:
  * bigint becomes a string, non-finite numbers and functions become null, Dates become ISO text.
+ * Every object's members are inserted in code-unit order of their (storable) keys, the order
+ * canonical JSON writes them in.
  */
 export function storableJson(value: unknown, depth = 0): JsonValue {
   if (depth > 32) return null;
@@ -34,11 +43,16 @@ export function storableJson(value: unknown, depth = 0): JsonValue {
       if (value === null) return null;
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
       if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
-      const out: { [key: string]: JsonValue } = {};
-      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-        out[storableText(key)] = storableJson(item, depth + 1);
+      // The entries' own pairs are reused (key made storable in place): no second list per object.
+      const members = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol');
+      for (const member of members) {
+        member[0] = storableText(member[0]);
+        if (!builtIndexKey && isIndexLike(member[0])) builtIndexKey = true;
       }
+      // Stable: two keys that became the same storable key keep their order, the later one wins.
+      members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const out: { [key: string]: JsonValue } = {};
+      for (const [key, item] of members) out[key] = storableJson(item, depth + 1);
       return out;
     }
     default:
@@ -46,7 +60,14 @@ export function storableJson(value: unknown, depth = 0): JsonValue {
   }
 }
 
+/**
+ * `storableJson` of an object (anything else becomes `{}`), remembered as built in canonical
+ * order when no array-index key occurs in it, so that `canonicalJson` writes it without copying.
+ */
 export function storableObject(value: Record<string, unknown> | undefined): { [key: string]: JsonValue } {
+  builtIndexKey = false;
   const json = value === undefined ? {} : storableJson(value);
-  return json !== null && typeof json === 'object' && !Array.isArray(json) ? json : {};
+  const object = json !== null && typeof json === 'object' && !Array.isArray(json) ? json : {};
+  if (!builtIndexKey) rememberCanonicalOrder(object);
+  return object;
 }
