@@ -9,7 +9,7 @@ import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
 import { formatInteger, formatMillis, formatPercent, formatWholeMicros } from './lib/format.js';
 import { postgresCpuMicros, processCpuMicros } from './lib/cpu-usage.js';
 import { chainHashFloor, storeRowFloor, type StoreRowFloor } from './lib/audit-floor.js';
-import { dropSchema } from './lib/drop-schema.js';
+import { dropSchema } from '../packages/server/test/helpers/stores.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
 
 const TARGETS = { maxThroughputCost: 0.15, maxP99DeltaMs: 2 } as const;
@@ -142,7 +142,7 @@ async function measure(store: StoreKind, audit: 'trail' | 'noop', options: Bench
     return { ...figures, cpuMicrosPerRequest: cpu / figures.requests };
   } finally {
     await bench.close();
-    if (store === 'postgres') await dropSchema(PG_URL, schema);
+    if (store === 'postgres') await dropSchema(schema, PG_URL);
   }
 }
 

@@ -98,13 +98,13 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     const path = join(DATA_DIR, `warehouse-${orders}.duckdb`);
     options.log(`DuckDB: demo warehouse with ${formatInteger(orders)} orders (generated once, reused)`);
     await generateDemoWarehouse({ path, orders });
-    results.push(await measureConnector(`DuckDB, ${formatInteger(orders)} orders`, { type: 'duckdb', path, readOnly: true }, { type: 'duckdb', path, demo: false }, options));
+    results.push(await measureConnector(`DuckDB, ${formatInteger(orders)} orders`, { type: 'duckdb', path, readOnly: true }, { type: 'duckdb', path, demo: false }, options, orders >= SLOW_QUERY_ORDERS));
   }
   if (!options.flags['no-postgres']) {
     options.log(`PostgreSQL: loading 1M orders into schema ${PG_SCHEMA} (skipped when already loaded)`);
     await loadDemoIntoPostgres({ url: PG_URL, schema: PG_SCHEMA, sourcePath: join(DATA_DIR, 'warehouse-1000000.duckdb'), orders: 1_000_000 });
     const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${PG_SCHEMA}`)}`;
-    results.push(await measureConnector('PostgreSQL, 1,000,000 orders', { type: 'postgres', url, poolSize: 10 }, { type: 'postgres', url, poolSize: 10 }, options));
+    results.push(await measureConnector('PostgreSQL, 1,000,000 orders', { type: 'postgres', url, poolSize: 10 }, { type: 'postgres', url, poolSize: 10 }, options, true));
   }
 
   // Every Perch here keeps its audit trail in the embedded store.
@@ -161,9 +161,9 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     targets,
     notes: [
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
-      `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${Math.max(3, Math.round(options.durationSeconds / 2))} s, alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
+      `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${missSeconds(options.durationSeconds, false)} s (${missSeconds(options.durationSeconds, true)} s on DuckDB with ${formatInteger(SLOW_QUERY_ORDERS)} orders and on PostgreSQL, whose queries take hundreds of milliseconds, so that each round holds enough answers), alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
       ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}; hits/bare of each alternated hit round: ${r.hitShares.map((share) => formatPercent(share)).join(', ')}.`),
-      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row uses a no-op sink on a second instance only to show what the durable per-request audit event costs; it is not a supported configuration.`,
+      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row is the same hits on a second warmed Perch whose audit sink is a no-op, taking its turn in the same rounds (bare, hits, trail off; each round starting one later); it only shows what the durable per-request audit event costs and is not a supported configuration.`,
       "Perch's floor: GET /healthz on a Perch like the others, so through every plugin each Perch request passes (security headers, CORS, rate limits, request ids, logging, metrics) and nothing else: no token, no query, no audit. A cache hit does all of that plus token verification, RLS compile, the cache lookup and a durable audit event, so its share of the bare route is below this row's.",
       'CPU per request: this process\'s CPU (the Perch or bare route under load, and the autocannon load generator in its worker thread), read over each measured run and divided by its requests. The audit trail floor is what any trail with these guarantees spends per event at the least: the embedded store inserting one fully formed row (400 per statement, nothing parsed) and the event\'s canonical JSON and SHA-256 (see the audit benchmark). The ceiling is bare ÷ (hits with the trail off + that floor): the most the hits can reach, as a share of the bare route, where throughput is bound by CPU, however cheap the rest of the trail became.',
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
@@ -173,6 +173,8 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
 
 /** Raw and governed misses are each measured this many times, alternated (see measureConnector). */
 const MISS_ROUNDS = 4;
+/** From this many orders on, a DuckDB miss takes hundreds of milliseconds (see `missSeconds`). */
+const SLOW_QUERY_ORDERS = 10_000_000;
 /**
  * Unmeasured load before every measured run, each of which starts a fresh server. A fresh Perch
  * spends its first seconds of load compiling: its JavaScript, and the embedded store's
@@ -183,10 +185,20 @@ const MISS_ROUNDS = 4;
  */
 const WARMUP_SECONDS = 8;
 
-async function measureConnector(label: string, connectorConfig: ConnectorConfig, warehouse: Record<string, unknown>, options: BenchOptions): Promise<ConnectorFigures> {
+/**
+ * Seconds per miss round: half a run, so the misses take as long as two runs each. Where one
+ * query takes hundreds of milliseconds (10M orders on DuckDB, PostgreSQL), a half run holds only
+ * a few dozen answers per connection and one slow moment of a shared machine decides a round,
+ * so those rounds take the full run.
+ */
+function missSeconds(durationSeconds: number, slowQueries: boolean): number {
+  return slowQueries ? durationSeconds : Math.max(3, Math.round(durationSeconds / 2));
+}
+
+async function measureConnector(label: string, connectorConfig: ConnectorConfig, warehouse: Record<string, unknown>, options: BenchOptions, slowQueries = false): Promise<ConnectorFigures> {
   const load = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: WARMUP_SECONDS, method: 'POST' as const };
   // The misses' rounds are half as long, so the misses take the same time as two full runs each.
-  const missLoad = { ...load, durationSeconds: Math.max(3, Math.round(options.durationSeconds / 2)) };
+  const missLoad = { ...load, durationSeconds: missSeconds(options.durationSeconds, slowQueries) };
   const measureRaw = (round: number) =>
     withRawRoute(connectorConfig, async (url) => {
       options.log(`${label}: raw SQL route (round ${round} of ${MISS_ROUNDS})`);
@@ -209,45 +221,48 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
     misses.push(await withPerch({ warehouse, limits }, (perch, token) => measureMisses(perch, token, round)));
     if (governedFirst) raws.push(await measureRaw(round));
   }
-  // Hits are judged against the bare route in alternated rounds on one warmed Perch (bare-hit,
-  // hit-bare, …), as misses are against raw SQL: on a shared machine whose speed drifts within
-  // minutes, a floor taken once, at another moment, would judge the hits against another machine.
+  // Hits are judged against the bare route in alternated rounds on one warmed Perch, as misses
+  // are against raw SQL: on a shared machine whose speed drifts within minutes, a floor taken
+  // once, at another moment, would judge the hits against another machine. The attribution
+  // runs (the same hits on a second Perch whose audit sink is a no-op) take turns with them too,
+  // so that the trail's cost and the ceiling compare figures of the same minutes.
   const bares: HttpFigures[] = [];
   const hits: HttpFigures[] = [];
-  const cpu = { bare: 0, hit: 0 };
+  const noAudits: HttpFigures[] = [];
+  const cpu = { bare: 0, hit: 0, hitNoAudit: 0 };
   const bareRoute = await startBareRoute();
   try {
-    await withPerch({ warehouse, limits }, async (perch, token) => {
-      const hitLoad = { ...missLoad, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false), warmupSeconds: 0 };
-      const bareLoad = { ...hitLoad, url: `${bareRoute.url}/v1/query`, headers: { 'content-type': 'application/json' } };
-      options.log(`${label}: warming up the Perch and the bare route for the hits`);
-      await runAutocannon({ ...hitLoad, durationSeconds: WARMUP_SECONDS });
-      await runAutocannon({ ...bareLoad, durationSeconds: 2 });
-      const bareRun = async () => {
-        const { figures, cpuMicros } = await withCpu(() => runAutocannon(bareLoad));
-        bares.push(figures);
-        cpu.bare += cpuMicros;
-      };
-      for (let round = 1; round <= MISS_ROUNDS; round++) {
-        const hitFirst = round % 2 === 0;
-        if (!hitFirst) await bareRun();
-        options.log(`${label}: POST /v1/query, hits, against the bare route (round ${round} of ${MISS_ROUNDS})`);
-        const { figures, cpuMicros } = await withCpu(() => runAutocannon(hitLoad));
-        hits.push(figures);
-        cpu.hit += cpuMicros;
-        if (hitFirst) await bareRun();
-      }
-    });
+    await withPerch({ warehouse, limits }, (perch, token) =>
+      withPerch({ warehouse, limits }, async (noAuditPerch, noAuditToken) => {
+        const roundLoad = { ...load, durationSeconds: missSeconds(options.durationSeconds, false), body: semanticBody(false), warmupSeconds: 0 };
+        const hitLoad = { ...roundLoad, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } };
+        const noAuditLoad = { ...roundLoad, url: `${noAuditPerch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${noAuditToken}` } };
+        const bareLoad = { ...roundLoad, url: `${bareRoute.url}/v1/query`, headers: { 'content-type': 'application/json' } };
+        options.log(`${label}: warming up both Perch instances and the bare route for the hits`);
+        await runAutocannon({ ...hitLoad, durationSeconds: WARMUP_SECONDS });
+        await runAutocannon({ ...noAuditLoad, durationSeconds: WARMUP_SECONDS });
+        await runAutocannon({ ...bareLoad, durationSeconds: 2 });
+        const scenarios = [
+          { name: 'bare route', load: bareLoad, runs: bares, cpu: 'bare' as const },
+          { name: 'POST /v1/query, hits', load: hitLoad, runs: hits, cpu: 'hit' as const },
+          { name: 'POST /v1/query, hits, audit trail off (attribution only)', load: noAuditLoad, runs: noAudits, cpu: 'hitNoAudit' as const },
+        ];
+        for (let round = 1; round <= MISS_ROUNDS; round++) {
+          // Each round starts one scenario later: bare-hit-off, hit-off-bare, off-bare-hit, …
+          for (let turn = 0; turn < scenarios.length; turn++) {
+            const scenario = scenarios[(round - 1 + turn) % scenarios.length]!;
+            options.log(`${label}: ${scenario.name} (round ${round} of ${MISS_ROUNDS})`);
+            const { figures, cpuMicros } = await withCpu(() => runAutocannon(scenario.load));
+            scenario.runs.push(figures);
+            cpu[scenario.cpu] += cpuMicros;
+          }
+        }
+      }, 'noop'),
+    );
   } finally {
     await bareRoute.close();
   }
-  const noAudit = await withPerch({ warehouse, limits }, async (perch, token) => {
-    options.log(`${label}: POST /v1/query, hits, audit trail off (attribution only)`);
-    const noAuditLoad = { ...load, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: semanticBody(false), warmupSeconds: 0 };
-    await runAutocannon({ ...noAuditLoad, durationSeconds: WARMUP_SECONDS });
-    return withCpu(() => runAutocannon(noAuditLoad));
-  }, 'noop');
-  const hitNoAudit = noAudit.figures;
+  const hitNoAudit = poolRuns(noAudits);
   options.log(`${label}: in process, QueryService.run cache hits`);
   const serviceHit = await measureServiceHit(connectorConfig, options);
   const roundShares = misses.map((miss, i) => miss.requestsPerSecond / raws[i]!.requestsPerSecond);
@@ -263,7 +278,7 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
     hitShares,
     hitNoAudit,
     serviceHit,
-    cpu: { bare: cpu.bare / requests(bares), hit: cpu.hit / requests(hits), hitNoAudit: noAudit.cpuMicros / hitNoAudit.requests },
+    cpu: { bare: cpu.bare / requests(bares), hit: cpu.hit / requests(hits), hitNoAudit: cpu.hitNoAudit / requests(noAudits) },
   };
 }
 

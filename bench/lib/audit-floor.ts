@@ -9,7 +9,7 @@ import { serializeEvent } from '../../packages/server/src/audit/event-json.js';
 import { chainHashOf, type HashedAuditFields } from '../../packages/server/src/audit/chain-hash.js';
 import { microBench } from './micro-bench.js';
 import { pidCpuMicros, processCpuMicros } from './cpu-usage.js';
-import { dropSchema } from './drop-schema.js';
+import { dropSchema } from '../../packages/server/test/helpers/stores.js';
 
 export interface StoreRowFloor {
   /** CPU the store spends per event row stored, at best (see `storeRowFloor`), in µs. */
@@ -90,7 +90,7 @@ export async function storeRowFloor(options: StoreRowFloorOptions): Promise<Stor
     return { microsPerRow: differences[1]!, rowsPerStatement: n };
   } finally {
     await store?.close();
-    if (options.kind === 'postgres' && options.databaseUrl) await dropSchema(options.databaseUrl, schema);
+    if (options.kind === 'postgres' && options.databaseUrl) await dropSchema(schema, options.databaseUrl);
     await rm(directory, { recursive: true, force: true });
   }
 }

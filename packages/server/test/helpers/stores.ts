@@ -52,8 +52,9 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   };
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+/** Drop a throwaway schema with everything in it (the benchmarks use it too, with their own server). */
+export async function dropSchema(schema: string, url: string = TEST_DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`drop schema if exists "${schema}" cascade`);
