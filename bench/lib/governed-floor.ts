@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import type { QueryService } from '../../packages/server/src/query/index.js';
 import type { PerchContext } from '../../packages/server/src/context.js';
-import { auditEventFor } from '../../packages/server/src/http/audit-context.js';
+import { auditSuccess } from '../../packages/server/src/http/audit-context.js';
 import '../../packages/server/src/http/fastify-types.js';
 
 export interface GovernedFloor {
@@ -36,7 +36,7 @@ export async function startGovernedFloor(ctx: PerchContext, service: QueryServic
     request.embed = await ctx.verifier.verify({ authorization: request.headers.authorization, url: request.url, origin: request.headers.origin });
     const claims = request.embed.claims;
     const outcome = await service.run(claims, request.body);
-    await ctx.audit.record(auditEventFor(request, 'success', { resource: outcome.resource, details: outcome.audit, attributes: claims.user.attributes }));
+    await auditSuccess(ctx.audit, request, { resource: outcome.resource, details: outcome.audit, attributes: claims.user.attributes });
     return reply.send(outcome.result);
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
