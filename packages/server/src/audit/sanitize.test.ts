@@ -38,6 +38,14 @@ describe('storable values', () => {
     expect(Object.keys((value.a as { d: object[] }).d[0]!)).toEqual(['y', 'z']);
   });
 
+  it('keeps a "__proto__" key of route details as an ordinary member, at any depth', () => {
+    const details = JSON.parse('{"b":1,"__proto__":{"x":2,"__proto__":[3]}}') as Record<string, unknown>;
+    const storable = storableObject(details);
+    expect(Object.getPrototypeOf(storable)).toBe(Object.prototype);
+    expect(canonicalJson(storable)).toBe('{"__proto__":{"__proto__":[3],"x":2},"b":1}');
+    expect(jcs(details)).toBe(canonicalJson(storable));
+  });
+
   it('is written by canonicalJson exactly as RFC 8785 writes the same JSON value, whatever the keys', () => {
     fc.assert(
       fc.property(routeDetails, (details) => {

@@ -52,7 +52,13 @@ export function storableJson(value: unknown, depth = 0): JsonValue {
       // Stable: two keys that became the same storable key keep their order, the later one wins.
       members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const out: { [key: string]: JsonValue } = {};
-      for (const [key, item] of members) out[key] = storableJson(item, depth + 1);
+      for (const [key, item] of members) {
+        const json = storableJson(item, depth + 1);
+        // Assigning "__proto__" would set the object's prototype and lose the member; defined,
+        // it stays an ordinary member, as JSON.parse and canonicalJson keep it.
+        if (key === '__proto__') Object.defineProperty(out, key, { value: json, enumerable: true, writable: true, configurable: true });
+        else out[key] = json;
+      }
       return out;
     }
     default:
