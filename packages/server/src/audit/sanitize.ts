@@ -43,12 +43,18 @@ export function storableJson(value: unknown, depth = 0): JsonValue {
       if (value === null) return null;
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
       if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
-      // The entries' own pairs are reused (key made storable in place): no second list per object.
-      const members = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined && typeof item !== 'function' && typeof item !== 'symbol');
+      // The entries' own list and pairs are reused (members JSON cannot hold dropped in place,
+      // keys made storable in place): no second list per object.
+      const members = Object.entries(value as Record<string, unknown>);
+      let kept = 0;
       for (const member of members) {
+        const item = member[1];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         member[0] = storableText(member[0]);
         if (!builtIndexKey && isIndexLike(member[0])) builtIndexKey = true;
+        members[kept++] = member;
       }
+      members.length = kept;
       // Stable: two keys that became the same storable key keep their order, the later one wins.
       members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const out: { [key: string]: JsonValue } = {};
