@@ -17,7 +17,7 @@ import { createConnector, type Connector, type ConnectorConfig } from '../packag
 import { generateDemoWarehouse, loadDemoIntoPostgres } from '../packages/server/src/demo/index.js';
 import { poolRuns, runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBareRoute } from './lib/bare-route.js';
-import { startGovernedFloor } from './lib/governed-floor.js';
+import { startGovernedFloor, type GovernedFloor } from './lib/governed-floor.js';
 import { startBenchPerch, type BenchPerch } from './lib/perch-instance.js';
 import { formatInteger, formatMicros, formatMillis, formatPercent, formatRatio, formatWholeMicros } from './lib/format.js';
 import { microBench, type MicroBenchResult } from './lib/micro-bench.js';
@@ -62,12 +62,14 @@ interface ConnectorFigures {
   hitNoAudit: HttpFigures;
   /** Attribution only: the same hits on the governed floor (see `startGovernedFloor`). */
   floor: HttpFigures;
+  /** Attribution only: the governed floor over the no-op audit sink (the floor of everything but the trail). */
+  floorNoAudit: HttpFigures;
   /** Governed/raw throughput of each alternated miss round, in order. */
   roundShares: number[];
   /** In process: `QueryService.run` answered from the cache (compile + key + lookup). */
   serviceHit: MicroBenchResult;
-  /** CPU of this process per request (µs), pooled over the runs: bare rounds, hit rounds, hits with the no-op audit, the floor. */
-  cpu: { bare: number; hit: number; hitNoAudit: number; floor: number };
+  /** CPU of this process per request (µs), pooled over the runs: bare rounds, hit rounds, hits with the no-op audit, the floor, the floor with the no-op audit. */
+  cpu: { bare: number; hit: number; hitNoAudit: number; floor: number; floorNoAudit: number };
 }
 
 /** Process CPU (Perch or the bare route, and the load generator's worker thread) per request of one run. */
@@ -115,7 +117,8 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
   const auditFloor = (await storeRowFloor({ kind: 'embedded', rowsPerStatement: 400 })).microsPerRow + (await chainHashFloor(options.rounds));
   const cpuRows = results.map((r) => {
     const ceiling = r.cpu.bare / (r.cpu.hitNoAudit + auditFloor);
-    return [r.label, formatWholeMicros(r.cpu.bare), formatWholeMicros(r.cpu.hit), formatWholeMicros(r.cpu.hitNoAudit), formatWholeMicros(r.cpu.floor), formatWholeMicros(auditFloor), formatPercent(ceiling)];
+    const floorCeiling = r.cpu.bare / (r.cpu.floorNoAudit + auditFloor);
+    return [r.label, formatWholeMicros(r.cpu.bare), formatWholeMicros(r.cpu.hit), formatWholeMicros(r.cpu.hitNoAudit), formatWholeMicros(r.cpu.floor), formatWholeMicros(r.cpu.floorNoAudit), formatWholeMicros(auditFloor), formatPercent(ceiling), formatPercent(floorCeiling)];
   });
   const row = (label: string, f: HttpFigures, relative: string) => [label, formatInteger(f.requestsPerSecond), formatMillis(f.p50Ms), formatMillis(f.p99Ms), relative];
   const targets: BenchTarget[] = [];
@@ -135,6 +138,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       row(`${r.label}: POST /v1/query, cache hit`, r.hit, `${formatPercent(hitShare)} of bare`),
       row(`${r.label}:   same hits, audit trail off (attribution only)`, r.hitNoAudit, `${formatPercent(r.hitNoAudit.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
       row(`${r.label}:   same hits, governed floor (attribution only)`, r.floor, `${formatPercent(r.floor.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
+      row(`${r.label}:   same hits, governed floor, audit trail off (attribution only)`, r.floorNoAudit, `${formatPercent(r.floorNoAudit.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
     );
     local.push([r.label, formatMicros(r.serviceHit.nsPerOp), formatInteger(r.serviceHit.opsPerSecond)]);
     targets.push(
@@ -153,7 +157,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       },
       {
         caption: 'Cache hits by CPU per request (this process: the server under load and the load generator), pooled over the runs above',
-        headers: ['connector', 'bare route', 'hits', 'hits, audit trail off', 'governed floor', 'audit trail floor per event', 'ceiling of hits ÷ bare, CPU-bound'],
+        headers: ['connector', 'bare route', 'hits', 'hits, audit trail off', 'governed floor', 'governed floor, audit trail off', 'audit trail floor per event', 'ceiling of hits ÷ bare, CPU-bound', 'ceiling of the governed floor ÷ bare, CPU-bound'],
         rows: cpuRows,
       },
       {
@@ -167,10 +171,10 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
       `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${missSeconds(options.durationSeconds, false)} s (${missSeconds(options.durationSeconds, true)} s on DuckDB with ${formatInteger(SLOW_QUERY_ORDERS)} orders and on PostgreSQL, whose queries take hundreds of milliseconds, so that each round holds enough answers), alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
       ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}; hits/bare of each alternated hit round: ${r.hitShares.map((share) => formatPercent(share)).join(', ')}.`),
-      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row is the same hits on a second warmed Perch whose audit sink is a no-op, taking its turn in the same rounds (bare, hits, trail off, governed floor; each round starting one later); it only shows what the durable per-request audit event costs and is not a supported configuration.`,
-      'Governed floor: the same hits on a bare Fastify (no logger, no plugins) whose one route does only what every governed answer requires, with Perch\'s own parts: verify the embed token, run the query through the RLS compiler and the result cache, and record the durable query.run event before sending the rows. It shares the first Perch\'s verifier and audit trail and takes its turn in the same rounds. Nothing of Perch\'s HTTP layer (security headers, CORS, rate limits, request ids, logging, metrics, error mapping) runs, so its share of the bare route is the most these parts allow, however cheap that layer became.',
+      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row is the same hits on a second warmed Perch whose audit sink is a no-op, taking its turn in the same rounds (bare, hits, trail off, governed floor, governed floor with the trail off; each round starting one later); it only shows what the durable per-request audit event costs and is not a supported configuration.`,
+      'Governed floor: the same hits on a bare Fastify (no logger, no plugins) whose one route does only what every governed answer requires, with Perch\'s own parts: verify the embed token, run the query through the RLS compiler and the result cache, and record the durable query.run event before sending the rows. It shares the first Perch\'s verifier and audit trail and takes its turn in the same rounds. Nothing of Perch\'s HTTP layer (security headers, CORS, rate limits, request ids, logging, metrics, error mapping) runs, so its share of the bare route is the most these parts allow, however cheap that layer became. The "governed floor, audit trail off" row is a second such route over the second Perch\'s verifier and no-op audit sink: token, RLS compile, cache lookup and the rows, and nothing else.',
       "Perch's floor: GET /healthz on a Perch like the others, so through every plugin each Perch request passes (security headers, CORS, rate limits, request ids, logging, metrics) and nothing else: no token, no query, no audit. A cache hit does all of that plus token verification, RLS compile, the cache lookup and a durable audit event, so its share of the bare route is below this row's.",
-      'CPU per request: this process\'s CPU (the Perch or bare route under load, and the autocannon load generator in its worker thread), read over each measured run and divided by its requests. The audit trail floor is what any trail with these guarantees spends per event at the least: the embedded store inserting one fully formed row (400 per statement, nothing parsed) and the event\'s canonical JSON and SHA-256 (see the audit benchmark). The ceiling is bare ÷ (hits with the trail off + that floor): the most the hits can reach, as a share of the bare route, where throughput is bound by CPU, however cheap the rest of the trail became.',
+      'CPU per request: this process\'s CPU (the Perch or bare route under load, and the autocannon load generator in its worker thread), read over each measured run and divided by its requests. The audit trail floor is what any trail with these guarantees spends per event at the least: the embedded store inserting one fully formed row (400 per statement, nothing parsed) and the event\'s canonical JSON and SHA-256 (see the audit benchmark). The ceiling is bare ÷ (hits with the trail off + that floor): the most the hits can reach, as a share of the bare route, where throughput is bound by CPU, however cheap the rest of the trail became. The governed floor\'s ceiling is bare ÷ (the governed floor with the trail off + that floor): the most any governed answer with a durable audit event could reach, with a trail at its floor and no HTTP layer at all (no security headers, CORS, rate limits, request ids, logging or metrics).',
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
     ],
   };
@@ -235,30 +239,34 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
   const hits: HttpFigures[] = [];
   const noAudits: HttpFigures[] = [];
   const floors: HttpFigures[] = [];
-  const cpu = { bare: 0, hit: 0, hitNoAudit: 0, floor: 0 };
+  const floorNoAudits: HttpFigures[] = [];
+  const cpu = { bare: 0, hit: 0, hitNoAudit: 0, floor: 0, floorNoAudit: 0 };
   const bareRoute = await startBareRoute();
   try {
     await withPerch({ warehouse, limits }, (perch, token) =>
       withPerch({ warehouse, limits }, (noAuditPerch, noAuditToken) =>
-        withGovernedFloor(connectorConfig, perch, async (floorUrl) => {
+        withGovernedFloors(connectorConfig, [perch, noAuditPerch], async ([floorUrl, floorNoAuditUrl]) => {
           const roundLoad = { ...load, durationSeconds: missSeconds(options.durationSeconds, false), body: semanticBody(false), warmupSeconds: 0 };
           const hitLoad = { ...roundLoad, url: `${perch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } };
           const noAuditLoad = { ...roundLoad, url: `${noAuditPerch.url}/v1/query`, headers: { 'content-type': 'application/json', authorization: `Bearer ${noAuditToken}` } };
           const floorLoad = { ...hitLoad, url: `${floorUrl}/v1/query` };
+          const floorNoAuditLoad = { ...noAuditLoad, url: `${floorNoAuditUrl}/v1/query` };
           const bareLoad = { ...roundLoad, url: `${bareRoute.url}/v1/query`, headers: { 'content-type': 'application/json' } };
-          options.log(`${label}: warming up both Perch instances, the governed floor and the bare route for the hits`);
+          options.log(`${label}: warming up both Perch instances, both governed floors and the bare route for the hits`);
           await runAutocannon({ ...hitLoad, durationSeconds: WARMUP_SECONDS });
           await runAutocannon({ ...noAuditLoad, durationSeconds: WARMUP_SECONDS });
           await runAutocannon({ ...floorLoad, durationSeconds: WARMUP_SECONDS });
+          await runAutocannon({ ...floorNoAuditLoad, durationSeconds: WARMUP_SECONDS });
           await runAutocannon({ ...bareLoad, durationSeconds: 2 });
           const scenarios = [
             { name: 'bare route', load: bareLoad, runs: bares, cpu: 'bare' as const },
             { name: 'POST /v1/query, hits', load: hitLoad, runs: hits, cpu: 'hit' as const },
             { name: 'POST /v1/query, hits, audit trail off (attribution only)', load: noAuditLoad, runs: noAudits, cpu: 'hitNoAudit' as const },
             { name: 'governed floor, hits (attribution only)', load: floorLoad, runs: floors, cpu: 'floor' as const },
+            { name: 'governed floor, hits, audit trail off (attribution only)', load: floorNoAuditLoad, runs: floorNoAudits, cpu: 'floorNoAudit' as const },
           ];
           for (let round = 1; round <= MISS_ROUNDS; round++) {
-            // Each round starts one scenario later: bare-hit-off-floor, hit-off-floor-bare, …
+            // Each round starts one scenario later: bare-hit-off-floor-floorOff, hit-off-floor-floorOff-bare, …
             for (let turn = 0; turn < scenarios.length; turn++) {
               const scenario = scenarios[(round - 1 + turn) % scenarios.length]!;
               options.log(`${label}: ${scenario.name} (round ${round} of ${MISS_ROUNDS})`);
@@ -289,19 +297,21 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
     hitShares,
     hitNoAudit,
     floor: poolRuns(floors),
+    floorNoAudit: poolRuns(floorNoAudits),
     serviceHit,
-    cpu: { bare: cpu.bare / requests(bares), hit: cpu.hit / requests(hits), hitNoAudit: cpu.hitNoAudit / requests(noAudits), floor: cpu.floor / requests(floors) },
+    cpu: { bare: cpu.bare / requests(bares), hit: cpu.hit / requests(hits), hitNoAudit: cpu.hitNoAudit / requests(noAudits), floor: cpu.floor / requests(floors), floorNoAudit: cpu.floorNoAudit / requests(floorNoAudits) },
   };
 }
 
 /**
- * Run `body` with the governed floor (see `startGovernedFloor`) up: it shares `perch`'s token
- * verifier and audit trail, and has a query service of its own under the same limits over the
- * repository's model. The floor answers cache hits only, so on DuckDB a small warehouse of its
- * own serves its one miss (one process may not open the Perch's warehouse file a second time);
- * on PostgreSQL it gets a pool of its own on the same database.
+ * Run `body` with one governed floor (see `startGovernedFloor`) per Perch up, their URLs in the
+ * same order: each shares its Perch's token verifier and audit sink (so over a Perch whose sink is
+ * the no-op, the floor has no trail either). They share a query service of their own under the
+ * same limits over the repository's model. A floor answers cache hits only, so on DuckDB a small
+ * warehouse of its own serves its one miss (one process may not open the Perch's warehouse file a
+ * second time); on PostgreSQL it gets a pool of its own on the same database.
  */
-async function withGovernedFloor<T>(config: ConnectorConfig, perch: BenchPerch, body: (url: string) => Promise<T>): Promise<T> {
+async function withGovernedFloors<T>(config: ConnectorConfig, perches: readonly BenchPerch[], body: (urls: string[]) => Promise<T>): Promise<T> {
   let connectorConfig = config;
   if (config.type === 'duckdb') {
     const path = join(DATA_DIR, 'warehouse-floor.duckdb');
@@ -311,12 +321,13 @@ async function withGovernedFloor<T>(config: ConnectorConfig, perch: BenchPerch, 
   const connector = await createConnector(connectorConfig);
   try {
     const model = await loadModel(join(import.meta.dirname, '..', 'model'));
-    const service = new QueryService({ model, connector, limits: perch.perch.ctx.config.limits });
-    const floor = await startGovernedFloor(perch.perch.ctx, service);
+    const service = new QueryService({ model, connector, limits: perches[0]!.perch.ctx.config.limits });
+    const floors: GovernedFloor[] = [];
     try {
-      return await body(floor.url);
+      for (const perch of perches) floors.push(await startGovernedFloor(perch.perch.ctx, service));
+      return await body(floors.map((floor) => floor.url));
     } finally {
-      await floor.close();
+      for (const floor of floors) await floor.close();
     }
   } finally {
     await connector.close();
