@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   // Request shape (400)
   invalid_json: 400,
   duplicate_key: 400,
+  json_too_deep: 400,
   unknown_field: 400,
   invalid_request: 400,
   invalid_type: 400,

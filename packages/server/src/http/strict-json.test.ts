@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PerchError } from '@perch/protocol';
-import { findDuplicateKey, parseStrictJson } from './strict-json.js';
+import { findDuplicateKey, MAX_JSON_DEPTH, parseStrictJson } from './strict-json.js';
 
 describe('parseStrictJson', () => {
   it.each([
@@ -26,6 +26,21 @@ describe('parseStrictJson', () => {
 
   it('accepts equal keys in different objects and strings that look like keys', () => {
     expect(parseStrictJson('{"a":{"a":1},"b":"\\"a\\":","c":[{"a":1},{"a":2}]}')).toEqual({ a: { a: 1 }, b: '"a":', c: [{ a: 1 }, { a: 2 }] });
+  });
+
+  it('refuses nesting deeper than MAX_JSON_DEPTH with json_too_deep and the path where it goes too deep', () => {
+    const deepArrays = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
+    expect(() => parseStrictJson(deepArrays)).toThrowError(expect.objectContaining({ code: 'json_too_deep', path: '[0]'.repeat(MAX_JSON_DEPTH) }));
+    // Ten thousand levels, far below the body size limit: refused, not a stack overflow.
+    expect(() => parseStrictJson('['.repeat(10_000) + ']'.repeat(10_000))).toThrowError(expect.objectContaining({ code: 'json_too_deep' }));
+    expect(() => parseStrictJson('{"a":[1,{"b":' + '{"c":'.repeat(MAX_JSON_DEPTH) + '1' + '}'.repeat(MAX_JSON_DEPTH) + '}]}')).toThrowError(
+      expect.objectContaining({ code: 'json_too_deep', path: `a[1].b${'.c'.repeat(MAX_JSON_DEPTH - 3)}` }),
+    );
+  });
+
+  it('accepts nesting of exactly MAX_JSON_DEPTH levels', () => {
+    const text = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
+    expect(parseStrictJson(text)).toEqual(JSON.parse(text));
   });
 
   it('never reports a duplicate for JSON.stringify output (property)', () => {

@@ -48,6 +48,7 @@ const INVALID_BODIES: Array<{ name: string; body: string; code: string; path?: s
   { name: 'an origin wildcard', body: JSON.stringify({ ...ALICE, origins: ['*'] }), code: 'invalid_origin', path: 'origins[0]' },
   { name: 'scope.dashboards as a string other than *', body: JSON.stringify({ ...ALICE, scope: { dashboards: 'all' } }), code: 'invalid_type', path: 'scope.dashboards' },
   { name: 'invalid JSON', body: '{"user":', code: 'invalid_json' },
+  { name: 'attributes nested ten thousand levels deep', body: `{"user":{"distinctId":"alice","role":"viewer","attributes":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}}`, code: 'json_too_deep', path: `user.attributes.a${'[0]'.repeat(61)}` },
 ];
 
 describe.each(STORE_KINDS)('token minting (%s store)', (kind) => {

@@ -107,6 +107,17 @@ describe('POST /v1/query (ad-hoc)', () => {
     expect(response.json().error).toMatchObject({ code, path });
     expect(response.body).not.toMatch(/SELECT|FROM\s|WHERE/);
   });
+
+  it('refuses a body nested ten thousand levels deep with 400 json_too_deep, not a 500, and audits the refusal', async () => {
+    const token = await mintFor(perch, { role: 'explorer', attributes: ACME });
+    // 40 KB, well under the body limit; walking it recursively would overflow the stack.
+    const payload = `{"dataset":"orders","measures":["revenue"],"filters":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const response = await perch.app.inject({ method: 'POST', url: '/v1/query', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'json_too_deep', path: `filters${'[0]'.repeat(63)}` });
+    const events = perch.audit.byRequest(String(response.headers['x-request-id']));
+    expect(events).toMatchObject([{ action: 'query.run', outcome: 'refused', code: 'json_too_deep' }]);
+  });
 });
 
 describe('POST /v1/query (dashboard form)', () => {
