@@ -20,12 +20,24 @@ export function toPerchError(error: unknown): PerchError {
   if (error instanceof PerchError) return error;
   const fastifyCode = (error as FastifyError | undefined)?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) return new PerchError(FASTIFY_CODES[fastifyCode], { detail: (error as Error).message });
-  if ((error as FastifyError | undefined)?.statusCode === 429) return new PerchError('rate_limited');
   // A lost metadata store is an outage (503), not a bug (500).
   if (isStoreConnectionError(error)) return new PerchError('store_unavailable', { detail: (error as Error).message, cause: error });
-  if ((error as { statusCode?: number } | undefined)?.statusCode === 400) return new PerchError('invalid_request', { detail: (error as Error).message });
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  // Any other 4xx a plugin or Fastify raises (the docs' static files answer 403, 412 and 416, for
+  // instance) is the client's mistake, and must reach it as one of Perch's codes, never as a 500.
+  if (typeof status === 'number' && status >= 400 && status < 500) return new PerchError(CLIENT_STATUS_CODES[status] ?? 'invalid_request', { detail: (error as Error).message });
   return new PerchError('internal_error', { detail: error instanceof Error ? error.message : String(error), cause: error });
 }
+
+/** A plugin's 4xx status, mapped onto the code of the same meaning; any other 4xx is `invalid_request` (400). */
+const CLIENT_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  403: 'resource_forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'body_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
 
 export function errorBody(error: PerchError, requestId: string): ErrorBody {
   return { error: { code: error.code, message: error.message, requestId, ...(error.path ? { path: error.path } : {}) } };
