@@ -52,6 +52,8 @@ const CASES: Array<[string, string, string, RegExp]> = [
   ['SQL source with two statements', 'datasets:\n  o:\n    source: { sql: "select 1; drop table orders" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /single statement/],
   ['SQL source with DML', 'datasets:\n  o:\n    source: { sql: "with x as (delete from orders returning *) select * from x" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /"delete"/],
   ['SQL source reading a file', 'datasets:\n  o:\n    source: { sql: "select * from read_csv(\'/etc/passwd\')" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /read_csv/],
+  ['SQL source calling a file reader by a quoted name', 'datasets:\n  o:\n    source: { sql: "select * from \\"read_text\\"(\'/etc/passwd\')" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /"read_text"/],
+  ['SQL source calling set_config by quoted, qualified names', 'datasets:\n  o:\n    source: { sql: "select \\"pg_catalog\\".\\"SET_CONFIG\\" (\'statement_timeout\', \'0\', false)" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /"set_config"/],
   ['SQL source scanning a file by name', 'datasets:\n  o:\n    source: { sql: "select * from \'/etc/passwd.csv\'" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /file scans/],
   ['SQL source with a comment', 'datasets:\n  o:\n    source: { sql: "select 1 -- hidden" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /comments/],
   ['SQL source that is not a query', 'datasets:\n  o:\n    source: { sql: "pragma database_list" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /SELECT or WITH/],

@@ -38,6 +38,12 @@ export function readOnlySqlProblem(sql: string): string | undefined {
     if (FORBIDDEN_KEYWORDS.has(word)) return `"${word}" is not allowed in a read-only SQL source`;
     if (FORBIDDEN_FUNCTIONS.has(word) && /^\s*\(/.test(code.slice(end))) return `the function "${word}" is not allowed in a SQL source`;
   }
+  // A function may be named by a quoted identifier too ("read_text"(…), "pg_catalog"."set_config"(…)).
+  // Only calls are checked: a quoted column may well be named "update" or "query".
+  for (const call of blankStringContents(sql).matchAll(/"((?:[^"]|"")*)"\s*\(/g)) {
+    const name = call[1]!.replace(/""/g, '"').toLowerCase();
+    if (FORBIDDEN_FUNCTIONS.has(name)) return `the function "${name}" is not allowed in a SQL source`;
+  }
   // DuckDB treats a string literal in FROM/JOIN position as a file to scan ("replacement scan").
   if (/\b(from|join)\s*(,\s*)?'/i.test(blankQuotedContents(sql))) return 'a string literal cannot be used as a table (file scans are not allowed)';
   return undefined;
@@ -46,6 +52,11 @@ export function readOnlySqlProblem(sql: string): string | undefined {
 /** Remove string literals and quoted identifiers, keeping the rest. */
 function stripQuoted(sql: string): string {
   return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ' ');
+}
+
+/** Blank the contents of string literals only, so a quote inside one cannot start an identifier. */
+function blankStringContents(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, "''");
 }
 
 /** Keep the quotes of string literals but blank their contents, so positions stay comparable. */
