@@ -49,6 +49,15 @@ describe('resolveDateRange', () => {
     expect(iso(resolveDateRange(['2026-01-01T08:00', '2026-01-01T17:30:00'], 'UTC', NOW))).toEqual(['2026-01-01T08:00:00.000Z', '2026-01-01T17:30:00.000Z']);
   });
 
+  it('refuses a relative range that starts before the year 1000, and resolves the longest one that does not', () => {
+    for (const range of ['last 2000 years', 'last 9999 years', 'last 4200 quarters']) {
+      expect(() => resolveDateRange(range, 'UTC', NOW)).toThrow(expect.objectContaining({ code: 'invalid_date_range', path: 'timeDimension.dateRange' }));
+    }
+    const year = Number(NOW.toISOString().slice(0, 4));
+    const longest = resolveDateRange(`last ${year - 1000} years`, 'UTC', NOW);
+    expect(longest.start.toISOString()).toBe('1000-01-01T00:00:00.000Z');
+  });
+
   it.each([['last 0 days'], ['next week'], ['last 10000 days'], ['today; drop table x']])('refuses %s', (range) => {
     expect(() => resolveDateRange(range, 'UTC', NOW)).toThrow(PerchError);
   });

@@ -168,6 +168,9 @@ export function resolveDateRange(range: string | readonly [string, string], time
     if (match[2] === 'this') [from, to] = [current, addPeriods(current, period, 1)];
     else [from, to] = [addPeriods(current, period, -count), current];
   }
+  // As for explicit dates: `Date.UTC` reads the years 0–99 as 1900–1999, and the databases'
+  // timestamp text has no negative years, so a range may not start before the year 1000.
+  if (from.year < 1000) throw new PerchError('invalid_date_range', { path, message: `${path}: the range may not start before the year 1000` });
   return { start: zonedToUtc(from, timeZone), end: zonedToUtc(to, timeZone) };
 }
 
