@@ -12,7 +12,6 @@ import { RememberedJsonBodies } from './http/remembered-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { randomId } from './auth/secrets.js';
-import { credentialDigest, embedAuthorizationDigest } from './auth/credential-digest.js';
 import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
 import { queryMetricsRegistry } from './query/metrics.js';
@@ -55,11 +54,6 @@ function useJsonParser(scope: FastifyInstance, parse: (text: string) => unknown)
   });
 }
 
-/** A rate-limit bucket: the credential's digest, or the client address when there is none. */
-function rateLimitKey(value: string | undefined, fallback: string, digest: (credential: string) => string): string {
-  return value ? digest(value) : fallback;
-}
-
 /**
  * Build the Fastify application: the HTTP edge of Perch. Routes are grouped by how they
  * authenticate, so a route cannot be added to a group without that group's checks.
@@ -70,7 +64,8 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
     genReqId: () => randomId('req', 20),
     requestIdHeader: false,
     bodyLimit: ctx.config.limits.bodyBytes,
-    trustProxy: false,
+    // Off unless configured: a client could otherwise pick its own address with X-Forwarded-For.
+    trustProxy: ctx.config.trustProxy,
     // Fastify's own request lines would log the full URL; Perch logs its own line without the query string.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
@@ -140,7 +135,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
       ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-api-', skipOnError: true } : {}),
       max: ctx.config.limits.apiKeyRatePerMinute,
       timeWindow: 60_000,
-      keyGenerator: (request) => rateLimitKey(request.headers['x-api-key'] as string | undefined ?? request.headers.authorization, request.ip, credentialDigest),
+      // Fastify runs this limiter after the group's authentication hook, so the key is known:
+      // its id is the bucket, however the header spelled it (spacing, x-api-key or Bearer).
+      keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
       errorResponseBuilder: (_request, context) => new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
     installApiKeyAuth(scope, ctx);
@@ -153,8 +150,9 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
       ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-embed-', skipOnError: true } : {}),
       max: ctx.config.limits.tokenRatePerMinute,
       timeWindow: 60_000,
-      // The same digest as the token verifier's cache key, computed once for both.
-      keyGenerator: (request) => rateLimitKey(request.headers.authorization, request.ip, embedAuthorizationDigest),
+      // After the token's verification (see above): its id is the bucket, so no other spelling of
+      // the same token's text gets a bucket of its own.
+      keyGenerator: (request) => (request.embed ? `token:${request.embed.claims.jti}` : `ip:${request.ip}`),
       // Embed routes answer browsers, which cannot read x-ratelimit-* (CORS does not expose
       // them), so allowed requests go without; a 429 still carries them and Retry-After.
       addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '@perch/protocol';
@@ -13,6 +14,13 @@ const WarehouseSchema = z.discriminatedUnion('type', [
 export const PerchConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(4100),
+  /**
+   * Which proxies in front of Perch to believe about the client's address (`X-Forwarded-For`),
+   * for rate limits and the audit trail's `ip`: `false` (default: the peer is the client),
+   * `true` (any peer), or a comma-separated list of proxy addresses, CIDR ranges and the names
+   * `loopback`, `linklocal` and `uniquelocal` (private ranges) (`PERCH_TRUST_PROXY`).
+   */
+  trustProxy: z.union([z.boolean(), z.string().refine(isProxyList, 'a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal')]).default(false),
   /** Embedded metadata store directory. */
   dataDir: z.string().default('.perch'),
   /** Semantic model directory (`*.yaml`). */
@@ -30,8 +38,13 @@ export const PerchConfigSchema = z.strictObject({
       queryTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
       /** Requests per minute per API key. */
       apiKeyRatePerMinute: z.number().int().min(1).default(6_000),
-      /** Requests per minute per embed-token user (distinctId). */
+      /** Requests per minute per embed token. */
       tokenRatePerMinute: z.number().int().min(1).default(6_000),
+      /**
+       * Refused API keys or embed tokens per minute per client address; beyond it, the address
+       * gets 429 `rate_limited` on every API-key or embed route until the minute is over.
+       */
+      authFailuresPerMinute: z.number().int().min(1).default(300),
       resultCacheEntries: z.number().int().min(0).default(5_000),
       resultCacheTtlMs: z.number().int().min(0).default(60_000),
       /** Compiled queries remembered per (user, query); 0 compiles every request. */
@@ -44,6 +57,7 @@ export const PerchConfigSchema = z.strictObject({
       queryTimeoutMs: 30_000,
       apiKeyRatePerMinute: 6_000,
       tokenRatePerMinute: 6_000,
+      authFailuresPerMinute: 300,
       resultCacheEntries: 5_000,
       resultCacheTtlMs: 60_000,
       compileMemoEntries: 1_000,
@@ -167,6 +181,7 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (env.PERCH_HOST) out.host = env.PERCH_HOST;
   if (env.PERCH_PORT) out.port = Number(env.PERCH_PORT);
+  if (env.PERCH_TRUST_PROXY) out.trustProxy = trustProxyFromEnvironment(env.PERCH_TRUST_PROXY);
   if (env.PERCH_DATA_DIR) out.dataDir = env.PERCH_DATA_DIR;
   if (env.PERCH_MODEL_DIR) out.modelDir = env.PERCH_MODEL_DIR;
   if (env.PERCH_ISSUER) out.issuer = env.PERCH_ISSUER;
@@ -176,4 +191,23 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.PERCH_WAREHOUSE_URL) out.warehouse = { type: 'postgres', url: env.PERCH_WAREHOUSE_URL };
   else if (env.PERCH_WAREHOUSE_PATH) out.warehouse = { type: 'duckdb', path: env.PERCH_WAREHOUSE_PATH, demo: false };
   return out;
+}
+
+/** `PERCH_TRUST_PROXY`: `true`/`false`, or addresses, ranges and names as written. */
+function trustProxyFromEnvironment(value: string): boolean | string {
+  return value === 'true' || value === 'false' ? value === 'true' : value;
+}
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `10.0.0.1, 10.0.0.0/8, ::1, uniquelocal`: what Fastify's `trustProxy` takes as a string. */
+function isProxyList(value: string): boolean {
+  return value.split(',').every((item) => {
+    const entry = item.trim();
+    if (PROXY_RANGE_NAMES.has(entry)) return true;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
 }

@@ -21,3 +21,10 @@ export const tokenVerifications = new Counter({
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });
+
+export const authFailuresThrottled = new Counter({
+  name: 'perch_auth_failures_throttled_total',
+  help: 'Requests refused with 429 because their client address had too many failed authentications (limits.authFailuresPerMinute), by route group',
+  labelNames: ['group'] as const,
+  registers: [metricsRegistry],
+});

@@ -2,8 +2,7 @@ import { hash } from 'node:crypto';
 
 /**
  * SHA-256 of a credential (an `Authorization` header or an API key), base64url: the key under
- * which a request is rate-limited and a verified token is cached, so that neither the rate
- * limiter's store (possibly a shared Redis) nor the verifier's cache holds credentials.
+ * which a verified token is cached, so that the verifier's cache holds no credentials.
  *
  * @example
  * ```ts
@@ -22,8 +21,8 @@ const RECENT_LIMIT = 256;
  * `credentialDigest` of an embed request's `Authorization` header, remembered for the last few
  * hundred headers.
  *
- * Why: every embed request digests its header twice (the rate limit, then the verification
- * cache), and a dashboard sends many requests with one token. Only embed tokens are
+ * Why: every embed request digests its header (the verification cache's key), and a dashboard
+ * sends many requests with one token. Only embed tokens are
  * remembered: they live minutes and the verifier caches their claims anyway, whereas an API key
  * is a long-lived secret that should not stay in memory after its request. This small table is
  * the one place that holds recent embed headers themselves, in this process only. The function

@@ -89,8 +89,8 @@ export class TokenVerifier {
   async verify(input: EmbedRequestInput): Promise<VerifiedEmbedToken> {
     if (URL_TOKEN_PARAMS.test(input.url) || COMPACT_JWE_IN_URL.test(input.url)) throw new TokenRejectedError('token_in_url');
     const token = extractBearer(input.authorization);
-    // The whole header, which determines the token: the rate limiter has digested exactly this
-    // string just before, so the digest is usually remembered (see embedAuthorizationDigest).
+    // The whole header, which determines the token; a dashboard sends the same one again and
+    // again, so its digest is usually remembered (see embedAuthorizationDigest).
     const cacheKey = embedAuthorizationDigest(input.authorization!);
     const nowMs = this.clock.now();
 

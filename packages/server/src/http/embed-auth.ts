@@ -6,6 +6,7 @@ import { TokenRejectedError } from '../auth/token-verify.js';
 import { readHeader } from './request-meta.js';
 import { auditEventFor } from './audit-context.js';
 import { tokenVerifications } from '../metrics.js';
+import { authFailureLimit } from './auth-failure-limit.js';
 
 /**
  * Embed-token routes: CORS and verification.
@@ -43,8 +44,10 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
     credentials: false,
   });
 
+  const failures = authFailureLimit(app, ctx.config.limits.authFailuresPerMinute);
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
+    failures.check(request, 'embed');
     try {
       request.embed = await ctx.verifier.verify({
         authorization: readHeader(request, 'authorization'),
@@ -61,6 +64,7 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
         .record({ ...auditEventFor(request, 'refused', { code, ...(claims ? { claims } : {}), resource: request.routeOptions.url ?? null }), action: 'token.reject' })
         .catch((auditError: unknown) => request.log.error({ err: auditError }, 'audit of a token rejection failed'));
       request.audited = true;
+      await failures.fail(request);
       throw error instanceof PerchError ? error : new PerchError('token_malformed');
     }
   });

@@ -70,6 +70,8 @@ describe('Helm chart deploy/helm/perch', () => {
       expect(entry.valueFrom.secretKeyRef).toMatchObject({ name: 'perch-secrets', key: name });
     }
     expect(env.find((e) => e.name === 'PERCH_PUBLIC_URL')?.value).toBe('https://perch.example.com');
+    // Behind the ingress, the client's address comes from X-Forwarded-For (rate limits, audit ip).
+    expect(env.find((e) => e.name === 'PERCH_TRUST_PROXY')?.value).toBe('uniquelocal');
   });
 
   it('Service, HPA and PDB select exactly the Deployment pods', () => {
