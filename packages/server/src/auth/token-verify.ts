@@ -108,8 +108,10 @@ export class TokenVerifier {
 
   /** Checks that depend on the current request or on state that can change: always run. */
   private checkRequestBound(claims: EmbedTokenClaims, workspace: WorkspaceView, origin?: string): EmbedTokenClaims {
-    if (this.revocations.isRevoked(workspace.id, claims.jti, claims.sub, claims.iat)) throw new TokenRejectedError('token_revoked', claims);
+    // Origin first: a page on an origin that may not use the token (one that got hold of a
+    // leaked token, say) learns `origin_forbidden` and nothing else, not whether it was revoked.
     if (origin !== undefined) checkOrigin(claims, workspace, origin);
+    if (this.revocations.isRevoked(workspace.id, claims.jti, claims.sub, claims.iat)) throw new TokenRejectedError('token_revoked', claims);
     return claims;
   }
 

@@ -18,6 +18,7 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
   let liveToken: string;
   let liveBoundToken: string;
   let otherWorkspaceToken: string;
+  let liveKey: string;
 
   beforeAll(async () => {
     perch = await startTestPerch(kind, { clock });
@@ -26,7 +27,7 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
     await perch.ctx.keyring.load('other');
     await perch.ctx.workspaces.setOrigins('default', [APP_ORIGIN, OTHER_ORIGIN]);
     const otherKey = await perch.ctx.apiKeys.create({ workspaceId: 'other', name: 'other', env: 'test', scopes: ['tokens:create'] });
-    const liveKey = await createApiKey(perch, 'live');
+    liveKey = await createApiKey(perch, 'live');
     testToken = (await mint(perch)).token;
     liveToken = (await mint(perch, ALICE, liveKey)).token;
     liveBoundToken = (await mint(perch, { ...ALICE, origins: [APP_ORIGIN] }, liveKey)).token;
@@ -142,6 +143,17 @@ describe.each(STORE_KINDS)('token verification (%s store)', (kind) => {
         const revoke = await perch.app.inject({ method: 'POST', url: '/v1/revocations', headers: { 'x-api-key': perch.adminKey }, payload: { tokenId: minted.tokenId } });
         expect(revoke.statusCode).toBe(201);
         return session(perch, minted.token);
+      },
+    },
+    {
+      name: 'a revoked token from an unauthorized origin (which learns nothing about the revocation)',
+      code: 'origin_forbidden',
+      run: async () => {
+        const minted = await mint(perch, { ...ALICE, user: { ...ALICE.user, distinctId: 'revoked-elsewhere' } }, liveKey);
+        const revoke = await perch.app.inject({ method: 'POST', url: '/v1/revocations', headers: { 'x-api-key': perch.adminKey }, payload: { tokenId: minted.tokenId } });
+        expect(revoke.statusCode).toBe(201);
+        expect((await session(perch, minted.token)).json().error.code).toBe('token_revoked');
+        return session(perch, minted.token, { origin: 'https://evil.example' });
       },
     },
     {
