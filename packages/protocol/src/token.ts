@@ -17,10 +17,16 @@ const distinctId = z
   .max(256)
   .refine((s) => !s.includes('\u0000'), { params: { code: 'nul_byte' }, message: 'NUL bytes are not allowed' });
 
+/**
+ * An origin, stored as a browser sends it in `Origin`: host in lower case, no default port
+ * (`https://App.example.com:443` becomes `https://app.example.com`). Origins are compared
+ * exactly, so one written any other way would never match.
+ */
 export const OriginSchema = z
   .string()
   .max(2048)
-  .refine((s) => ORIGIN_PATTERN.test(s), { params: { code: 'invalid_origin' }, message: 'must be scheme://host[:port]' });
+  .refine((s) => ORIGIN_PATTERN.test(s) && URL.canParse(s), { params: { code: 'invalid_origin' }, message: 'must be scheme://host[:port]' })
+  .transform((s) => new URL(s).origin);
 
 export const TokenScopeSchema = z.strictObject({
   dashboards: z.union([z.literal('*'), z.array(z.string().min(1).max(128)).max(500)]).default([]),

@@ -45,6 +45,7 @@ const INVALID_BODIES: Array<{ name: string; body: string; code: string; path?: s
   { name: 'a TTL of 86,401 s', body: JSON.stringify({ ...ALICE, ttlSeconds: 86_401 }), code: 'ttl_out_of_range', path: 'ttlSeconds' },
   { name: 'a fractional TTL', body: JSON.stringify({ ...ALICE, ttlSeconds: 600.5 }), code: 'invalid_type', path: 'ttlSeconds' },
   { name: 'an origin with a path', body: JSON.stringify({ ...ALICE, origins: ['https://app.example.com/'] }), code: 'invalid_origin', path: 'origins[0]' },
+  { name: 'an origin with a port above 65535', body: JSON.stringify({ ...ALICE, origins: ['https://app.example.com:65536'] }), code: 'invalid_origin', path: 'origins[0]' },
   { name: 'an origin wildcard', body: JSON.stringify({ ...ALICE, origins: ['*'] }), code: 'invalid_origin', path: 'origins[0]' },
   { name: 'scope.dashboards as a string other than *', body: JSON.stringify({ ...ALICE, scope: { dashboards: 'all' } }), code: 'invalid_type', path: 'scope.dashboards' },
   { name: 'invalid JSON', body: '{"user":', code: 'invalid_json' },
@@ -70,6 +71,14 @@ describe.each(STORE_KINDS)('token minting (%s store)', (kind) => {
     // A refused mint is audited with its code.
     const events = perch.audit.byRequest(response.headers['x-request-id'] as string);
     expect(events).toEqual([expect.objectContaining({ action: 'token.mint', outcome: 'refused', code })]);
+  });
+
+  it('stores origins as browsers send them (host in lower case, no default port), so they match', async () => {
+    const response = await post(JSON.stringify({ ...ALICE, origins: ['http://LocalHost:80'] }));
+    expect(response.statusCode).toBe(201);
+    const { token } = response.json() as { token: string };
+    const fromBrowser = await perch.app.inject({ method: 'GET', url: '/v1/embed/session', headers: { authorization: `Bearer ${token}`, origin: 'http://localhost' } });
+    expect(fromBrowser.statusCode, fromBrowser.body).toBe(200);
   });
 
   it('mints a JWE dir/A256GCM with exactly alg, enc and kid in the header', async () => {
