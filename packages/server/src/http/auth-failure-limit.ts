@@ -15,7 +15,10 @@ export interface AuthFailureLimit {
    * throttled. Call it before any credential is looked at.
    */
   check(request: FastifyRequest, group: 'api-key' | 'embed'): void;
-  /** Count a refused credential against the request's client address. */
+  /**
+   * Count a refused credential against the request's client address. Never rejects: counting is
+   * best effort, and the refusal being answered must stay the one the client gets.
+   */
   fail(request: FastifyRequest): Promise<void>;
 }
 
@@ -64,8 +67,12 @@ export function authFailureLimit(scope: FastifyInstance, maxPerMinute: number): 
       throw new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(waitMs / 1000), detail: `too many failed authentications from ${request.ip}` });
     },
     async fail(request) {
-      const verdict = await countFailure(request);
-      if (!verdict.isAllowed && verdict.isExceeded) throttledUntil.set(request.ip, Date.now() + verdict.ttl);
+      try {
+        const verdict = await countFailure(request);
+        if (!verdict.isAllowed && verdict.isExceeded) throttledUntil.set(request.ip, Date.now() + verdict.ttl);
+      } catch (error) {
+        request.log.warn({ err: error }, 'could not count a failed authentication');
+      }
     },
   };
 }
