@@ -8,3 +8,4 @@ export { compileQuery, compileDistinctValues, type CompiledQuery, type DistinctV
 export { explainAccess, type AccessExplanation, type PolicyExplanation, type DatasetAccessExplanation } from './explain.js';
 export { catalogFor, type Catalog, type CatalogDataset, type CatalogMember } from './catalog.js';
 export { resolveDateRange, canonicalTimeZone, type ResolvedRange } from './dates.js';
+export { lookupMember, type ResolvedMember } from './access.js';

@@ -7,6 +7,7 @@ import { readOnlySqlProblem } from './sql-source.js';
 import { deepFreeze, PerchError } from '@perch/protocol';
 import { planQuery } from '../planner.js';
 import { resolveDateRange } from '../dates.js';
+import { lookupMember } from '../access.js';
 import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 
 export interface ModelFile {
@@ -268,11 +269,7 @@ function checkDashboard(dashboard: Dashboard, index: number, model: Model, issue
   for (const [path, member] of filterMembers) {
     const found = [...chartDatasets].some((name) => {
       const dataset = model.datasets.get(name);
-      if (!dataset) return false;
-      const dot = member.indexOf('.');
-      if (dot === -1) return dataset.dimensions.has(member);
-      const join = dataset.joins.get(member.slice(0, dot));
-      return join !== undefined && model.datasets.get(join.dataset)?.dimensions.has(member.slice(dot + 1)) === true;
+      return dataset !== undefined && lookupMember(model.datasets, dataset, member)?.kind === 'dimension';
     });
     if (!found) report(path, `"${member}" is not a dimension of any chart's dataset`);
   }

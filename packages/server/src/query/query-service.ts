@@ -1,5 +1,5 @@
 import { PerchError, roleAtLeast, type EmbedTokenClaims, type QueryResult } from '@perch/protocol';
-import { catalogFor, compileDistinctValues, compileQuery, type Catalog, type CompiledQuery, type Dashboard, type DialectName, type EngineOptions, type GovernedSql, type Model } from '@perch/engine';
+import { catalogFor, compileDistinctValues, compileQuery, lookupMember, type Catalog, type CompiledQuery, type Dashboard, type DialectName, type EngineOptions, type GovernedSql, type Model } from '@perch/engine';
 import type { Connector, QueryRows } from '../connectors/index.js';
 import { resultCacheKey } from './cache-key.js';
 import { ResultCache } from './result-cache.js';
@@ -189,7 +189,13 @@ export class QueryService {
       }
       const chartDatasets = [...new Set(dashboard.charts.map((c) => c.query.dataset))];
       if (dataset !== undefined && !chartDatasets.includes(dataset)) throw new PerchError('unknown_dataset', { path: 'dataset', message: 'dataset: not used by this dashboard' });
-      dataset ??= chartDatasets.find((name) => this.model.datasets.get(name)?.dimensions.has(input.member)) ?? chartDatasets[0];
+      // The first chart dataset where the member is a dimension, its own or through a join
+      // (`customer.segment`): not every chart's dataset has that join.
+      dataset ??=
+        chartDatasets.find((name) => {
+          const candidate = this.model.datasets.get(name);
+          return candidate !== undefined && lookupMember(this.model.datasets, candidate, input.member)?.kind === 'dimension';
+        }) ?? chartDatasets[0];
     } else if (!roleAtLeast(claims.user.role, 'explorer')) {
       throw new PerchError('resource_forbidden', { path: 'dashboard', message: 'dashboard: viewers look up values of a dashboard filter only' });
     }

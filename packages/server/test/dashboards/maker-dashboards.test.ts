@@ -78,6 +78,26 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
     expect([...values.json().values].sort()).toEqual(oracle.map((r) => r.channel).sort());
   });
 
+  it('looks up a picker on a joined member in a chart dataset that has the join, whichever chart comes first', async () => {
+    const token = await maker(ACME);
+    const joined = {
+      id: 'joined_picker',
+      title: 'Joined picker',
+      charts: [
+        { id: 'by_category', type: 'bar', title: 'Products', query: { dataset: 'products', measures: ['count'], dimensions: ['category'] } },
+        { id: 'by_segment', type: 'bar', title: 'Orders by segment', query: { dataset: 'orders', measures: ['orders'], dimensions: ['customer.segment'] } },
+      ],
+      filters: { pickers: [{ member: 'customer.segment' }] },
+    };
+    expect((await call(perch, token, 'POST', '/v1/dashboards', joined)).statusCode).toBe(201);
+    const values = await call(perch, token, 'GET', '/v1/dashboards/joined_picker/filter-values?member=customer.segment');
+    expect(values.statusCode, values.body).toBe(200);
+    // ACME's department is finance, which sees every department's orders.
+    const oracle = await warehouse.sql<{ segment: string }>(`SELECT DISTINCT c.segment FROM orders o JOIN customers c ON c.customer_id = o.customer_id WHERE o.customer_id = 'acme'`);
+    expect([...values.json().values].sort()).toEqual(oracle.map((r) => r.segment).sort());
+    for (const canary of ALL_CANARIES) expect(values.body).not.toContain(canary);
+  });
+
   it('keeps tenant B out of tenant A’s dashboards: no list entry, no open, no run, no edit, no delete', async () => {
     const a = await maker(ACME);
     expect((await call(perch, a, 'POST', '/v1/dashboards', board('acme_only', 'Acme only'))).statusCode).toBe(201);
