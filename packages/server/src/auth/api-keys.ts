@@ -9,6 +9,8 @@ import {
   revokeApiKey,
   rotateApiKey,
   touchApiKey,
+  deleteUndisclosedApiKey,
+  undoRotateApiKey,
   type ApiKeyRecord,
 } from '../store/api-keys.js';
 import { generateApiKey, parseApiKey } from './api-key-format.js';
@@ -35,6 +37,11 @@ export interface CreatedApiKey {
   /** The full key. Shown exactly once; only its SHA-256 is stored. */
   key: string;
   apiKey: ApiKeySummary;
+}
+
+/** A change that can be reverted while nobody has seen its result (see `auditSuccessOrUndo`). */
+export interface Undoable {
+  undo(): Promise<void>;
 }
 
 export interface AuthenticatedApiKey {
@@ -89,7 +96,11 @@ export class ApiKeyService {
     private readonly clock: Clock,
   ) {}
 
-  async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  /**
+   * Create a key. Its `undo` deletes it again, for a caller that could not audit the creation
+   * and so must not disclose the key.
+   */
+  async create(input: CreateApiKeyInput): Promise<CreatedApiKey & Undoable> {
     const key = input.presetKey ?? generateApiKey(input.env);
     const parsed = parseApiKey(key);
     if (!parsed || parsed.env !== input.env) throw new PerchError('invalid_request', { path: 'key', message: 'key: not a valid pk_live_/pk_test_ API key' });
@@ -103,7 +114,7 @@ export class ApiKeyService {
       scopes: [...new Set(input.scopes)],
       expiresAt: input.expiresAt ?? null,
     });
-    return { key, apiKey: summarizeApiKey(row) };
+    return { key, apiKey: summarizeApiKey(row), undo: () => this.#forget(() => deleteUndisclosedApiKey(this.db, input.workspaceId, row.id)) };
   }
 
   async list(workspaceId: string): Promise<ApiKeySummary[]> {
@@ -119,8 +130,11 @@ export class ApiKeyService {
     return summarizeApiKey(row);
   }
 
-  /** A new key with the same name, env and scopes; the old one stops at `deadline`. */
-  async rotate(workspaceId: string, id: string, deadline: Date): Promise<CreatedApiKey & { previous: ApiKeySummary }> {
+  /**
+   * A new key with the same name, env and scopes; the old one stops at `deadline`. Its `undo`
+   * puts the old key back as it was and deletes the new one.
+   */
+  async rotate(workspaceId: string, id: string, deadline: Date): Promise<CreatedApiKey & { previous: ApiKeySummary } & Undoable> {
     const old = await getApiKey(this.db, workspaceId, id);
     if (!old) throw new PerchError('not_found', { path: 'id', message: 'No such API key.' });
     if (old.revoked_at) throw new PerchError('conflict', { message: 'A revoked API key cannot be rotated.' });
@@ -136,7 +150,13 @@ export class ApiKeyService {
     );
     this.authCache.clear();
     const previous = await getApiKey(this.db, workspaceId, id);
-    return { key, apiKey: summarizeApiKey(inserted), previous: summarizeApiKey(previous ?? old) };
+    return { key, apiKey: summarizeApiKey(inserted), previous: summarizeApiKey(previous ?? old), undo: () => this.#forget(() => undoRotateApiKey(this.db, old, inserted.id)) };
+  }
+
+  /** Run a change to the stored keys, then drop the cached authentications it may have made stale. */
+  async #forget(change: () => Promise<void>): Promise<void> {
+    await change();
+    this.authCache.clear();
   }
 
   /**

@@ -46,6 +46,28 @@ export async function auditSuccess(audit: AuditSink, request: FastifyRequest, ex
   request.audited = true;
 }
 
+/**
+ * Record a write's success event; when that fails, revert the write (`undo`) before the error
+ * reaches the client, so a request that answers with an error has changed nothing.
+ *
+ * Writes that take access away (revoking an API key or a token) do not use this: they stay in
+ * force when their event cannot be recorded, because undoing them would hand access back.
+ *
+ * @example
+ * ```ts
+ * const saved = await directory.create(claims, body);
+ * await auditSuccessOrUndo(ctx.audit, request, saved.undo, { resource: `dashboard:${saved.dashboard.id}` });
+ * ```
+ */
+export async function auditSuccessOrUndo(audit: AuditSink, request: FastifyRequest, undo: () => Promise<void>, extras: AuditExtras = {}): Promise<void> {
+  try {
+    await auditSuccess(audit, request, extras);
+  } catch (error) {
+    await undo().catch((undoError: unknown) => request.log.error({ err: undoError }, 'could not revert a write after its audit event failed'));
+    throw error;
+  }
+}
+
 export async function auditRefusal(audit: AuditSink, request: FastifyRequest, code: ErrorCode, extras: AuditExtras = {}): Promise<void> {
   await audit.record(auditEventFor(request, code === 'internal_error' ? 'error' : 'refused', { ...extras, code }));
   request.audited = true;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PerchError, parseOrThrow } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
-import { auditSuccess } from '../http/audit-context.js';
+import { auditSuccess, auditSuccessOrUndo } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
 
 export const CreateApiKeySchema = z.strictObject({
@@ -35,8 +35,9 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: PerchContext): v
       const body = parseOrThrow(CreateApiKeySchema, request.body);
       const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= ctx.clock.now()) throw new PerchError('invalid_request', { path: 'expiresAt', message: 'expiresAt: must be in the future' });
-      const created = await ctx.apiKeys.create({ workspaceId: request.apiKey!.workspaceId, name: body.name, env: body.env, scopes: body.scopes, expiresAt });
-      await auditSuccess(ctx.audit, request, { resource: `api-key:${created.apiKey.id}`, details: { env: body.env, scopes: body.scopes } });
+      const { undo, ...created } = await ctx.apiKeys.create({ workspaceId: request.apiKey!.workspaceId, name: body.name, env: body.env, scopes: body.scopes, expiresAt });
+      // An unaudited key is deleted before anyone sees it.
+      await auditSuccessOrUndo(ctx.audit, request, undo, { resource: `api-key:${created.apiKey.id}`, details: { env: body.env, scopes: body.scopes } });
       return reply.status(201).send(created);
     },
   );
@@ -45,6 +46,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: PerchContext): v
     const { id } = parseOrThrow(IdParams, request.params);
     if (id === request.apiKey!.id) throw new PerchError('conflict', { path: 'id', message: 'An API key cannot revoke itself.' });
     const apiKey = await ctx.apiKeys.revoke(request.apiKey!.workspaceId, id);
+    // Not undone if its event cannot be recorded: reverting a revocation would hand access back.
     await auditSuccess(ctx.audit, request, { resource: `api-key:${id}` });
     return { apiKey };
   });
@@ -55,8 +57,9 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: PerchContext): v
     async (request, reply) => {
       const { id } = parseOrThrow(IdParams, request.params);
       const body = parseOrThrow(RotateApiKeySchema, request.body ?? {});
-      const rotated = await ctx.apiKeys.rotate(request.apiKey!.workspaceId, id, new Date(ctx.clock.now() + body.gracePeriodSeconds * 1000));
-      await auditSuccess(ctx.audit, request, { resource: `api-key:${id}`, details: { replacedBy: rotated.apiKey.id, gracePeriodSeconds: body.gracePeriodSeconds } });
+      const { undo, ...rotated } = await ctx.apiKeys.rotate(request.apiKey!.workspaceId, id, new Date(ctx.clock.now() + body.gracePeriodSeconds * 1000));
+      // Unaudited, the rotation is undone: the old key keeps its deadline and can be rotated again.
+      await auditSuccessOrUndo(ctx.audit, request, undo, { resource: `api-key:${id}`, details: { replacedBy: rotated.apiKey.id, gracePeriodSeconds: body.gracePeriodSeconds } });
       return reply.status(201).send(rotated);
     },
   );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PerchError, parseOrThrow, roleAtLeast, type EmbedTokenClaims } from '@perch/protocol';
 import type { Dashboard } from '@perch/engine';
 import type { PerchContext } from '../context.js';
-import { auditEventFor, auditSuccess } from '../http/audit-context.js';
+import { auditEventFor, auditSuccess, auditSuccessOrUndo } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
 import type { QueryService } from '../query/query-service.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
@@ -18,19 +18,6 @@ const FilterValuesQuery = z.strictObject({
   search: z.string().max(256).optional(),
 });
 const VersionQuery = z.strictObject({ version: z.string().regex(/^\d{1,9}$/, 'a positive integer').transform(Number).optional() });
-
-/**
- * Record a write's success event; when that fails, revert the write before the error reaches the
- * client, so a request that answers with an error has changed nothing.
- */
-async function auditWrite(ctx: PerchContext, request: FastifyRequest, undo: () => Promise<void>, extras: Parameters<typeof auditSuccess>[2]): Promise<void> {
-  try {
-    await auditSuccess(ctx.audit, request, extras);
-  } catch (error) {
-    await undo().catch((undoError: unknown) => request.log.error({ err: undoError }, 'could not revert a dashboard write after its audit failed'));
-    throw error;
-  }
-}
 
 function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   return parseOrThrow(schema, typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {});
@@ -163,7 +150,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
     async (request, reply) => {
       const claims = request.embed!.claims;
       const saved = await directory.create(claims, request.body);
-      await auditWrite(ctx, request, saved.undo, { resource: `dashboard:${saved.dashboard.id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
+      await auditSuccessOrUndo(ctx.audit, request, saved.undo, { resource: `dashboard:${saved.dashboard.id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
       return reply.code(201).send({ id: saved.dashboard.id, version: saved.version });
     },
   );
@@ -176,7 +163,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       const { id } = params(IdParams, request.params);
       const { version } = params(VersionQuery, request.query);
       const saved = await directory.update(claims, id, request.body, version);
-      await auditWrite(ctx, request, saved.undo, { resource: `dashboard:${id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
+      await auditSuccessOrUndo(ctx.audit, request, saved.undo, { resource: `dashboard:${id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
       return { id, version: saved.version };
     },
   );
@@ -190,7 +177,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       // Refuse before touching the store when the body of a DELETE tries to carry anything.
       if (request.body !== undefined && request.body !== null) throw new PerchError('invalid_request', { path: 'body', message: 'DELETE takes no body' });
       const deleted = await directory.delete(claims, id);
-      await auditWrite(ctx, request, deleted.undo, { resource: `dashboard:${id}` });
+      await auditSuccessOrUndo(ctx.audit, request, deleted.undo, { resource: `dashboard:${id}` });
       return reply.code(204).send();
     },
   );

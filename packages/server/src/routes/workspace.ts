@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { OriginSchema, parseOrThrow, TOKEN_TTL } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
-import { auditSuccess } from '../http/audit-context.js';
+import { auditSuccess, auditSuccessOrUndo } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
 import { randomId } from '../auth/secrets.js';
 
@@ -30,13 +30,15 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: PerchContext)
       const workspaceId = request.apiKey!.workspaceId;
       const before = [...(ctx.workspaces.get(workspaceId)?.authorizedOrigins ?? [])].sort();
       await ctx.workspaces.setOrigins(workspaceId, origins);
-      await auditSuccess(ctx.audit, request, { resource: 'origins', details: { before, after: origins } });
+      await auditSuccessOrUndo(ctx.audit, request, () => ctx.workspaces.setOrigins(workspaceId, before), { resource: 'origins', details: { before, after: origins } });
       return { origins };
     },
   );
 
   app.post('/v1/token-keys/rotate', { config: { audit: 'token_key.rotate' }, schema: { summary: 'Add a new token key', tags: ['workspace'] } }, async (request, reply) => {
     const key = await ctx.keyring.rotate(request.apiKey!.workspaceId);
+    // Like revocations, not undone when its event cannot be recorded: tokens may already be
+    // minted with the new key, and the old keys stay valid for their overlap anyway.
     await auditSuccess(ctx.audit, request, { resource: `token-key:${key.kid}` });
     return reply.status(201).send({ kid: key.kid, previousKeysValidUntil: new Date(ctx.clock.now() + (TOKEN_TTL.maxSeconds + 30) * 1000).toISOString() });
   });
@@ -57,6 +59,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: PerchContext)
         await ctx.revocations.add({ id, workspaceId, distinctId: body.distinctId, issuedBefore: new Date(now), expiresAt });
       }
       const resource = 'tokenId' in body ? `token:${body.tokenId}` : `distinct-id:${body.distinctId}`;
+      // Not undone if its event cannot be recorded: reverting a revocation would hand access back.
       await auditSuccess(ctx.audit, request, { resource, ...('distinctId' in body ? { details: { distinctId: body.distinctId } } : {}) });
       return reply.status(201).send({ id, ...body, revokedAt: new Date(now).toISOString() });
     },

@@ -81,6 +81,22 @@ export async function rotateApiKey(
   });
 }
 
+/** Delete a key that was never disclosed to anyone: the undo of a create whose audit event failed. */
+export async function deleteUndisclosedApiKey(db: Kysely<PerchDatabase>, workspaceId: string, id: string): Promise<void> {
+  await db.deleteFrom('api_keys').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+/**
+ * Undo a rotation whose audit event failed: the old key gets back its deadline and its place
+ * (no successor), and the successor, never disclosed, is deleted, in one transaction.
+ */
+export async function undoRotateApiKey(db: Kysely<PerchDatabase>, oldKey: ApiKeyRecord, successorId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('api_keys').set({ replaced_by: null, expires_at: oldKey.expires_at }).where('id', '=', oldKey.id).where('replaced_by', '=', successorId).execute();
+    await trx.deleteFrom('api_keys').where('workspace_id', '=', oldKey.workspace_id).where('id', '=', successorId).execute();
+  });
+}
+
 export async function touchApiKey(db: Kysely<PerchDatabase>, id: string, at: Date): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
 }

@@ -157,3 +157,51 @@ describe('logs', () => {
     }
   });
 });
+
+describe.each(STORE_KINDS)('admin writes when the audit trail cannot record them (%s store)', (kind) => {
+  let perch: TestPerch;
+  beforeAll(async () => {
+    perch = await startTestPerch(kind, { overrides: { limits: { apiKeyRatePerMinute: 1_000 } } });
+  });
+  afterAll(async () => perch?.close());
+
+  const admin = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    perch.app.inject({ method, url, headers: { authorization: `Bearer ${perch.adminKey}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const keysOf = async () => (await admin('GET', '/v1/api-keys')).json().apiKeys as Array<{ id: string; expiresAt: string | null; replacedBy: string | null; revokedAt: string | null }>;
+  /** Run `requests` while every audit event fails; each must answer 503 audit_unavailable. */
+  const whileAuditFails = async (requests: () => Promise<{ statusCode: number; json(): { error: { code: string } } }>) => {
+    perch.audit.failing = true;
+    try {
+      const response = await requests();
+      expect(response.statusCode).toBe(503);
+      expect(response.json().error.code).toBe('audit_unavailable');
+    } finally {
+      perch.audit.failing = false;
+    }
+  };
+
+  it('undoes what grants access: a created key is gone, a rotation is reverted, origins are restored', async () => {
+    const created = (await admin('POST', '/v1/api-keys', { name: 'rotate me', env: 'live' })).json() as { key: string; apiKey: { id: string } };
+    const before = await keysOf();
+
+    await whileAuditFails(() => admin('POST', '/v1/api-keys', { name: 'never shown', env: 'live' }));
+    await whileAuditFails(() => admin('POST', `/v1/api-keys/${created.apiKey.id}/rotate`, { gracePeriodSeconds: 0 }));
+    expect(await keysOf()).toEqual(before);
+    // The old key still works and can be rotated for real now.
+    const mint = await perch.app.inject({ method: 'POST', url: '/v1/embed/tokens', headers: { 'x-api-key': created.key }, payload: ALICE });
+    expect(mint.statusCode).toBe(201);
+    expect((await admin('POST', `/v1/api-keys/${created.apiKey.id}/rotate`, {})).statusCode).toBe(201);
+
+    expect((await admin('PUT', '/v1/workspace/origins', { origins: ['https://app.example.com'] })).statusCode).toBe(200);
+    await whileAuditFails(() => admin('PUT', '/v1/workspace/origins', { origins: ['https://evil.example'] }));
+    expect((await admin('GET', '/v1/workspace/origins')).json().origins).toEqual(['https://app.example.com']);
+  });
+
+  it('keeps what takes access away: a revoked key stays revoked', async () => {
+    const created = (await admin('POST', '/v1/api-keys', { name: 'revoke me', env: 'live' })).json() as { key: string; apiKey: { id: string } };
+    await whileAuditFails(() => admin('DELETE', `/v1/api-keys/${created.apiKey.id}`));
+    const refused = await perch.app.inject({ method: 'POST', url: '/v1/embed/tokens', headers: { 'x-api-key': created.key }, payload: ALICE });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().error.code).toBe('api_key_revoked');
+  });
+});
