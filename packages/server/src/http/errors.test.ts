@@ -67,23 +67,15 @@ describe('HTTP errors from Fastify and its plugins', () => {
     expectClientError(response, 400, 'invalid_request');
   });
 
+  const mint = (contentType: string, payload: string) =>
+    perch.app.inject({ method: 'POST', url: '/v1/embed/tokens', headers: { authorization: `Bearer ${perch.adminKey}`, 'content-type': contentType }, payload });
+
   it('answers a body over the size limit with 413 body_too_large', async () => {
-    const response = await perch.app.inject({
-      method: 'POST',
-      url: '/v1/embed/tokens',
-      headers: { authorization: `Bearer ${perch.adminKey}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ user: { distinctId: 'x'.repeat(perch.config.limits.bodyBytes), role: 'viewer' } }),
-    });
-    expectClientError(response, 413, 'body_too_large');
+    const oversized = JSON.stringify({ user: { distinctId: 'x'.repeat(perch.config.limits.bodyBytes), role: 'viewer' } });
+    expectClientError(await mint('application/json', oversized), 413, 'body_too_large');
   });
 
   it('answers a body of an unsupported media type with 415 unsupported_media_type', async () => {
-    const response = await perch.app.inject({
-      method: 'POST',
-      url: '/v1/embed/tokens',
-      headers: { authorization: `Bearer ${perch.adminKey}`, 'content-type': 'text/xml' },
-      payload: '<user/>',
-    });
-    expectClientError(response, 415, 'unsupported_media_type');
+    expectClientError(await mint('text/xml', '<user/>'), 415, 'unsupported_media_type');
   });
 });
