@@ -114,7 +114,7 @@ export class ApiKeyService {
       scopes: [...new Set(input.scopes)],
       expiresAt: input.expiresAt ?? null,
     });
-    return { key, apiKey: summarizeApiKey(row), undo: () => this.#forget(() => deleteUndisclosedApiKey(this.db, input.workspaceId, row.id)) };
+    return { key, apiKey: summarizeApiKey(row), undo: () => this.#changeKeys(() => deleteUndisclosedApiKey(this.db, input.workspaceId, row.id)) };
   }
 
   async list(workspaceId: string): Promise<ApiKeySummary[]> {
@@ -150,11 +150,11 @@ export class ApiKeyService {
     );
     this.authCache.clear();
     const previous = await getApiKey(this.db, workspaceId, id);
-    return { key, apiKey: summarizeApiKey(inserted), previous: summarizeApiKey(previous ?? old), undo: () => this.#forget(() => undoRotateApiKey(this.db, old, inserted.id)) };
+    return { key, apiKey: summarizeApiKey(inserted), previous: summarizeApiKey(previous ?? old), undo: () => this.#changeKeys(() => undoRotateApiKey(this.db, old, inserted.id)) };
   }
 
   /** Run a change to the stored keys, then drop the cached authentications it may have made stale. */
-  async #forget(change: () => Promise<void>): Promise<void> {
+  async #changeKeys(change: () => Promise<void>): Promise<void> {
     await change();
     this.authCache.clear();
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PerchError, parseOrThrow, roleAtLeast, type EmbedTokenClaims } from '@perch/protocol';
 import type { Dashboard } from '@perch/engine';
