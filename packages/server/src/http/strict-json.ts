@@ -107,11 +107,8 @@ function containerPath(stack: Frame[]): string {
   return path;
 }
 
+/** The path of `key` in the innermost open object. */
 function pathOf(stack: Frame[], key: string): string {
-  let path = '';
-  for (const frame of stack.slice(0, -1)) {
-    if (frame.kind === 'array') path += `[${frame.index}]`;
-    else if (frame.key !== undefined) path += path === '' ? frame.key : `.${frame.key}`;
-  }
-  return path === '' ? key : `${path}.${key}`;
+  const parent = containerPath(stack.slice(0, -1));
+  return parent === '' ? key : `${parent}.${key}`;
 }
