@@ -5,7 +5,7 @@
  */
 import { PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
 import { attributeOf, memberVisible } from './access.js';
-import { evaluateUserCondition } from './rls.js';
+import { columnOperand, evaluateUserCondition } from './rls.js';
 import type { Dataset, Model, PolicyNode } from './model/types.js';
 import type { ModelLiteral } from './model/schema.js';
 
@@ -99,17 +99,20 @@ function explainPolicy(node: PolicyNode, user: EmbedUser, missing: Set<string>, 
       if ('value' in node.operand) return { ...base, value: node.operand.value, status: 'bound' };
       const attribute = node.operand.attribute;
       const value = attributeOf(user, attribute);
-      if (value === undefined) {
-        missing.add(attribute);
-        return { ...base, attribute, status: 'attribute_missing' };
-      }
-      const listOperator = node.operator === 'in' || node.operator === 'notIn';
-      if (Array.isArray(value) !== listOperator) {
+      // The same binding as the query pipeline (rls.ts), so an explanation never disagrees with it.
+      try {
+        const bound = columnOperand(node, user);
+        const empty = Array.isArray(bound) && bound.length === 0 && node.operator === 'in';
+        return { ...base, attribute, value: bound, status: empty ? 'matches_nothing' : 'bound' };
+      } catch (error) {
+        if (!(error instanceof PerchError) || error.code === 'internal_error') throw error;
+        if (error.code === 'rls_attribute_missing') {
+          missing.add(attribute);
+          return { ...base, attribute, status: 'attribute_missing' };
+        }
         invalid.add(attribute);
-        return { ...base, attribute, value, status: 'attribute_invalid' };
+        return { ...base, attribute, ...(value === undefined || value === null ? {} : { value }), status: 'attribute_invalid' };
       }
-      const empty = Array.isArray(value) && value.length === 0 && node.operator === 'in';
-      return { ...base, attribute, value, status: empty ? 'matches_nothing' : 'bound' };
     }
   }
 }

@@ -3,8 +3,8 @@
  *
  * `GovernedSql` carries a brand made from a module-private `unique symbol`. No code outside the
  * engine can name the symbol, so no code outside the engine can build a value of this type
- * without a cast; the engine creates it in exactly one place, at the end of the pipeline that
- * runs the RLS transform unconditionally. A connector's `execute(query: GovernedSql)` therefore
+ * without a cast; the engine creates it at the end of the pipeline that runs the RLS transform
+ * unconditionally, and in the startup column probe, which selects no row (`column-probe.ts`). A connector's `execute(query: GovernedSql)` therefore
  * accepts only SQL that went through row-level security, and a future code path that tries to
  * hand a connector raw SQL fails to compile.
  */

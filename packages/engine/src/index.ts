@@ -9,3 +9,5 @@ export { explainAccess, type AccessExplanation, type PolicyExplanation, type Dat
 export { catalogFor, type Catalog, type CatalogDataset, type CatalogMember } from './catalog.js';
 export { resolveDateRange, canonicalTimeZone, type ResolvedRange } from './dates.js';
 export { lookupMember, type ResolvedMember } from './access.js';
+export { compileColumnProbe } from './column-probe.js';
+export { withColumnTypes, policyColumns, scalarFitsColumn, type SourceColumnTypes } from './model/column-types.js';

@@ -8,15 +8,17 @@
  * - A missing or null attribute refuses the query with `rls_attribute_missing`; it never becomes
  *   "no filter" or `IS NULL`.
  * - `in` / `notIn` need an array attribute; `equals`, `notEquals`, `gt`, `gte`, `lt`, `lte` need a
- *   scalar. Any other combination is `rls_attribute_invalid`. (A scalar is not silently promoted to
+ *   scalar. Any other combination is `rls_attribute_invalid`. So is a value whose JSON type does not
+ *   fit the column's type: the comparison happens in the column's type, never by casting it. (A scalar is not silently promoted to
  *   a one-element list: the host said what shape it sends, and a mismatch is a bug to surface.)
  * - An empty array with `in` matches no row (FALSE), with `notIn` every row (TRUE).
  * - A user-only condition is decided here, at plan time, into a TRUE/FALSE constant.
  */
 import { PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
 import { and, col, compare, FALSE, inList, or, param, TRUE, type Comparison, type Expr, type ScalarValue } from './nodes.js';
-import type { Dataset, PolicyNode } from './model/types.js';
+import type { Dataset, DimensionType, PolicyNode } from './model/types.js';
 import type { ModelLiteral, RlsOperator } from './model/schema.js';
+import { scalarFitsColumn } from './model/column-types.js';
 import { attributeOf } from './access.js';
 
 export interface RlsPredicate {
@@ -50,19 +52,53 @@ function policyToExpr(node: PolicyNode, alias: string, user: EmbedUser, ids: str
     case 'user':
       return evaluateUserCondition(node.attribute, node.operator, node.value, user) ? TRUE : FALSE;
     case 'column': {
-      const column = col(alias, node.column);
-      if ('value' in node.operand) return columnCondition(column, node.operator, node.operand.value);
-      const value = requireAttribute(user, node.operand.attribute);
-      const listOperator = node.operator === 'in' || node.operator === 'notIn';
-      if (Array.isArray(value) !== listOperator) throw shapeMismatch(node.operand.attribute, node.operator);
-      return columnCondition(column, node.operator, value as ScalarValue | readonly ScalarValue[]);
+      const columnType = requireColumnType(node);
+      return columnCondition(col(alias, node.column), node.operator, columnOperand(node, user), columnType);
     }
   }
 }
 
-function columnCondition(column: Expr, operator: RlsOperator, value: ModelLiteral | readonly ModelLiteral[]): Expr {
-  if (operator === 'in' || operator === 'notIn') return inList(column, value as readonly ScalarValue[], operator === 'notIn');
-  return compare(COMPARATORS[operator], column, param(value as ScalarValue));
+type ColumnNode = Extract<PolicyNode, { kind: 'column' }>;
+
+/**
+ * The value a column condition compares with, for `user`: the model's literal, or the attribute,
+ * checked for shape (list or scalar, by operator) and for type (it must fit the column's type).
+ *
+ * @throws PerchError `rls_attribute_missing`, or `rls_attribute_invalid` with path
+ *   `attributes.<name>` when the attribute's shape or JSON type does not fit.
+ */
+export function columnOperand(node: ColumnNode, user: EmbedUser): ScalarValue | readonly ScalarValue[] {
+  if ('value' in node.operand) return node.operand.value;
+  const name = node.operand.attribute;
+  const value = requireAttribute(user, name);
+  const listOperator = node.operator === 'in' || node.operator === 'notIn';
+  if (Array.isArray(value) !== listOperator) throw shapeMismatch(name, node.operator);
+  const type = requireColumnType(node);
+  const items: readonly unknown[] = Array.isArray(value) ? value : [value];
+  // The column is never cast to the value's type: a cast widens the match ('042' = 42). A value
+  // of another JSON type is the host's bug, refused so it surfaces instead of matching by accident.
+  if (!items.every((item) => scalarFitsColumn(item, type))) {
+    throw new PerchError('rls_attribute_invalid', {
+      path: `attributes.${name}`,
+      message: `The attribute "${name}" must be ${TYPE_WORDS[type]}${listOperator ? ' in every item' : ''}: it is compared with a ${type} column.`,
+    });
+  }
+  return value as ScalarValue | readonly ScalarValue[];
+}
+
+const TYPE_WORDS: Record<DimensionType, string> = { string: 'a JSON string', number: 'a JSON number', boolean: 'true or false', time: 'an ISO 8601 date or date-time string' };
+
+/** Fail closed: a policy column whose type was never established is not bound at all. */
+function requireColumnType(node: ColumnNode): DimensionType {
+  if (node.columnType === undefined) throw new PerchError('internal_error', { detail: `the type of policy column "${node.column}" (${node.id}) is unknown` });
+  return node.columnType;
+}
+
+function columnCondition(column: Expr, operator: RlsOperator, value: ScalarValue | readonly ScalarValue[], type: DimensionType): Expr {
+  // A time column compares with a timestamp: the parameter is cast, never the column.
+  const cast = type === 'time' ? 'timestamp' : undefined;
+  if (operator === 'in' || operator === 'notIn') return inList(column, value as readonly ScalarValue[], operator === 'notIn', cast);
+  return compare(COMPARATORS[operator], column, param(value as ScalarValue, cast));
 }
 
 /** Read a required attribute. Missing and null are the same refusal. */

@@ -1,5 +1,6 @@
 import type { EmbedUser } from '@perch/protocol';
 import { parseModel } from '../src/model/parse.js';
+import { withColumnTypes, type SourceColumnTypes } from '../src/model/column-types.js';
 
 /**
  * A small model with one dataset per RLS shape, all over the same `sales` table, used by the
@@ -77,7 +78,24 @@ datasets:
     rowLevelSecurity: none
 `;
 
-export const fixtureModel = parseModel([{ file: 'fixture.yaml', text: FIXTURE_YAML }]);
+/** The column types of the fixture's tables, as a warehouse's catalog reports them at startup. */
+const SALES_COLUMNS: SourceColumnTypes = new Map([
+  ['customer_id', 'string'],
+  ['region', 'string'],
+  ['amount', 'number'],
+  ['active', 'boolean'],
+  ['ordered_at', 'time'],
+] as const);
+const ACCOUNTS_COLUMNS: SourceColumnTypes = new Map([
+  ['customer_id', 'string'],
+  ['name', 'string'],
+  ['tier', 'string'],
+] as const);
+
+export const fixtureModel = withColumnTypes(
+  parseModel([{ file: 'fixture.yaml', text: FIXTURE_YAML }]),
+  new Map<string, SourceColumnTypes>([...['eq', 'inarr', 'notin', 'range', 'nested', 'joined', 'public'].map((name) => [name, SALES_COLUMNS] as const), ['accounts', ACCOUNTS_COLUMNS]]),
+);
 
 export function user(attributes: Record<string, string | number | boolean | Array<string | number>>, role: EmbedUser['role'] = 'viewer'): EmbedUser {
   return { distinctId: 'u-1', role, attributes };

@@ -8,7 +8,8 @@ import { deepFreeze, PerchError } from '@perch/protocol';
 import { planQuery } from '../planner.js';
 import { resolveDateRange } from '../dates.js';
 import { lookupMember } from '../access.js';
-import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
+import type { Dashboard, Dataset, Dimension, DimensionType, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
+import { literalTypeProblem } from './column-types.js';
 
 export interface ModelFile {
   file: string;
@@ -148,7 +149,8 @@ function buildDataset(
     memberRules.set(key, Object.freeze({ roles: rule.roles ? Object.freeze([...rule.roles]) : undefined, attribute }));
   }
 
-  const rowLevelSecurity = input.rowLevelSecurity === 'none' ? 'none' : buildPolicy(input.rowLevelSecurity, `${name}.rls`, 'rowLevelSecurity', policyIds, file, report);
+  const declared = declaredColumnTypes(dimensions, report);
+  const rowLevelSecurity = input.rowLevelSecurity === 'none' ? 'none' : buildPolicy(input.rowLevelSecurity, `${name}.rls`, 'rowLevelSecurity', { ids: policyIds, file, declared }, report);
 
   return Object.freeze({
     name,
@@ -207,7 +209,29 @@ function checkExpressionReferences(measures: ReadonlyMap<string, Measure>, repor
   for (const name of measures.keys()) visit(name, []);
 }
 
-function buildPolicy(input: PolicyInput, defaultId: string, path: string, ids: Map<string, string>, file: string, report: Report): PolicyNode {
+/**
+ * Column types the dataset's dimensions declare. Two dimensions over one column with different
+ * types would leave a policy on that column without one type to compare in, so that is an issue.
+ */
+function declaredColumnTypes(dimensions: ReadonlyMap<string, Dimension>, report: Report): ReadonlyMap<string, DimensionType> {
+  const types = new Map<string, DimensionType>();
+  for (const dimension of dimensions.values()) {
+    const seen = types.get(dimension.column);
+    if (seen !== undefined && seen !== dimension.type) report(`dimensions.${dimension.name}.type`, `column "${dimension.column}" is declared as ${seen} by another dimension`);
+    else types.set(dimension.column, dimension.type);
+  }
+  return types;
+}
+
+interface PolicyContext {
+  readonly ids: Map<string, string>;
+  readonly file: string;
+  /** Column types declared by the dataset's dimensions. */
+  readonly declared: ReadonlyMap<string, DimensionType>;
+}
+
+function buildPolicy(input: PolicyInput, defaultId: string, path: string, context: PolicyContext, report: Report): PolicyNode {
+  const { ids, file } = context;
   const id = input.id ?? defaultId;
   const seenIn = ids.get(id);
   if (seenIn) report(`${path}.id`, `policy id "${id}" is already used in ${seenIn}`);
@@ -217,7 +241,7 @@ function buildPolicy(input: PolicyInput, defaultId: string, path: string, ids: M
     const group = input as { all?: PolicyInput[]; any?: PolicyInput[] };
     const kind = group.all ? 'all' : 'any';
     const items = group.all ?? group.any ?? [];
-    const children = items.map((child, i) => buildPolicy(child, `${id}.${kind}[${i}]`, `${path}.${kind}[${i}]`, ids, file, report));
+    const children = items.map((child, i) => buildPolicy(child, `${id}.${kind}[${i}]`, `${path}.${kind}[${i}]`, context, report));
     return Object.freeze({ kind, id, children: Object.freeze(children) });
   }
   const leaf = input as Partial<Record<RlsOperator, RlsOperand>> & { column?: string; attribute?: string };
@@ -227,7 +251,14 @@ function buildPolicy(input: PolicyInput, defaultId: string, path: string, ids: M
   if ('value' in operand && Array.isArray(operand.value) !== listOperator) {
     report(`${path}.${operator}.value`, listOperator ? `"${operator}" needs a list of values` : `"${operator}" needs a single value`);
   }
-  if (leaf.column !== undefined) return Object.freeze({ kind: 'column', id, column: leaf.column, operator, operand: Object.freeze({ ...operand }) });
+  if (leaf.column !== undefined) {
+    const columnType = context.declared.get(leaf.column);
+    if (columnType !== undefined && 'value' in operand) {
+      const problem = literalTypeProblem(operand.value, columnType);
+      if (problem) report(`${path}.${operator}.value`, problem);
+    }
+    return Object.freeze({ kind: 'column', id, column: leaf.column, operator, operand: Object.freeze({ ...operand }), columnType });
+  }
   return Object.freeze({ kind: 'user', id, attribute: leaf.attribute as string, operator, value: (operand as { value: RlsOperand & object })['value'] as never });
 }
 

@@ -34,7 +34,20 @@ export type RlsOperand = { readonly attribute: string } | { readonly value: Mode
 /** A node of a row-level-security policy tree, with a stable id for the audit trail. */
 export type PolicyNode =
   | { readonly kind: 'all' | 'any'; readonly id: string; readonly children: readonly PolicyNode[] }
-  | { readonly kind: 'column'; readonly id: string; readonly column: string; readonly operator: RlsOperator; readonly operand: RlsOperand }
+  | {
+      readonly kind: 'column';
+      readonly id: string;
+      readonly column: string;
+      readonly operator: RlsOperator;
+      readonly operand: RlsOperand;
+      /**
+       * The column's type, in which the comparison happens (DESIGN.md section 3). Taken from a
+       * dimension of the dataset over the same column when the model is parsed, then confirmed or
+       * supplied by the warehouse's catalog at startup ({@link withColumnTypes}). The RLS transform
+       * refuses to bind a policy whose column type is still unknown.
+       */
+      readonly columnType: DimensionType | undefined;
+    }
   | { readonly kind: 'user'; readonly id: string; readonly attribute: string; readonly operator: RlsOperator; readonly value: ModelLiteral | readonly ModelLiteral[] };
 
 export interface MemberRule {

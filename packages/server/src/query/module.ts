@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { loadModel } from '@perch/engine';
+import { loadModel, type Model } from '@perch/engine';
 import type { PerchConfig } from '../config.js';
 import type { PerchContext } from '../context.js';
 import type { RouteModule } from '../app.js';
 import { createConnector, type Connector, type ConnectorConfig } from '../connectors/index.js';
 import { generateDemoWarehouse } from '../demo/index.js';
 import { QueryService } from './query-service.js';
+import { withWarehouseColumnTypes } from './policy-column-types.js';
 import { queryRouteModules } from './route-modules.js';
 
 export interface QueryModule {
@@ -20,7 +21,8 @@ export interface QueryModule {
  * (generating the demo warehouse first when configured), and build the route modules.
  *
  * A model that fails validation stops the start: serving with a half-valid model could drop a
- * policy, so there is no "start anyway".
+ * policy, so there is no "start anyway". That includes a policy column the warehouse lacks, or
+ * whose type there disagrees with the model: the warehouse's catalog types every policy column.
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export interface QueryModule {
  * ```
  */
 export async function createQueryModule(config: PerchConfig, ctx: Pick<PerchContext, 'logger'>): Promise<QueryModule> {
-  const model = await loadModel(resolve(config.cwd, config.modelDir));
+  const parsed = await loadModel(resolve(config.cwd, config.modelDir));
   const warehouse = config.warehouse;
   let connectorConfig: ConnectorConfig;
   if (warehouse.type === 'duckdb') {
@@ -46,6 +48,13 @@ export async function createQueryModule(config: PerchConfig, ctx: Pick<PerchCont
     connectorConfig = { type: 'postgres', url: warehouse.url, poolSize: warehouse.poolSize };
   }
   const connector: Connector = await createConnector(connectorConfig, { timeoutMs: config.limits.queryTimeoutMs, maxRows: config.limits.maxRows });
+  let model: Model;
+  try {
+    model = await withWarehouseColumnTypes(parsed, connector);
+  } catch (error) {
+    await connector.close();
+    throw error;
+  }
   const service = new QueryService({ model, connector, limits: config.limits });
   return {
     modules: queryRouteModules(service),
