@@ -6,6 +6,7 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerStoreCommand } from './migrate-command.js';
+import { registerVerifyIsolationCommand } from './verify-isolation-command.js';
 
 /**
  * The `perch` command line. Each subcommand lives in its own module and registers itself here.
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerDoctorCommand(program);
   registerStoreCommand(program);
+  registerVerifyIsolationCommand(program);
   return program;
 }
 

@@ -3,8 +3,7 @@ import { loadModel, type Model } from '@perch/engine';
 import type { PerchConfig } from '../config.js';
 import type { PerchContext } from '../context.js';
 import type { RouteModule } from '../app.js';
-import { createConnector, type Connector, type ConnectorConfig } from '../connectors/index.js';
-import { generateDemoWarehouse } from '../demo/index.js';
+import { openWarehouse } from './open-warehouse.js';
 import { QueryService } from './query-service.js';
 import { withWarehouseColumnTypes } from './policy-column-types.js';
 import { queryRouteModules } from './route-modules.js';
@@ -34,20 +33,7 @@ export interface QueryModule {
  */
 export async function createQueryModule(config: PerchConfig, ctx: Pick<PerchContext, 'logger'>): Promise<QueryModule> {
   const parsed = await loadModel(resolve(config.cwd, config.modelDir));
-  const warehouse = config.warehouse;
-  let connectorConfig: ConnectorConfig;
-  if (warehouse.type === 'duckdb') {
-    const path = resolve(config.cwd, warehouse.path);
-    if (warehouse.demo) {
-      const summary = await generateDemoWarehouse({ path, orders: warehouse.demoOrders });
-      if (summary.generated) ctx.logger.info({ path, orders: summary.orders }, 'demo warehouse generated');
-    }
-    // Perch only reads the warehouse; read-only also makes DuckDB refuse every write.
-    connectorConfig = { type: 'duckdb', path, readOnly: true };
-  } else {
-    connectorConfig = { type: 'postgres', url: warehouse.url, poolSize: warehouse.poolSize };
-  }
-  const connector: Connector = await createConnector(connectorConfig, { timeoutMs: config.limits.queryTimeoutMs, maxRows: config.limits.maxRows });
+  const { connector } = await openWarehouse(config, ctx);
   let model: Model;
   try {
     model = await withWarehouseColumnTypes(parsed, connector);

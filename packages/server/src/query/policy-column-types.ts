@@ -1,4 +1,4 @@
-import { compileColumnProbe, policyColumns, withColumnTypes, type DimensionType, type Model, type SourceColumnTypes } from '@perch/engine';
+import { compileColumnProbe, policyColumns, withColumnTypes, type Dataset, type DimensionType, type Model, type SourceColumnTypes } from '@perch/engine';
 import { PerchError } from '@perch/protocol';
 import type { Connector } from '../connectors/index.js';
 
@@ -30,7 +30,12 @@ export async function withWarehouseColumnTypes(model: Model, connector: Connecto
   return withColumnTypes(model, catalog);
 }
 
-async function probeColumns(connector: Connector, dataset: Parameters<typeof compileColumnProbe>[0], columns: readonly string[]): Promise<SourceColumnTypes> {
+/**
+ * The warehouse types of `columns` of a dataset's source; a column absent from the answer does
+ * not exist there.
+ * @throws the connector's `datasource_unavailable` (or timeout) when the warehouse cannot answer.
+ */
+export async function probeColumns(connector: Connector, dataset: Dataset, columns: readonly string[]): Promise<SourceColumnTypes> {
   const types = new Map<string, DimensionType>();
   try {
     const { columns: found } = await connector.execute(compileColumnProbe(dataset, columns, connector.dialect));

@@ -49,6 +49,8 @@ export interface Warehouses {
   model: Model;
   duckdb: Connector;
   postgres: Connector;
+  /** The DuckDB warehouse file. */
+  duckdbPath: string;
   /** Connection URL of the PostgreSQL warehouse (search_path pinned to its schema). */
   postgresUrl: string;
   schema: string;
@@ -80,6 +82,7 @@ export async function openWarehouses(orders: number, prefix: string): Promise<Wa
     model,
     duckdb,
     postgres,
+    duckdbPath: path,
     postgresUrl,
     schema,
     async close() {
