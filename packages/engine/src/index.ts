@@ -11,3 +11,4 @@ export { resolveDateRange, canonicalTimeZone, type ResolvedRange } from './dates
 export { lookupMember, type ResolvedMember } from './access.js';
 export { compileColumnProbe } from './column-probe.js';
 export { withColumnTypes, policyColumns, scalarFitsColumn, type SourceColumnTypes } from './model/column-types.js';
+export { policyAttributes, type PolicyAttribute } from './model/policy-attributes.js';

@@ -7,6 +7,7 @@ import { registerDemoCommand } from './demo-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerStoreCommand } from './migrate-command.js';
 import { registerVerifyIsolationCommand } from './verify-isolation-command.js';
+import { registerModelCommand } from './model-command.js';
 
 /**
  * The `perch` command line. Each subcommand lives in its own module and registers itself here.
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerStoreCommand(program);
   registerVerifyIsolationCommand(program);
+  registerModelCommand(program);
   return program;
 }
 

@@ -1,4 +1,4 @@
-import type { Dataset, Model, PolicyNode } from '@perch/engine';
+import { policyAttributes, type Dataset, type Model, type PolicyNode } from '@perch/engine';
 
 /** A column that a policy always compares with an attribute: the dataset's tenant boundary. */
 export interface TenantKey {
@@ -42,40 +42,25 @@ export function modelTenantColumns(model: Model): Map<string, Set<string>> {
   return columns;
 }
 
-/** The attributes a dataset's policy reads, with how each is used (to make up test users). */
+/** An attribute the policies read, with the datasets and columns it is compared with. */
 export interface AttributeUse {
   readonly attribute: string;
-  /** Column conditions: the column compared and whether the attribute is a list. */
-  readonly columns: Array<{ dataset: Dataset; column: string; list: boolean }>;
+  readonly columns: Array<{ dataset: Dataset; column: string }>;
   /** Literals that user-only conditions compare the attribute with. */
   readonly literals: Array<string | number | boolean>;
   readonly list: boolean;
 }
 
-/** The attributes the policies of these datasets read. */
+/** The attributes the policies of these datasets read, merged across datasets. */
 export function attributeUses(datasets: readonly Dataset[]): Map<string, AttributeUse> {
   const uses = new Map<string, AttributeUse>();
-  const use = (attribute: string, list: boolean): AttributeUse => {
-    const found = uses.get(attribute);
-    if (found) return found;
-    const created: AttributeUse = { attribute, columns: [], literals: [], list };
-    uses.set(attribute, created);
-    return created;
-  };
-  const visit = (dataset: Dataset, node: PolicyNode): void => {
-    if ('children' in node) {
-      node.children.forEach((child) => visit(dataset, child));
-      return;
+  for (const dataset of datasets) {
+    for (const read of policyAttributes(dataset)) {
+      const use = uses.get(read.attribute) ?? { attribute: read.attribute, columns: [], literals: [], list: read.list };
+      use.columns.push(...read.columns.map(({ column }) => ({ dataset, column })));
+      use.literals.push(...read.literals);
+      uses.set(read.attribute, use);
     }
-    const list = node.operator === 'in' || node.operator === 'notIn';
-    if (node.kind === 'column') {
-      if ('attribute' in node.operand) use(node.operand.attribute, list).columns.push({ dataset, column: node.column, list });
-      return;
-    }
-    // A user-only condition: `department in [finance, operations]` reads a scalar attribute.
-    const entry = use(node.attribute, false);
-    for (const literal of Array.isArray(node.value) ? node.value : [node.value]) entry.literals.push(literal as string | number | boolean);
-  };
-  for (const dataset of datasets) if (dataset.rowLevelSecurity !== 'none') visit(dataset, dataset.rowLevelSecurity);
+  }
   return uses;
 }
