@@ -9,7 +9,7 @@ import { MasterKey } from './auth/master-key.js';
 import { Keyring } from './auth/keyring.js';
 import { RevocationList } from './auth/revocation-list.js';
 import { WorkspaceDirectory } from './auth/workspace-directory.js';
-import { ApiKeyService, type CreatedApiKey } from './auth/api-keys.js';
+import { ApiKeyService, type ApiKeySummary } from './auth/api-keys.js';
 import { TokenVerifier } from './auth/token-verify.js';
 import { isWellFormedApiKey } from './auth/api-key-format.js';
 import type { AuditSink } from './audit/audit-event.js';
@@ -26,10 +26,18 @@ export interface PerchContext {
   apiKeys: ApiKeyService;
   verifier: TokenVerifier;
   audit: AuditSink;
-  /** Set when this start created the first admin key; printed once by the CLI. */
-  bootstrap: CreatedApiKey | undefined;
+  /** Set when this start created the first admin key (see {@link BootstrapKey}). */
+  bootstrap: BootstrapKey | undefined;
   close(): Promise<void>;
 }
+
+/**
+ * The first admin key, created on a fresh store. Only a key that Perch generated carries its
+ * text, for the CLI to print once. A key the operator supplied in `PERCH_BOOTSTRAP_API_KEY` is
+ * never carried, so it cannot be printed: stdout ends up in log files, and the operator already
+ * has the key.
+ */
+export type BootstrapKey = { generated: true; key: string; apiKey: ApiKeySummary } | { generated: false; apiKey: ApiKeySummary };
 
 export interface ContextOverrides {
   clock?: Clock;
@@ -74,20 +82,21 @@ export async function createPerchContext(config: PerchConfig, overrides: Context
   await revocations.load();
 
   const apiKeys = new ApiKeyService(store.db, clock);
-  let bootstrap: CreatedApiKey | undefined;
+  let bootstrap: BootstrapKey | undefined;
   if ((await countApiKeys(store.db)) === 0) {
     const preset = config.secrets.bootstrapApiKey;
     if (preset !== undefined && !isWellFormedApiKey(preset)) {
       throw new Error('PERCH_BOOTSTRAP_API_KEY must look like pk_live_… or pk_test_… followed by at least 43 base62 characters');
     }
     const env = preset?.startsWith('pk_live_') ? 'live' : 'test';
-    bootstrap = await apiKeys.create({
+    const created = await apiKeys.create({
       workspaceId: DEFAULT_WORKSPACE_ID,
       name: 'bootstrap admin',
       env: preset ? env : 'test',
       scopes: ['admin', 'tokens:create'],
       ...(preset ? { presetKey: preset } : {}),
     });
+    bootstrap = preset ? { generated: false, apiKey: created.apiKey } : { generated: true, key: created.key, apiKey: created.apiKey };
   }
 
   const verifier = new TokenVerifier(keyring, revocations, workspaces, clock, { issuer: config.issuer });
