@@ -11,6 +11,7 @@ import { PERCH_HELMET_OPTIONS, securityHeaders } from './http/security-headers.j
 import { RememberedJsonBodies } from './http/remembered-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
+import { warnOnceAboutForwardedFor } from './http/forwarded-for-warning.js';
 import { randomId } from './auth/secrets.js';
 import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
@@ -92,6 +93,8 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
     }
     done();
   });
+
+  if (ctx.config.trustProxy === false) warnOnceAboutForwardedFor(app, ctx.logger);
 
   // Requests are validated by zod only; the JSON schemas are for the OpenAPI document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
