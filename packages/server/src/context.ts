@@ -13,6 +13,7 @@ import { ApiKeyService, type ApiKeySummary } from './auth/api-keys.js';
 import { TokenVerifier } from './auth/token-verify.js';
 import { isWellFormedApiKey } from './auth/api-key-format.js';
 import type { AuditSink } from './audit/audit-event.js';
+import { credentialSafeLoggerOptions } from './logging/logger-options.js';
 
 /** Everything a route needs, built once per process. Small services, not one god object. */
 export interface PerchContext {
@@ -47,18 +48,12 @@ export interface ContextOverrides {
   createAudit: (store: StoreDatabase, config: PerchConfig, clock: Clock) => Promise<AuditSink & { close?(): Promise<void> }>;
 }
 
-/** Pino with every credential-bearing field redacted, so tokens and API keys never reach a log. */
+/**
+ * Pino that keeps tokens and API keys out of every line: credential fields redacted, and
+ * anything shaped like a credential scrubbed (see `logging/logger-options.ts`).
+ */
 export function createLogger(config: PerchConfig, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-    level: config.logLevel,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'token', 'key', 'apiKey', '*.token', '*.key', '*.apiKey'],
-      censor: '[redacted]',
-    },
-    },
-    destination,
-  );
+  return pino(credentialSafeLoggerOptions(config.logLevel), destination);
 }
 
 /**

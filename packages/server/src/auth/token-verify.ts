@@ -9,6 +9,7 @@ import {
   type EmbedTokenClaims,
   type ErrorCode,
 } from '@perch/protocol';
+import { COMPACT_JWE_SHAPE } from './compact-jwe-shape.js';
 import { embedAuthorizationDigest, embedAuthorizationDigestUnremembered } from './credential-digest.js';
 import type { Keyring } from './keyring.js';
 import type { RevocationList } from './revocation-list.js';
@@ -44,7 +45,7 @@ export class TokenRejectedError extends PerchError {
 const BASE64URL_PART = /^[A-Za-z0-9_-]*$/;
 const ALLOWED_HEADER_KEYS = new Set(['alg', 'enc', 'kid']);
 const URL_TOKEN_PARAMS = /[?&](?:token|access_token|embed_token|jwt)=/i;
-const COMPACT_JWE_IN_URL = /[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{10,}/;
+const COMPACT_JWE_IN_URL = new RegExp(COMPACT_JWE_SHAPE);
 
 interface CacheEntry {
   claims: EmbedTokenClaims;

@@ -1,0 +1,181 @@
+/**
+ * Credentials never reach the log, whatever the URL: a real embed token and a real API key are
+ * sent in the path and the query string of every route group (API-key, embed, public and
+ * operations, docs and their static files) and of unmatched paths, and in headers of requests
+ * that fail; the log, captured at `trace` from Perch's own logger, must hold neither.
+ */
+import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/context.js';
+import { loadConfig } from '../../src/config.js';
+import { startTestPerch, type TestPerch } from '../helpers/test-perch.js';
+import { mint } from './token-fixtures.js';
+
+/** Every line Perch's logger writes, as text. */
+class CapturedLog extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+  lines(): Array<Record<string, unknown>> {
+    return this.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One request over a real socket, the URL sent byte for byte as given. */
+function send(base: string, method: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, method, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The paths of every route group and of unmatched routes, each carrying `secret` in the path or the query string. */
+function pathsCarrying(secret: string): Array<[method: string, path: string]> {
+  return [
+    // API-key routes (no credential, so refused; and with a parameter too long to route)
+    ['GET', `/v1/api-keys?token=${secret}`],
+    ['GET', `/v1/api-keys/${secret}`],
+    ['DELETE', `/v1/api-keys/${secret}`],
+    ['POST', `/v1/api-keys/${secret}/rotate`],
+    ['POST', `/v1/embed/tokens?key=${secret}`],
+    ['GET', `/v1/workspace/origins/${secret}`],
+    // Embed routes
+    ['GET', `/v1/embed/${secret}`],
+    ['GET', `/v1/embed/session?token=${secret}`],
+    ['GET', `/v1/embed/session?x=${secret}`],
+    ['GET', `/v1/embed/session/${secret}`],
+    ['OPTIONS', `/v1/embed/${secret}`],
+    // Public and operations routes
+    ['GET', `/healthz?x=${secret}`],
+    ['GET', `/healthz/${secret}`],
+    ['GET', `/readyz?token=${secret}`],
+    ['GET', `/metrics/${secret}`],
+    // Docs and their static files
+    ['GET', `/docs/${secret}`],
+    ['GET', `/docs/static/${secret}`],
+    ['GET', `/docs/static/${secret}.css`],
+    ['GET', `/docs/json?x=${secret}`],
+    ['GET', `/docs/static/index.css?x=${secret}`],
+    // Unmatched paths, and a path that is not valid percent-encoding
+    ['GET', `/${secret}`],
+    ['POST', `/nowhere/${secret}?again=${secret}`],
+    ['GET', `/v1/api-keys/%E0%A4%A${secret}`],
+    ['DELETE', `/v1/api-keys/%E0%A4%A${secret}`],
+    ['DELETE', `/v1/api-keys/${'a'.repeat(120)}${secret}`],
+    ['GET', `/v1/embed/%zz${secret}?t=${secret}`],
+  ];
+}
+
+describe('credentials in URLs and headers never reach the log', () => {
+  const log = new CapturedLog();
+  let perch: TestPerch;
+  let base: string;
+  let token: string;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    const config = loadConfig({ env: {}, cwd: process.cwd(), overrides: { logLevel: 'trace' } });
+    perch = await startTestPerch('embedded', { logger: createLogger(config, log) });
+    ({ token } = await mint(perch));
+    // A second, real key that authenticates, besides the bootstrap key the test helper supplies.
+    const created = await perch.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { authorization: `Bearer ${perch.adminKey}` }, payload: { name: 'logged', env: 'live', scopes: ['admin'] } });
+    expect(created.statusCode).toBe(201);
+    apiKey = (created.json() as { key: string }).key;
+    base = await perch.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => perch?.close());
+
+  /** The token and key, and the parts of each that are secret on their own. */
+  const secrets = () => [token, ...token.split('.').filter((part) => part.length > 20), apiKey, apiKey.slice('pk_live_'.length), perch.adminKey];
+
+  const expectNoSecretInLog = () => {
+    for (const secret of secrets()) expect(log.text).not.toContain(secret);
+  };
+
+  it.each([
+    ['an embed token', () => token],
+    ['an API key', () => apiKey],
+  ])('%s in the path or query of every route group and of unmatched routes', async (_name, secretOf) => {
+    const before = log.lines().length;
+    const answers: Array<[string, number]> = [];
+    for (const [method, path] of pathsCarrying(secretOf())) answers.push([`${method} ${path.slice(0, 30)}`, (await send(base, method, path)).status]);
+    // Never a 500 (the public routes ignore a query string they do not know, and answer 200).
+    for (const [request, status] of answers) expect(status, request).toBeLessThan(500);
+    // Every request was logged (so the log was looked at, not empty), and the secret appears nowhere.
+    expect(log.lines().length - before).toBeGreaterThanOrEqual(answers.length);
+    expectNoSecretInLog();
+  });
+
+  it('on routes that authenticate, with the credential also in a header', async () => {
+    const cases: Array<[string, string, Record<string, string>]> = [
+      ['GET', `/v1/api-keys?key=${apiKey}`, { authorization: `Bearer ${apiKey}` }],
+      ['GET', `/v1/api-keys/${token}`, { 'x-api-key': apiKey }],
+      ['GET', `/v1/embed/session?token=${token}`, { authorization: `Bearer ${token}`, origin: 'https://elsewhere.example' }],
+      ['GET', `/v1/embed/${apiKey}`, { authorization: `Bearer ${token}` }],
+      ['GET', `/v1/embed/session`, { authorization: `Bearer ${apiKey}` }],
+      ['GET', `/v1/embed/session`, { authorization: `Bearer ${token}x` }],
+      ['GET', `/healthz/${token}`, { authorization: `Bearer ${token}`, cookie: `perch=${apiKey}` }],
+    ];
+    for (const [method, path, headers] of cases) {
+      const answer = await send(base, method, path, headers);
+      expect(answer.status, `${method} ${path.slice(0, 30)}`).toBeLessThan(500);
+    }
+    expectNoSecretInLog();
+  });
+
+  it('a URL too large for the server (a client error before any route), at trace level', async () => {
+    const huge = `/v1/embed/${token}?key=${apiKey}&pad=${'x'.repeat(20_000)}`;
+    const answer = await send(base, 'GET', huge, { authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(431);
+    // Node's error for it is logged at trace, without the raw request bytes it carries.
+    const clientError = log.lines().find((line) => line.msg === 'client header_overflow');
+    expect(clientError).toMatchObject({ err: { code: 'HPE_HEADER_OVERFLOW' } });
+    expect(log.text).not.toContain('rawPacket');
+    expectNoSecretInLog();
+  });
+
+  it('answers a path Fastify cannot route (414, 400) like any refusal: code, request id, security headers', async () => {
+    const tooLong = await perch.app.inject({ method: 'DELETE', url: `/v1/api-keys/${'a'.repeat(120)}${token}` });
+    expect(tooLong.statusCode).toBe(414);
+    expect(tooLong.json()).toEqual({ error: { code: 'uri_too_long', message: 'The URL is too long.', requestId: tooLong.headers['x-request-id'] } });
+    expect(tooLong.headers['x-content-type-options']).toBe('nosniff');
+    const badUrl = await perch.app.inject({ method: 'DELETE', url: `/v1/api-keys/%E0%A4%A${apiKey}` });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json().error.code).toBe('invalid_request');
+    expect(badUrl.headers['x-request-id']).toMatch(/^req_/);
+    for (const answer of [tooLong, badUrl]) {
+      expect(answer.body).not.toContain(token);
+      expect(answer.body).not.toContain(apiKey);
+    }
+    const refused = log.lines().filter((line) => line.msg === 'request refused' && (line.requestId === tooLong.headers['x-request-id'] || line.requestId === badUrl.headers['x-request-id']));
+    expect(refused).toMatchObject([
+      { code: 'uri_too_long', reason: 'FST_ERR_MAX_PARAM_LENGTH', status: 414, route: 'unrouted' },
+      { code: 'invalid_request', reason: 'FST_ERR_BAD_URL', status: 400, route: 'unrouted', path: '/v1/api-keys/%E0%A4%A[redacted]' },
+    ]);
+    expectNoSecretInLog();
+  });
+
+  it('keeps the rest of the request line, with the credential replaced', async () => {
+    await send(base, 'GET', `/v1/embed/${token}`);
+    const line = log.lines().findLast((entry) => entry.msg === 'request');
+    expect(line).toMatchObject({ route: 'unmatched', status: 404, path: '/v1/embed/[redacted]' });
+  });
+});
