@@ -22,5 +22,20 @@ const SHORTEST_CREDENTIAL = 35;
  * ```
  */
 export function scrubCredentials(text: string): string {
-  return text.length < SHORTEST_CREDENTIAL ? text : text.replace(CREDENTIAL, REDACTED);
+  return mayHoldCredential(text) ? text.replace(CREDENTIAL, REDACTED) : text;
+}
+
+/**
+ * Whether `text` could hold a credential: long enough, and holding `pk_` or four dots. Most log
+ * lines hold neither, and this test (a few `indexOf` scans) is several times cheaper than the
+ * regular expression, which tries a match at every character.
+ */
+function mayHoldCredential(text: string): boolean {
+  if (text.length < SHORTEST_CREDENTIAL) return false;
+  if (text.includes('pk_')) return true;
+  let dots = 0;
+  for (let at = text.indexOf('.'); at !== -1; at = text.indexOf('.', at + 1)) {
+    if (++dots === 4) return true;
+  }
+  return false;
 }
