@@ -11,7 +11,7 @@ import { PERCH_HELMET_OPTIONS, securityHeaders } from './http/security-headers.j
 import { RememberedJsonBodies } from './http/remembered-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
-import { warnOnceAboutForwardedFor } from './http/forwarded-for-warning.js';
+import { forwardedForWarning } from './http/forwarded-for-warning.js';
 import { randomId } from './auth/secrets.js';
 import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
@@ -91,8 +91,11 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   app.addHook('onRoute', (route) => {
     app.perchRoutes.push(route);
   });
+  // Only while X-Forwarded-For is ignored: one warning that a proxy may be hiding every client.
+  const noteForwardedFor = ctx.config.trustProxy === false ? forwardedForWarning(ctx.logger) : undefined;
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(perResponseHeaders).header('x-request-id', request.id);
+    noteForwardedFor?.(request);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -105,8 +108,6 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
     }
     done();
   });
-
-  if (ctx.config.trustProxy === false) warnOnceAboutForwardedFor(app, ctx.logger);
 
   // Requests are validated by zod only; the JSON schemas are for the OpenAPI document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
