@@ -173,6 +173,17 @@ describe('credentials in URLs and headers never reach the log', () => {
     expectNoSecretInLog();
   });
 
+  it('in error messages, stacks, nested fields and child-logger bindings', async () => {
+    const failure = new Error(`upstream refused ${token} for ${apiKey}`);
+    perch.ctx.logger.child({ requestId: 'req_child', url: `/v1/embed/${token}` }).error({ err: failure, detail: { path: `/x?key=${apiKey}`, list: [token] } }, `failed on ${token}`);
+    perch.ctx.logger.error(new Error(`bare ${apiKey}`));
+    const lines = log.lines().slice(-2);
+    expect(lines[0]).toMatchObject({ requestId: 'req_child', url: '/v1/embed/[redacted]', msg: 'failed on [redacted]', err: { message: 'upstream refused [redacted] for [redacted]' }, detail: { path: '/x?key=[redacted]', list: ['[redacted]'] } });
+    expect(String((lines[0]!.err as { stack: string }).stack)).toContain('upstream refused [redacted]');
+    expect(lines[1]).toMatchObject({ msg: 'bare [redacted]' });
+    expectNoSecretInLog();
+  });
+
   it('keeps the rest of the request line, with the credential replaced', async () => {
     await send(base, 'GET', `/v1/embed/${token}`);
     const line = log.lines().findLast((entry) => entry.msg === 'request');
