@@ -2,15 +2,22 @@
  * Credentials never reach the log, whatever the URL: a real embed token and a real API key are
  * sent in the path and the query string of every route group (API-key, embed, public and
  * operations, docs and their static files) and of unmatched paths, and in headers of requests
- * that fail; the log, captured at `trace` from Perch's own logger, must hold neither.
+ * that fail; the log, captured at `trace` from Perch's own logger, must hold neither. The whole
+ * Perch runs (query, dashboards, assistant, audit and embed-asset routes included), as
+ * `perch start` runs it.
  */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/context.js';
 import { loadConfig } from '../../src/config.js';
-import { startTestPerch, type TestPerch } from '../helpers/test-perch.js';
-import { mint } from './token-fixtures.js';
+import { startPerch, type RunningPerch } from '../../src/server.js';
+import { embeddedTemplate } from '../helpers/stores.js';
+import { TEST_ADMIN_KEY } from '../helpers/test-perch.js';
+import { MODEL_DIR } from '../query/warehouse-fixture.js';
 
 /** Every line Perch's logger writes, as text. */
 class CapturedLog extends Writable {
@@ -50,8 +57,12 @@ function send(base: string, method: string, path: string, headers: Record<string
 /** The paths of every route group and of unmatched routes, each carrying `secret` in the path or the query string. */
 function pathsCarrying(secret: string): Array<[method: string, path: string]> {
   return [
-    // API-key routes (no credential, so refused; and with a parameter too long to route)
+    // API-key routes (and with a parameter too long to route)
     ['GET', `/v1/api-keys?token=${secret}`],
+    ['GET', `/v1/audit?cursor=${secret}&action=${secret}`],
+    ['GET', `/v1/audit/export?x=${secret}`],
+    ['POST', `/v1/access/explain?x=${secret}`],
+    ['POST', `/v1/revocations?tokenId=${secret}`],
     ['GET', `/v1/api-keys/${secret}`],
     ['DELETE', `/v1/api-keys/${secret}`],
     ['POST', `/v1/api-keys/${secret}/rotate`],
@@ -59,6 +70,13 @@ function pathsCarrying(secret: string): Array<[method: string, path: string]> {
     ['GET', `/v1/workspace/origins/${secret}`],
     // Embed routes
     ['GET', `/v1/embed/${secret}`],
+    ['GET', `/v1/dashboards/${secret}`],
+    ['GET', `/v1/dashboards/${secret}/tiles`],
+    ['POST', `/v1/dashboards/${secret}/filter-values?x=${secret}`],
+    ['GET', `/v1/catalog?dataset=${secret}`],
+    ['POST', `/v1/query?x=${secret}`],
+    ['POST', `/v1/export?format=${secret}`],
+    ['GET', `/v1/assistant/conversations/${secret}`],
     ['GET', `/v1/embed/session?token=${secret}`],
     ['GET', `/v1/embed/session?x=${secret}`],
     ['GET', `/v1/embed/session/${secret}`],
@@ -68,7 +86,10 @@ function pathsCarrying(secret: string): Array<[method: string, path: string]> {
     ['GET', `/healthz/${secret}`],
     ['GET', `/readyz?token=${secret}`],
     ['GET', `/metrics/${secret}`],
-    // Docs and their static files
+    // The embed bundle's files, and the docs and their static files
+    ['GET', `/embed/${secret}`],
+    ['GET', `/embed/${secret}.js`],
+    ['GET', `/embed/perch.js?v=${secret}`],
     ['GET', `/docs/${secret}`],
     ['GET', `/docs/static/${secret}`],
     ['GET', `/docs/static/${secret}.css`],
@@ -86,25 +107,37 @@ function pathsCarrying(secret: string): Array<[method: string, path: string]> {
 
 describe('credentials in URLs and headers never reach the log', () => {
   const log = new CapturedLog();
-  let perch: TestPerch;
+  const dir = mkdtempSync(join(tmpdir(), 'perch-logs-'));
+  let perch: RunningPerch;
   let base: string;
   let token: string;
   let apiKey: string;
 
   beforeAll(async () => {
-    const config = loadConfig({ env: {}, cwd: process.cwd(), overrides: { logLevel: 'trace' } });
-    perch = await startTestPerch('embedded', { logger: createLogger(config, log) });
-    ({ token } = await mint(perch));
-    // A second, real key that authenticates, besides the bootstrap key the test helper supplies.
-    const created = await perch.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { authorization: `Bearer ${perch.adminKey}` }, payload: { name: 'logged', env: 'live', scopes: ['admin'] } });
-    expect(created.statusCode).toBe(201);
-    apiKey = (created.json() as { key: string }).key;
-    base = await perch.app.listen({ host: '127.0.0.1', port: 0 });
+    cpSync(await embeddedTemplate(), join(dir, 'data'), { recursive: true });
+    const config = loadConfig({
+      env: { PERCH_BOOTSTRAP_API_KEY: TEST_ADMIN_KEY },
+      cwd: dir,
+      overrides: { logLevel: 'trace', modelDir: MODEL_DIR, dataDir: 'data', warehouse: { type: 'duckdb', path: 'data/warehouse.duckdb', demo: true, demoOrders: 1_000 } },
+    });
+    perch = await startPerch({ config, port: 0, overrides: { logger: createLogger(config, log) } });
+    base = perch.url;
+    const post = async (path: string, body: unknown) => {
+      const answer = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(answer.status).toBe(201);
+      return answer.json() as Promise<Record<string, unknown>>;
+    };
+    token = String((await post('/v1/embed/tokens', { user: { distinctId: 'alice', role: 'explorer', attributes: { customerId: 'acme', department: 'finance' } }, scope: { dashboards: '*', assistant: true } })).token);
+    // A second, real key that authenticates, besides the bootstrap key.
+    apiKey = String((await post('/v1/api-keys', { name: 'logged', env: 'live', scopes: ['admin'] })).key);
+  }, 180_000);
+  afterAll(async () => {
+    await perch?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
-  afterAll(async () => perch?.close());
 
   /** The token and key, and the parts of each that are secret on their own. */
-  const secrets = () => [token, ...token.split('.').filter((part) => part.length > 20), apiKey, apiKey.slice('pk_live_'.length), perch.adminKey];
+  const secrets = () => [token, ...token.split('.').filter((part) => part.length > 20), apiKey, apiKey.slice('pk_live_'.length), TEST_ADMIN_KEY];
 
   const expectNoSecretInLog = () => {
     for (const secret of secrets()) expect(log.text).not.toContain(secret);
@@ -116,7 +149,12 @@ describe('credentials in URLs and headers never reach the log', () => {
   ])('%s in the path or query of every route group and of unmatched routes', async (_name, secretOf) => {
     const before = log.lines().length;
     const answers: Array<[string, number]> = [];
-    for (const [method, path] of pathsCarrying(secretOf())) answers.push([`${method} ${path.slice(0, 30)}`, (await send(base, method, path)).status]);
+    // Without a credential, and with each kind of valid one, so that the requests get past
+    // authentication into the routes, whose refusals name what they refuse.
+    const credentials: Array<Record<string, string>> = [{}, { authorization: `Bearer ${TEST_ADMIN_KEY}` }, { authorization: `Bearer ${token}` }];
+    for (const headers of credentials) {
+      for (const [method, path] of pathsCarrying(secretOf())) answers.push([`${method} ${path.slice(0, 30)} ${Object.keys(headers).length}`, (await send(base, method, path, headers)).status]);
+    }
     // Never a 500 (the public routes ignore a query string they do not know, and answer 200).
     for (const [request, status] of answers) expect(status, request).toBeLessThan(500);
     // Every request was logged (so the log was looked at, not empty), and the secret appears nowhere.
