@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   unknown_role: 400,
   invalid_origin: 400,
   body_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   // Semantic query (400)
   unknown_dataset: 400,
@@ -99,6 +100,7 @@ const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   rate_limited: 'Too many requests.',
   origin_forbidden: 'The request origin is not authorized.',
   token_expired: 'The embed token has expired.',
+  uri_too_long: 'The URL is too long.',
 };
 
 export interface PerchErrorOptions {

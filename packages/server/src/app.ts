@@ -5,12 +5,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import { PerchError } from '@perch/protocol';
 import type { PerchContext } from './context.js';
 import './http/fastify-types.js';
-import { installErrorHandling } from './http/errors.js';
+import { installErrorHandling, sendError, toPerchError } from './http/errors.js';
 import { parseStrictJson } from './http/strict-json.js';
 import { PERCH_HELMET_OPTIONS, securityHeaders } from './http/security-headers.js';
 import { RememberedJsonBodies } from './http/remembered-json.js';
 import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
+import { forwardedForWarning } from './http/forwarded-for-warning.js';
 import { randomId } from './auth/secrets.js';
 import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
@@ -59,6 +60,10 @@ function useJsonParser(scope: FastifyInstance, parse: (text: string) => unknown)
  * authenticate, so a route cannot be added to a group without that group's checks.
  */
 export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {}): Promise<PerchApp> {
+  // Helmet's headers, computed once (see security-headers.ts); the embed bundle is loaded
+  // cross-origin by host pages, hence the cross-origin resource policy. Set when the request
+  // arrives, so that every answer carries them, refusals and errors included.
+  const perResponseHeaders = securityHeaders(PERCH_HELMET_OPTIONS);
   const app = Fastify({
     loggerInstance: ctx.logger,
     genReqId: () => randomId('req', 20),
@@ -69,17 +74,28 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
     // Fastify's own request lines would log the full URL; Perch logs its own line without the query string.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // A path Fastify cannot route (bad percent-encoding, a parameter over its length limit) is
+    // answered like every other refusal: Perch's error body and headers, and a log line (scrubbed
+    // like every line). Fastify's own answer would echo the path, credentials included, in its
+    // message. Fastify runs no hooks for these requests, so the headers are set here.
+    frameworkErrors: (error, request, reply) => {
+      const perchError = toPerchError(error);
+      // Fastify's code, not its message: the message repeats the whole URL, query string included.
+      const reason = (error as { code?: unknown }).code;
+      request.log.info({ code: perchError.code, reason, method: request.method, route: 'unrouted', path: request.url.split('?')[0], status: perchError.status }, 'request refused');
+      reply.headers(perResponseHeaders).header('x-request-id', request.id);
+      void sendError(reply, request, perchError);
+    },
   }) as unknown as PerchApp;
   app.perchRoutes = [];
   app.addHook('onRoute', (route) => {
     app.perchRoutes.push(route);
   });
-  // Helmet's headers, computed once (see security-headers.ts); the embed bundle is loaded
-  // cross-origin by host pages, hence the cross-origin resource policy. Set when the request
-  // arrives, so that every answer carries them, refusals and errors included.
-  const perResponseHeaders = securityHeaders(PERCH_HELMET_OPTIONS);
+  // Only while X-Forwarded-For is ignored: one warning that a proxy may be hiding every client.
+  const noteForwardedFor = ctx.config.trustProxy === false ? forwardedForWarning(ctx.logger) : undefined;
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(perResponseHeaders).header('x-request-id', request.id);
+    noteForwardedFor?.(request);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {

@@ -18,7 +18,8 @@ export const PerchConfigSchema = z.strictObject({
    * Which proxies in front of Perch to believe about the client's address (`X-Forwarded-For`),
    * for rate limits and the audit trail's `ip`: `false` (default: the peer is the client),
    * `true` (any peer), or a comma-separated list of proxy addresses, CIDR ranges and the names
-   * `loopback`, `linklocal` and `uniquelocal` (private ranges) (`PERCH_TRUST_PROXY`).
+   * `loopback`, `linklocal` and `uniquelocal` (private ranges) (`PERCH_TRUST_PROXY`). While it
+   * is `false`, the first request carrying `X-Forwarded-For` logs one warning naming it.
    */
   trustProxy: z.union([z.boolean(), z.string().refine(isProxyList, 'a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal')]).default(false),
   /** Embedded metadata store directory. */
@@ -42,7 +43,8 @@ export const PerchConfigSchema = z.strictObject({
       tokenRatePerMinute: z.number().int().min(1).default(6_000),
       /**
        * Refused API keys or embed tokens per minute per client address; beyond it, the address
-       * gets 429 `rate_limited` on every API-key or embed route until the minute is over.
+       * gets 429 `rate_limited` on that route group until the minute is over, except for an
+       * embed token already verified and cached or an API key already authenticated.
        */
       authFailuresPerMinute: z.number().int().min(1).default(300),
       resultCacheEntries: z.number().int().min(0).default(5_000),

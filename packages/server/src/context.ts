@@ -9,10 +9,11 @@ import { MasterKey } from './auth/master-key.js';
 import { Keyring } from './auth/keyring.js';
 import { RevocationList } from './auth/revocation-list.js';
 import { WorkspaceDirectory } from './auth/workspace-directory.js';
-import { ApiKeyService, type CreatedApiKey } from './auth/api-keys.js';
+import { ApiKeyService, type ApiKeySummary } from './auth/api-keys.js';
 import { TokenVerifier } from './auth/token-verify.js';
 import { isWellFormedApiKey } from './auth/api-key-format.js';
 import type { AuditSink } from './audit/audit-event.js';
+import { credentialSafeLoggerOptions } from './logging/logger-options.js';
 
 /** Everything a route needs, built once per process. Small services, not one god object. */
 export interface PerchContext {
@@ -26,10 +27,18 @@ export interface PerchContext {
   apiKeys: ApiKeyService;
   verifier: TokenVerifier;
   audit: AuditSink;
-  /** Set when this start created the first admin key; printed once by the CLI. */
-  bootstrap: CreatedApiKey | undefined;
+  /** Set when this start created the first admin key (see {@link BootstrapKey}). */
+  bootstrap: BootstrapKey | undefined;
   close(): Promise<void>;
 }
+
+/**
+ * The first admin key, created on a fresh store. Only a key that Perch generated carries its
+ * text, for the CLI to print once. A key the operator supplied in `PERCH_BOOTSTRAP_API_KEY` is
+ * never carried, so it cannot be printed: stdout ends up in log files, and the operator already
+ * has the key.
+ */
+export type BootstrapKey = { generated: true; key: string; apiKey: ApiKeySummary } | { generated: false; apiKey: ApiKeySummary };
 
 export interface ContextOverrides {
   clock?: Clock;
@@ -39,18 +48,12 @@ export interface ContextOverrides {
   createAudit: (store: StoreDatabase, config: PerchConfig, clock: Clock) => Promise<AuditSink & { close?(): Promise<void> }>;
 }
 
-/** Pino with every credential-bearing field redacted, so tokens and API keys never reach a log. */
+/**
+ * Pino that keeps tokens and API keys out of every line: credential fields redacted, and
+ * anything shaped like a credential scrubbed (see `logging/logger-options.ts`).
+ */
 export function createLogger(config: PerchConfig, destination?: pino.DestinationStream): Logger {
-  return pino(
-    {
-    level: config.logLevel,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'token', 'key', 'apiKey', '*.token', '*.key', '*.apiKey'],
-      censor: '[redacted]',
-    },
-    },
-    destination,
-  );
+  return pino(credentialSafeLoggerOptions(config.logLevel), destination);
 }
 
 /**
@@ -74,20 +77,21 @@ export async function createPerchContext(config: PerchConfig, overrides: Context
   await revocations.load();
 
   const apiKeys = new ApiKeyService(store.db, clock);
-  let bootstrap: CreatedApiKey | undefined;
+  let bootstrap: BootstrapKey | undefined;
   if ((await countApiKeys(store.db)) === 0) {
     const preset = config.secrets.bootstrapApiKey;
     if (preset !== undefined && !isWellFormedApiKey(preset)) {
       throw new Error('PERCH_BOOTSTRAP_API_KEY must look like pk_live_… or pk_test_… followed by at least 43 base62 characters');
     }
     const env = preset?.startsWith('pk_live_') ? 'live' : 'test';
-    bootstrap = await apiKeys.create({
+    const created = await apiKeys.create({
       workspaceId: DEFAULT_WORKSPACE_ID,
       name: 'bootstrap admin',
       env: preset ? env : 'test',
       scopes: ['admin', 'tokens:create'],
       ...(preset ? { presetKey: preset } : {}),
     });
+    bootstrap = preset ? { generated: false, apiKey: created.apiKey } : { generated: true, key: created.key, apiKey: created.apiKey };
   }
 
   const verifier = new TokenVerifier(keyring, revocations, workspaces, clock, { issuer: config.issuer });

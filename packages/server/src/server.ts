@@ -16,7 +16,10 @@ export interface StartPerchOptions {
   app?: BuildAppOptions;
   /** Listen on this port instead of the configured one (0 = any free port). */
   port?: number;
-  /** Print the bootstrap admin key to this function (the CLI prints it to stdout). */
+  /**
+   * Print the bootstrap admin key to this function (the CLI prints it to stdout). Called only
+   * for a key Perch generated, never for one supplied in `PERCH_BOOTSTRAP_API_KEY`.
+   */
   onBootstrapKey?: (key: string) => void;
 }
 
@@ -46,7 +49,9 @@ export async function startPerch(options: StartPerchOptions = {}): Promise<Runni
       (trail = await createAuditTrail({ store, clock, batchMs: cfg.audit.batchMs, batchSize: cfg.audit.batchSize, ...(cfg.audit.commitsInFlight !== undefined ? { commitsInFlight: cfg.audit.commitsInFlight } : {}), retentionDays: cfg.audit.retentionDays })),
     ...options.overrides,
   });
-  if (ctx.bootstrap) options.onBootstrapKey?.(ctx.bootstrap.key);
+  if (ctx.bootstrap?.generated) options.onBootstrapKey?.(ctx.bootstrap.key);
+  // A supplied key is never printed (see BootstrapKey); its id and display prefix say which it is.
+  else if (ctx.bootstrap) ctx.logger.info({ apiKeyId: ctx.bootstrap.apiKey.id, prefix: ctx.bootstrap.apiKey.prefix }, 'created the first admin API key from PERCH_BOOTSTRAP_API_KEY');
   const retention = trail ? scheduleRetention(trail, ctx.logger) : undefined;
   // The governed query path: model, warehouse and the query/catalog/explain routes.
   const query = await createQueryModule(config, ctx).catch(async (error: unknown) => {

@@ -5,6 +5,12 @@ import type { ApiKeyEnvironment } from '../store/schema.js';
 const SECRET_LENGTH = 43;
 const API_KEY_PATTERN = /^pk_(live|test)_[0-9A-Za-z]{43,128}$/;
 const DISPLAY_PREFIX_LENGTH = 12;
+/**
+ * Text shaped like an API key anywhere in a string, for the log scrub
+ * (`logging/credential-scrub.ts`); a run longer than a key is taken whole. A 12-character display
+ * prefix (`pk_live_AbCd`) is not a key and stays readable.
+ */
+export const API_KEY_SHAPE = 'pk_(?:live|test)_[0-9A-Za-z]{43,}';
 
 export interface ParsedApiKey {
   env: ApiKeyEnvironment;

@@ -160,6 +160,16 @@ export class ApiKeyService {
   }
 
   /**
+   * Whether `presented` is a key that {@link authenticate} has found in the store before, in
+   * this process, with no key revoked or rotated here since (either clears that memory).
+   * Decided in memory, without the store; {@link authenticate} still runs every check.
+   */
+  isRemembered(presented: string | undefined): boolean {
+    const parsed = presented === undefined ? undefined : parseApiKey(presented);
+    return parsed !== undefined && this.authCache.has(parsed.hash);
+  }
+
+  /**
    * Authenticate a presented key. The store holds only SHA-256 digests; the looked-up digest is
    * compared with the presented one in constant time.
    */

@@ -41,3 +41,14 @@ export function embedAuthorizationDigest(header: string): string {
   recentEmbedHeaders.set(header, digest);
   return digest;
 }
+
+/**
+ * `credentialDigest` of an embed `Authorization` header, taken from the recent headers when it
+ * is there, and not remembered when it is not.
+ *
+ * Why: a throttled client address may be flooding forged tokens; remembering each of them
+ * would push the headers of real dashboards out of the table.
+ */
+export function embedAuthorizationDigestUnremembered(header: string): string {
+  return recentEmbedHeaders.get(header) ?? credentialDigest(header);
+}

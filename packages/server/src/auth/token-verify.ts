@@ -9,7 +9,8 @@ import {
   type EmbedTokenClaims,
   type ErrorCode,
 } from '@perch/protocol';
-import { embedAuthorizationDigest } from './credential-digest.js';
+import { COMPACT_JWE_SHAPE } from './compact-jwe-shape.js';
+import { embedAuthorizationDigest, embedAuthorizationDigestUnremembered } from './credential-digest.js';
 import type { Keyring } from './keyring.js';
 import type { RevocationList } from './revocation-list.js';
 import { isDevelopmentOrigin, type WorkspaceDirectory, type WorkspaceView } from './workspace-directory.js';
@@ -44,7 +45,7 @@ export class TokenRejectedError extends PerchError {
 const BASE64URL_PART = /^[A-Za-z0-9_-]*$/;
 const ALLOWED_HEADER_KEYS = new Set(['alg', 'enc', 'kid']);
 const URL_TOKEN_PARAMS = /[?&](?:token|access_token|embed_token|jwt)=/i;
-const COMPACT_JWE_IN_URL = /[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{10,}/;
+const COMPACT_JWE_IN_URL = new RegExp(COMPACT_JWE_SHAPE);
 
 interface CacheEntry {
   claims: EmbedTokenClaims;
@@ -104,6 +105,29 @@ export class TokenVerifier {
     this.checkRequestBound(claims, workspace, input.origin);
     this.remember(cacheKey, { claims, workspaceId: workspace.id, expiresAtMs: (claims.exp + CLOCK_SKEW_SECONDS) * 1000 });
     return { claims, workspace, cached: false };
+  }
+
+  /**
+   * The verification of a token that is already verified and cached, with every check that
+   * {@link verify} runs on a cache hit (token in the URL, origin, environment, revocation);
+   * `undefined` when the token is not cached or any check refuses it. Never decrypts, never
+   * throws, and remembers nothing: it answers for client addresses that are throttled for
+   * failed authentications (see `http/auth-failure-limit.ts`), where a forged token must cost
+   * no more than a digest and a lookup.
+   */
+  verifyCached(input: EmbedRequestInput): VerifiedEmbedToken | undefined {
+    const authorization = input.authorization;
+    if (authorization === undefined || authorization.length > MAX_TOKEN_BYTES + 7) return undefined;
+    if (URL_TOKEN_PARAMS.test(input.url) || COMPACT_JWE_IN_URL.test(input.url)) return undefined;
+    const hit = this.cache.get(embedAuthorizationDigestUnremembered(authorization));
+    if (!hit || hit.expiresAtMs <= this.clock.now()) return undefined;
+    const workspace = this.workspaces.get(hit.workspaceId);
+    if (!workspace) return undefined;
+    try {
+      return { claims: this.checkRequestBound(hit.claims, workspace, input.origin), workspace, cached: true };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Checks that depend on the current request or on state that can change: always run. */

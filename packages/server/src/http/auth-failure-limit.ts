@@ -11,10 +11,15 @@ const MAX_THROTTLED_ADDRESSES = 10_000;
 /** The failed-authentication limit of one route group (see {@link authFailureLimit}). */
 export interface AuthFailureLimit {
   /**
-   * Refuse the request with 429 `rate_limited` (and `Retry-After`) when its client address is
-   * throttled. Call it before any credential is looked at.
+   * Whether the request's client address is throttled now: one lookup in memory, so it can run
+   * before any credential is looked at.
    */
-  check(request: FastifyRequest, group: 'api-key' | 'embed'): void;
+  isThrottled(request: FastifyRequest): boolean;
+  /**
+   * Refuse the request with 429 `rate_limited` (and `Retry-After`) because its client address is
+   * throttled. Not audited one by one (see {@link authFailureLimit}).
+   */
+  refuse(request: FastifyRequest, group: 'api-key' | 'embed'): never;
   /**
    * Count a refused credential against the request's client address. Never rejects: counting is
    * best effort, and the refusal being answered must stay the one the client gets.
@@ -24,25 +29,31 @@ export interface AuthFailureLimit {
 
 /**
  * Throttle client addresses whose credentials keep failing: after `maxPerMinute` refused API
- * keys or embed tokens within a minute, every request from that address gets 429
- * `rate_limited` until the minute is over, before any credential is checked.
+ * keys or embed tokens within a minute, the address is throttled until the minute is over.
+ * While it is, a request from it gets 429 `rate_limited` before its credential is looked at,
+ * unless that credential is one this process already knows to be good: an embed token in the
+ * verifier's cache, or an API key that has authenticated before. The route group decides that
+ * with a lookup in memory (no decryption, no store query for an unknown key).
  *
- * Why: the per-credential rate limits count only requests that authenticated (Fastify runs the
- * limiter's route hook after the group's authentication hook), and a refused credential is not
- * free: it costs a key lookup or a decryption, and a durable audit event. Without this, a flood
- * of forged tokens would turn into a flood of audit writes. Throttled requests are not audited
- * one by one, for the same reason; the failures that tripped the limit are, and
- * `perch_auth_failures_throttled_total` counts the rest.
+ * Why throttle: the per-credential rate limits count only requests that authenticated (Fastify
+ * runs the limiter's route hook after the group's authentication hook), and a refused
+ * credential is not free: it costs a key lookup or a decryption, and a durable audit event.
+ * Without this, a flood of forged tokens would turn into a flood of audit writes. Throttled
+ * requests are not audited one by one, for the same reason; the failures that tripped the limit
+ * are, and `perch_auth_failures_throttled_total` counts the rest.
+ *
+ * Why known credentials still pass: behind a proxy without `trustProxy`, every tenant has the
+ * proxy's address, and one tenant's broken script would otherwise lock all the others out. A
+ * forged credential is never known, so the flood stays as cheap as before.
  *
  * Failures are counted in the route group's rate-limit store (Redis, shared by the replicas,
  * when `REDIS_URL` is set); each replica remembers the addresses it has seen go over the limit.
- * Behind a reverse proxy, set `trustProxy`, or every client has the proxy's address.
  *
  * @example
  * ```ts
  * const failures = authFailureLimit(scope, ctx.config.limits.authFailuresPerMinute);
  * scope.addHook('onRequest', async (request) => {
- *   failures.check(request, 'embed');
+ *   if (failures.isThrottled(request) && !knownGood(request)) failures.refuse(request, 'embed');
  *   try { await verify(request); } catch (error) { await failures.fail(request); throw error; }
  * });
  * ```
@@ -52,19 +63,23 @@ export function authFailureLimit(scope: FastifyInstance, maxPerMinute: number): 
   // from the per-credential buckets.
   const countFailure = scope.createRateLimit({ max: maxPerMinute, timeWindow: WINDOW_MS, keyGenerator: (request) => `auth-failures:${request.ip}` });
   const throttledUntil = new LRUCache<string, number>({ max: MAX_THROTTLED_ADDRESSES });
+  /** Milliseconds the request's address stays throttled; 0 when it is not. */
+  const remainingMs = (request: FastifyRequest): number => {
+    const until = throttledUntil.get(request.ip);
+    if (until === undefined) return 0;
+    const waitMs = until - Date.now();
+    if (waitMs > 0) return waitMs;
+    throttledUntil.delete(request.ip);
+    return 0;
+  };
   return {
-    check(request, group) {
-      const until = throttledUntil.get(request.ip);
-      if (until === undefined) return;
-      const waitMs = until - Date.now();
-      if (waitMs <= 0) {
-        throttledUntil.delete(request.ip);
-        return;
-      }
+    isThrottled: (request) => remainingMs(request) > 0,
+    refuse(request, group) {
       authFailuresThrottled.inc({ group });
       // Not audited one by one (see above): the error handler skips audited requests.
       request.audited = true;
-      throw new PerchError('rate_limited', { retryAfterSeconds: Math.ceil(waitMs / 1000), detail: `too many failed authentications from ${request.ip}` });
+      const retryAfterSeconds = Math.max(1, Math.ceil(remainingMs(request) / 1000));
+      throw new PerchError('rate_limited', { retryAfterSeconds, detail: `too many failed authentications from ${request.ip}` });
     },
     async fail(request) {
       try {

@@ -6,7 +6,7 @@ import type { Clock } from '../../src/store/clock.js';
 import type { AuditSink } from '../../src/audit/audit-event.js';
 import { openTestStore } from './stores.js';
 import { MemoryAuditSink } from './memory-audit.js';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 
 export const TEST_ADMIN_KEY = 'pk_test_' + 'T'.repeat(43);
 
@@ -33,7 +33,7 @@ export interface TestPerch {
 /** A full Perch (real store, real crypto, real Fastify) driven with `app.inject`. */
 export async function startTestPerch(
   kind: StoreKind,
-  options: { clock?: Clock; overrides?: Record<string, unknown>; app?: BuildAppOptions; audit?: AuditSink } = {},
+  options: { clock?: Clock; overrides?: Record<string, unknown>; app?: BuildAppOptions; audit?: AuditSink; /** Silent unless given. */ logger?: Logger } = {},
 ): Promise<TestPerch> {
   const { store, dispose } = await openTestStore(kind);
   const config = loadConfig({ env: { PERCH_BOOTSTRAP_API_KEY: TEST_ADMIN_KEY }, cwd: process.cwd(), overrides: { logLevel: 'silent', ...options.overrides } });
@@ -41,7 +41,7 @@ export async function startTestPerch(
   const ctx = await createPerchContext(config, {
     store,
     ...(options.clock ? { clock: options.clock } : {}),
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     createAudit: async () => options.audit ?? audit,
   });
   const app = await buildApp(ctx, options.app);
