@@ -8,6 +8,7 @@ import { deepFreeze, PerchError } from '@perch/protocol';
 import { planQuery } from '../planner.js';
 import { resolveDateRange } from '../dates.js';
 import { lookupMember } from '../access.js';
+import { layoutProblems } from './layout-grid.js';
 import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 
 export interface ModelFile {
@@ -255,6 +256,7 @@ function checkDashboard(dashboard: Dashboard, index: number, model: Model, issue
   dashboard.layout.forEach((item, i) => {
     if (!chartIds.has(item.chart)) report(`layout[${i}].chart`, `unknown chart "${item.chart}"`);
   });
+  for (const problem of layoutProblems(dashboard.layout)) report(`layout[${problem.index}].${problem.field}`, problem.message);
   const defaultRange = dashboard.filters?.dateRange?.default;
   if (defaultRange !== undefined) {
     try {
