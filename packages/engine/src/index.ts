@@ -3,6 +3,7 @@ export { loadModel } from './model/load.js';
 export { parseModel, parseDashboard, type ModelFile } from './model/parse.js';
 export { ModelValidationError, type ModelIssue } from './model/model-error.js';
 export { DashboardSchema } from './model/schema.js';
+export { UNDECIDED_KEY, undecidedMessage } from './model/undecided-policy.js';
 export { DASHBOARD_GRID_COLUMNS, layoutProblems, type LayoutCell, type LayoutProblem } from './model/layout-grid.js';
 export type { Model, Dataset, Dimension, Measure, Join, PolicyNode, MemberRule, Dashboard, DimensionType, Aggregation } from './model/types.js';
 export type { EngineOptions, ColumnInfo } from './planner.js';

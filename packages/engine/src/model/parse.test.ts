@@ -87,6 +87,20 @@ describe('model validation', () => {
     expect(parseModel([{ file: 'ok.yaml', text }]).dashboards.get('d')?.layout).toHaveLength(2);
   });
 
+  it('refuses perch init’s undecided stub, naming the candidate tenant columns, and still reports the file’s other problems', () => {
+    const text = DATASET('', 'rowLevelSecurity: { undecided: { candidates: [customer_id, org_id] } }').replace('revenue: { sum: amount }', 'revenue: { sum: amount, avg: amount }');
+    const issues = issuesOf(text, 'init.yaml');
+    const stub = issues.find((i) => i.path === 'datasets.orders.rowLevelSecurity');
+    expect(stub?.file).toBe('init.yaml');
+    expect(stub?.message).toContain('candidate tenant columns: customer_id, org_id');
+    expect(stub?.message).toContain('rowLevelSecurity: { column: customer_id, equals: { attribute: customerId } }');
+    expect(stub?.message).toContain('rowLevelSecurity: none');
+    expect(issues.some((i) => i.path === 'datasets.orders.measures.revenue')).toBe(true);
+    const none = issuesOf(DATASET('', 'rowLevelSecurity: { undecided: { candidates: [] } }'));
+    expect(none).toHaveLength(1);
+    expect(none[0]!.message).toContain('no tenant-like column was found');
+  });
+
   it('collects issues from several files and names a dataset defined twice', () => {
     const text = DATASET('');
     try {

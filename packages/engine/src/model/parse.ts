@@ -9,6 +9,7 @@ import { planQuery } from '../planner.js';
 import { resolveDateRange } from '../dates.js';
 import { lookupMember } from '../access.js';
 import { layoutProblems } from './layout-grid.js';
+import { takeUndecidedPolicies } from './undecided-policy.js';
 import type { Dashboard, Dataset, Dimension, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 
 export interface ModelFile {
@@ -44,7 +45,8 @@ export function parseModel(files: ReadonlyArray<ModelFile>): Model {
       for (const path of reserved) issues.push({ file, path, message: 'is a reserved name' });
       continue;
     }
-    const parsed = ModelFileSchema.safeParse(raw);
+    // `perch init`'s stubs are reported (and the model refused) before the schema sees them.
+    const parsed = ModelFileSchema.safeParse(takeUndecidedPolicies(raw, file, issues));
     if (!parsed.success) {
       for (const issue of flattenZodIssues(parsed.error.issues)) issues.push({ file, ...issue });
       continue;

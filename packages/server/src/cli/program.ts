@@ -6,6 +6,7 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { registerStoreCommand } from './migrate-command.js';
+import { registerInitCommand } from './init-command.js';
 
 /**
  * The `perch` command line. Each subcommand lives in its own module and registers itself here.
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerKeysCommand(program);
   registerCheckCommand(program);
+  registerInitCommand(program);
   registerAuditCommand(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);
