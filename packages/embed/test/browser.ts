@@ -34,7 +34,7 @@ export interface LaunchedBrowser {
 export async function launchBrowser(options: { executablePath?: string } = {}): Promise<LaunchedBrowser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'perch-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: options.executablePath ?? process.env.PERCH_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: options.executablePath ?? process.env.PERCH_CHROMIUM_PATH ?? process.env.PERCH_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: [...CHROMIUM_ARGS],
     acceptDownloads: true,
@@ -73,7 +73,7 @@ export interface SharedBrowser {
  */
 export async function launchSharedBrowser(options: { executablePath?: string } = {}): Promise<SharedBrowser> {
   const browser = await chromium.launch({
-    executablePath: options.executablePath ?? process.env.PERCH_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: options.executablePath ?? process.env.PERCH_CHROMIUM_PATH ?? process.env.PERCH_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: [...CHROMIUM_ARGS],
   });

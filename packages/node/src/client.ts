@@ -1,4 +1,4 @@
-import { MintRequestSchema, PerchError, parseOrThrow, validateAttributes, type AttributeValue, type MintResponse } from '@perch/protocol';
+import { PerchError, parseMintRequest, validateAttributes, type AttributeValue, type MintResponse } from '@perch/protocol';
 import { PerchApiError, apiErrorFromResponse } from './errors.js';
 
 export interface PerchClientOptions {
@@ -95,7 +95,7 @@ export function createPerchClient(options: PerchClientOptions): PerchClient {
   return {
     async createEmbedToken(input) {
       // Validate locally first: a bad payload fails with a path before any network call.
-      const request = parseOrThrow(MintRequestSchema, input);
+      const request = parseMintRequest(input);
       validateAttributes(request.user.attributes);
       const response = await post('/v1/embed/tokens', input);
       const body = (await response.json()) as Partial<MintResponse>;

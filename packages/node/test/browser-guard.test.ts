@@ -29,7 +29,11 @@ describe('@perch/node outside a server', () => {
   it('points the browser condition at a module that throws', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: { '.': { browser: string } }; browser: string };
     expect(pkg.browser).toBe(pkg.exports['.'].browser);
+    // The package points at its compiled dist/; here, its source twin (pack-install.test.ts
+    // imports the built file from an installed tarball under the browser condition).
+    expect(pkg.browser).toMatch(/^\.\/dist\/[\w-]+\.js$/);
+    const source = pkg.browser.replace(/^\.\/dist\/([\w-]+)\.js$/, './src/$1.ts');
     vi.resetModules();
-    await expect(import(new URL(`../${pkg.browser}`, import.meta.url).href)).rejects.toThrow(/bundled for a browser/);
+    await expect(import(new URL(`../${source}`, import.meta.url).href)).rejects.toThrow(/bundled for a browser/);
   });
 });

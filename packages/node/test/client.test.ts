@@ -18,7 +18,8 @@ beforeAll(async () => {
     if (request.headers.authorization !== `Bearer ${API_KEY}`) {
       return reply.code(401).send({ error: { code: 'api_key_invalid', message: 'Invalid API key.', requestId: 'req-auth' } });
     }
-    if (request.body.user.role === 'superuser') {
+    // A workspace may accept fewer roles than the built-in four: Perch refuses these itself.
+    if (request.body.user.role === 'admin') {
       return reply.code(400).send({ error: { code: 'unknown_role', message: 'user.role: unknown role', requestId: 'req-role', path: 'user.role' } });
     }
     if (request.body.user.distinctId === 'slow') await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -50,7 +51,7 @@ describe('createPerchClient', () => {
 
   it('maps API errors to PerchApiError with code, status, requestId and path', async () => {
     const perch = createPerchClient({ apiKey: API_KEY, baseUrl });
-    const error = await perch.createEmbedToken({ user: { distinctId: 'bob', role: 'superuser' } }).catch((e: unknown) => e);
+    const error = await perch.createEmbedToken({ user: { distinctId: 'bob', role: 'admin' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PerchApiError);
     expect(error).toBeInstanceOf(PerchError);
     expect(error).toMatchObject({ code: 'unknown_role', status: 400, requestId: 'req-role', path: 'user.role' });
@@ -67,6 +68,9 @@ describe('createPerchClient', () => {
       path: 'user.attributes.bad-key',
     });
     await expect(perch.createEmbedToken({ user: { distinctId: 'a', role: 'viewer' }, origins: ['https://x.com/path'] })).rejects.toMatchObject({ code: 'invalid_origin', path: 'origins[0]' });
+    // Role and TTL are checked against the same schema Perch validates with, with Perch's codes.
+    await expect(perch.createEmbedToken({ user: { distinctId: 'a', role: 'superuser' } })).rejects.toMatchObject({ code: 'unknown_role', path: 'user.role' });
+    await expect(perch.createEmbedToken({ user: { distinctId: 'a', role: 'viewer' }, ttlSeconds: 86_401 })).rejects.toMatchObject({ code: 'ttl_out_of_range', path: 'ttlSeconds' });
     expect(received).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { Role } from './roles.js';
+import { ROLES, type Role } from './roles.js';
+import { PerchError } from './errors.js';
+import { formatPath, perchErrorFromZod } from './zod-errors.js';
 import type { Attributes } from './attributes.js';
 
 /** TTL rules from DESIGN.md section 2. */
@@ -41,14 +43,44 @@ export type TokenScope = z.output<typeof TokenScopeSchema>;
 export const MintRequestSchema = z.strictObject({
   user: z.strictObject({
     distinctId,
-    role: z.string().min(1).max(64),
+    role: z.enum(ROLES),
     attributes: z.unknown().optional(),
   }),
   scope: TokenScopeSchema.default({ dashboards: [], assistant: false }),
-  ttlSeconds: z.number().int().optional(),
+  ttlSeconds: z.number().int().min(TOKEN_TTL.minSeconds).max(TOKEN_TTL.maxSeconds).optional(),
   origins: z.array(OriginSchema).max(50).optional(),
 });
 export type MintRequestInput = z.input<typeof MintRequestSchema>;
+export type MintRequest = z.output<typeof MintRequestSchema>;
+
+/**
+ * Parse a body holding a mint-style `user` (and maybe `ttlSeconds`) with `schema`, keeping the two
+ * codes a host reacts to: a role outside the enum is `unknown_role` and a TTL outside
+ * 60–86,400 s is `ttl_out_of_range` (zod alone would say `invalid_request` / `value_too_large`).
+ * The schemas themselves carry the enum and the range, so the OpenAPI document generated from
+ * them shows both.
+ *
+ * @example
+ * parseWithTokenCodes(MintRequestSchema, { user: { distinctId: 'a', role: 'owner' } }); // throws unknown_role at user.role
+ */
+export function parseWithTokenCodes<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue ? formatPath(issue.path) : '';
+  if (issue && path === 'user.role' && issue.code === 'invalid_value') {
+    throw new PerchError('unknown_role', { path, message: 'user.role: unknown role' });
+  }
+  if (issue && path === 'ttlSeconds' && (issue.code === 'too_small' || issue.code === 'too_big')) {
+    throw new PerchError('ttl_out_of_range', { path, message: `ttlSeconds: must be between ${TOKEN_TTL.minSeconds} and ${TOKEN_TTL.maxSeconds}` });
+  }
+  throw perchErrorFromZod(result.error);
+}
+
+/** Validate a `POST /v1/embed/tokens` body (see `parseWithTokenCodes`). */
+export function parseMintRequest(body: unknown): MintRequest {
+  return parseWithTokenCodes(MintRequestSchema, body);
+}
 
 export interface EmbedUser {
   distinctId: string;

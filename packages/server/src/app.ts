@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { documentRoute } from './http/route-docs.js';
+import { hoistSchemaDefinitions } from './http/openapi.js';
 import { PerchError } from '@perch/protocol';
 import type { PerchContext } from './context.js';
 import './http/fastify-types.js';
@@ -111,11 +113,18 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
 
   // Requests are validated by zod only; the JSON schemas are for the OpenAPI document.
   app.setValidatorCompiler(() => (data) => ({ value: data }));
+  // Response schemas are documentation too (http/route-docs.ts). Fastify would otherwise compile
+  // them into serializers that silently drop any field a schema does not declare, so what a
+  // client receives would depend on the docs; answers stay plain JSON.stringify.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   useJsonParser(app, parseStrictJson);
   installErrorHandling(app, ctx.audit);
 
   await app.register(swagger, {
+    transformObject: (documents) => ('openapiObject' in documents ? hoistSchemaDefinitions(documents.openapiObject) : documents.swaggerObject),
     openapi: {
+      // 3.1: its schemas are JSON Schema 2020-12, which is what zod generates (tuples, record keys, null).
+      openapi: '3.1.0',
       info: { title: 'Perch API', version: '1', description: 'Secure embedded analytics: tokens, governed queries, audit.' },
       components: {
         securitySchemes: {
@@ -137,6 +146,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   ];
 
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => documentRoute(route, 'public'));
     scope.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) => {
       // Merged per scrape, so metrics a module registers later are never missed.
       const all = Registry.merge([metricsRegistry, queryMetricsRegistry]);
@@ -146,6 +156,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   });
 
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => documentRoute(route, 'api-key'));
     if (options.freshnessGate) scope.addHook('onRequest', options.freshnessGate);
     await scope.register(rateLimit, {
       ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-api-', skipOnError: true } : {}),
@@ -161,6 +172,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
   });
 
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => documentRoute(route, 'embed'));
     if (options.freshnessGate) scope.addHook('onRequest', options.freshnessGate);
     await scope.register(rateLimit, {
       ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: 'perch-rl-embed-', skipOnError: true } : {}),

@@ -59,6 +59,10 @@ const CASES: Array<[string, string, string, RegExp]> = [
   ['SQL source that is not a query', 'datasets:\n  o:\n    source: { sql: "pragma database_list" }\n    rowLevelSecurity: none\n', 'datasets.o.source.sql', /SELECT or WITH/],
   ['a duplicate YAML key', 'datasets:\n  o:\n    source: { table: o }\n    source: { table: p }\n    rowLevelSecurity: none\n', '', /YAML/],
   ['a dashboard chart with an unknown type', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: donut, query: { dataset: orders, measures: [revenue] } }] }'), 'dashboards[0].charts[0].type', /./],
+  ['a dashboard tile past the 12-column grid', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }, { id: e, type: kpi, query: { dataset: orders, measures: [orders] } }], layout: [{ chart: c, x: 0, y: 0, w: 12, h: 1 }, { chart: e, x: 6, y: 1, w: 12, h: 1 }] }'), 'dashboards[0].layout[1].w', /x \+ w is 18, past the 12-column dashboard grid/],
+  ['a dashboard tile starting beyond column 11', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }, { id: e, type: kpi, query: { dataset: orders, measures: [orders] } }], layout: [{ chart: c, x: 12, y: 0, w: 1, h: 1 }] }'), 'dashboards[0].layout[0].x', /grid has 12 columns/],
+  ['overlapping dashboard tiles', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }, { id: e, type: kpi, query: { dataset: orders, measures: [orders] } }], layout: [{ chart: c, x: 0, y: 0, w: 6, h: 2 }, { chart: e, x: 4, y: 1, w: 6, h: 2 }] }'), 'dashboards[0].layout[1].x', /overlaps layout\[0\] \(chart "c"\)/],
+  ['a chart placed twice', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }, { id: e, type: kpi, query: { dataset: orders, measures: [orders] } }], layout: [{ chart: c, x: 0, y: 0, w: 6, h: 2 }, { chart: c, x: 6, y: 0, w: 6, h: 2 }] }'), 'dashboards[0].layout[1].chart', /already placed by layout\[0\]/],
   ['a dashboard layout for an unknown chart', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], layout: [{ chart: z, x: 0, y: 0, w: 1, h: 1 }] }'), 'dashboards[0].layout[0].chart', /unknown chart/],
   ['a dashboard chart query with an unknown key', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue], sql: x } }] }'), 'dashboards[0].charts[0].query.sql', /unknown key/],
   ['a dashboard chart query with an unknown member', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [profit] } }] }'), 'dashboards[0].charts[0].query.measures[0]', /unknown_member/],
@@ -74,6 +78,27 @@ describe('model validation', () => {
     const issue = issues.find((i) => i.path === path && message.test(i.message));
     expect(issue, JSON.stringify(issues)).toBeDefined();
     expect(issue?.file).toBe('bad.yaml');
+  });
+
+  it('accepts tiles that touch edge to edge and fill all 12 columns', () => {
+    const text = DATASET(
+      'dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }, { id: e, type: kpi, query: { dataset: orders, measures: [orders] } }], layout: [{ chart: c, x: 0, y: 0, w: 7, h: 2 }, { chart: e, x: 7, y: 0, w: 5, h: 2 }] }',
+    );
+    expect(parseModel([{ file: 'ok.yaml', text }]).dashboards.get('d')?.layout).toHaveLength(2);
+  });
+
+  it('refuses perch init’s undecided stub, naming the candidate tenant columns, and still reports the file’s other problems', () => {
+    const text = DATASET('', 'rowLevelSecurity: { undecided: { candidates: [customer_id, org_id] } }').replace('revenue: { sum: amount }', 'revenue: { sum: amount, avg: amount }');
+    const issues = issuesOf(text, 'init.yaml');
+    const stub = issues.find((i) => i.path === 'datasets.orders.rowLevelSecurity');
+    expect(stub?.file).toBe('init.yaml');
+    expect(stub?.message).toContain('candidate tenant columns: customer_id, org_id');
+    expect(stub?.message).toContain('rowLevelSecurity: { column: customer_id, equals: { attribute: customerId } }');
+    expect(stub?.message).toContain('rowLevelSecurity: none');
+    expect(issues.some((i) => i.path === 'datasets.orders.measures.revenue')).toBe(true);
+    const none = issuesOf(DATASET('', 'rowLevelSecurity: { undecided: { candidates: [] } }'));
+    expect(none).toHaveLength(1);
+    expect(none[0]!.message).toContain('no tenant-like column was found');
   });
 
   it('collects issues from several files and names a dataset defined twice', () => {

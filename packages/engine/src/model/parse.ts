@@ -8,6 +8,8 @@ import { deepFreeze, PerchError } from '@perch/protocol';
 import { planQuery } from '../planner.js';
 import { resolveDateRange } from '../dates.js';
 import { lookupMember } from '../access.js';
+import { layoutProblems } from './layout-grid.js';
+import { takeUndecidedPolicies } from './undecided-policy.js';
 import type { Dashboard, Dataset, Dimension, DimensionType, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 import { literalTypeProblem } from './column-types.js';
 
@@ -44,7 +46,8 @@ export function parseModel(files: ReadonlyArray<ModelFile>): Model {
       for (const path of reserved) issues.push({ file, path, message: 'is a reserved name' });
       continue;
     }
-    const parsed = ModelFileSchema.safeParse(raw);
+    // `perch init`'s stubs are reported (and the model refused) before the schema sees them.
+    const parsed = ModelFileSchema.safeParse(takeUndecidedPolicies(raw, file, issues));
     if (!parsed.success) {
       for (const issue of flattenZodIssues(parsed.error.issues)) issues.push({ file, ...issue });
       continue;
@@ -286,6 +289,7 @@ function checkDashboard(dashboard: Dashboard, index: number, model: Model, issue
   dashboard.layout.forEach((item, i) => {
     if (!chartIds.has(item.chart)) report(`layout[${i}].chart`, `unknown chart "${item.chart}"`);
   });
+  for (const problem of layoutProblems(dashboard.layout)) report(`layout[${problem.index}].${problem.field}`, problem.message);
   const defaultRange = dashboard.filters?.dateRange?.default;
   if (defaultRange !== undefined) {
     try {

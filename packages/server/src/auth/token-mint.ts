@@ -1,11 +1,10 @@
 import { EncryptJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import {
-  MintRequestSchema,
   PerchError,
   TOKEN_TTL,
   isRole,
-  parseOrThrow,
+  parseMintRequest,
   validateAttributes,
   type EmbedTokenClaims,
   type MintResponse,
@@ -40,7 +39,7 @@ export interface MintedToken extends MintResponse {
  * ```
  */
 export async function mintEmbedToken(keyring: Keyring, clock: Clock, ctx: MintContext, body: unknown): Promise<MintedToken> {
-  const request = parseOrThrow(MintRequestSchema, body);
+  const request = parseMintRequest(body);
   const role = request.user.role;
   if (!isRole(role) || (ctx.roles && !ctx.roles.includes(role))) {
     throw new PerchError('unknown_role', { path: 'user.role', message: 'user.role: unknown role' });

@@ -8,6 +8,7 @@ import { registerDoctorCommand } from './doctor-command.js';
 import { registerStoreCommand } from './migrate-command.js';
 import { registerVerifyIsolationCommand } from './verify-isolation-command.js';
 import { registerModelCommand } from './model-command.js';
+import { registerInitCommand } from './init-command.js';
 
 /**
  * The `perch` command line. Each subcommand lives in its own module and registers itself here.
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerKeysCommand(program);
   registerCheckCommand(program);
+  registerInitCommand(program);
   registerAuditCommand(program);
   registerDemoCommand(program);
   registerDoctorCommand(program);

@@ -42,7 +42,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: PerchContext): v
     },
   );
 
-  app.delete('/v1/api-keys/:id', { config: { audit: 'api_key.revoke' }, schema: { summary: 'Revoke an API key', tags: ['api-keys'] } }, async (request) => {
+  app.delete('/v1/api-keys/:id', { config: { audit: 'api_key.revoke' }, schema: { summary: 'Revoke an API key', tags: ['api-keys'], params: jsonSchema(IdParams) } }, async (request) => {
     const { id } = parseOrThrow(IdParams, request.params);
     if (id === request.apiKey!.id) throw new PerchError('conflict', { path: 'id', message: 'An API key cannot revoke itself.' });
     const apiKey = await ctx.apiKeys.revoke(request.apiKey!.workspaceId, id);
@@ -53,7 +53,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: PerchContext): v
 
   app.post(
     '/v1/api-keys/:id/rotate',
-    { config: { audit: 'api_key.rotate' }, schema: { summary: 'Rotate an API key with a grace period', tags: ['api-keys'], body: jsonSchema(RotateApiKeySchema) } },
+    { config: { audit: 'api_key.rotate' }, schema: { summary: 'Rotate an API key with a grace period', tags: ['api-keys'], params: jsonSchema(IdParams), body: jsonSchema(RotateApiKeySchema) } },
     async (request, reply) => {
       const { id } = parseOrThrow(IdParams, request.params);
       const body = parseOrThrow(RotateApiKeySchema, request.body ?? {});

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PerchContext } from '../context.js';
 import { auditRefusal, auditSuccess } from '../http/audit-context.js';
@@ -24,6 +25,9 @@ function sse(reply: FastifyReply, event: string, data: unknown): void {
  * plain JSON 4xx before any stream starts. The `assistant.question` event is durable before any
  * answer text or data is written.
  */
+/** Documentation of the path parameter; the service looks the id up among the caller's own conversations. */
+const ConversationParams = z.strictObject({ id: z.string().min(1).max(64) });
+
 export function registerAssistantRoutes(app: FastifyInstance, ctx: PerchContext, assistant: AssistantService): void {
   const record = (request: FastifyRequest, answered: AnsweredQuestion) =>
     auditSuccess(ctx.audit, request, { resource: answered.audit.resource, details: answered.audit.details, attributes: { ...request.embed!.claims.user.attributes } });
@@ -74,7 +78,7 @@ export function registerAssistantRoutes(app: FastifyInstance, ctx: PerchContext,
 
   app.get<{ Params: { id: string } }>(
     '/v1/assistant/conversations/:id',
-    { config: { audit: 'assistant.conversation' }, schema: { summary: "One of the caller's assistant conversations", tags: ['assistant'] } },
+    { config: { audit: 'assistant.conversation' }, schema: { summary: "One of the caller's assistant conversations", tags: ['assistant'], params: jsonSchema(ConversationParams) } },
     async (request, reply) => {
       const conversation = await assistant.conversation(request.embed!.claims, request.params.id);
       await auditSuccess(ctx.audit, request, { resource: `conversation:${conversation.conversationId}`, details: { turns: conversation.turns.length } });

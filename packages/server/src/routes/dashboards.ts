@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PerchError, parseOrThrow, roleAtLeast, type EmbedTokenClaims } from '@perch/protocol';
-import type { Dashboard } from '@perch/engine';
+import { DashboardSchema, type Dashboard } from '@perch/engine';
 import type { PerchContext } from '../context.js';
 import { auditEventFor, auditSuccess, auditSuccessOrUndo } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
@@ -146,7 +146,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
 
   app.post(
     '/v1/dashboards',
-    { config: { audit: 'dashboard.create' }, schema: { summary: 'Save a new dashboard for this tenant (makers)', tags: ['dashboards'] } },
+    { config: { audit: 'dashboard.create' }, schema: { summary: 'Save a new dashboard for this tenant (makers)', tags: ['dashboards'], body: jsonSchema(DashboardSchema) } },
     async (request, reply) => {
       const claims = request.embed!.claims;
       const saved = await directory.create(claims, request.body);
@@ -157,7 +157,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
 
   app.put(
     '/v1/dashboards/:id',
-    { config: { audit: 'dashboard.update' }, schema: { summary: 'Replace a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    { config: { audit: 'dashboard.update' }, schema: { summary: 'Replace a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams), querystring: jsonSchema(VersionQuery), body: jsonSchema(DashboardSchema) } },
     async (request) => {
       const claims = request.embed!.claims;
       const { id } = params(IdParams, request.params);

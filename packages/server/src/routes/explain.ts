@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { MintRequestSchema, PerchError, isRole, parseOrThrow, validateAttributes, type EmbedUser } from '@perch/protocol';
+import { MintRequestSchema, PerchError, isRole, parseWithTokenCodes, validateAttributes, type EmbedUser } from '@perch/protocol';
 import { explainAccess, type Model } from '@perch/engine';
 import type { PerchContext } from '../context.js';
 import { auditSuccess } from '../http/audit-context.js';
@@ -21,7 +21,7 @@ export function registerExplainRoutes(app: FastifyInstance, ctx: PerchContext, m
     '/v1/access/explain',
     { config: { audit: 'access.explain', scope: 'admin' }, schema: { summary: 'Explain row-level security for a user', tags: ['access'], body: jsonSchema(ExplainRequestSchema) } },
     async (request) => {
-      const body = parseOrThrow(ExplainRequestSchema, request.body);
+      const body = parseWithTokenCodes(ExplainRequestSchema, request.body);
       if (!isRole(body.user.role)) throw new PerchError('unknown_role', { path: 'user.role', message: 'user.role: unknown role' });
       const user: EmbedUser = { distinctId: body.user.distinctId, role: body.user.role, attributes: validateAttributes(body.user.attributes) };
       const explanation = explainAccess(model, user, body.dataset);

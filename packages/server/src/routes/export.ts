@@ -24,7 +24,6 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PerchContext, se
         summary: 'Export a chart or a semantic query as CSV (explorers and above)',
         tags: ['query'],
         body: jsonSchema(z.union([SemanticQuerySchema, DashboardQuerySchema])),
-        produces: ['text/csv'],
       },
     },
     async (request, reply) => {

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { MintRequestSchema, PerchError } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
 import { mintEmbedToken } from '../auth/token-mint.js';
 import { auditSuccess } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
-
-const MintResponseSchema = z.object({ token: z.string(), tokenId: z.string(), expiresAt: z.string() });
 
 /** `POST /v1/embed/tokens`: an API key mints a short-lived encrypted embed token. */
 export function registerTokenRoutes(app: FastifyInstance, ctx: PerchContext): void {
@@ -18,7 +15,6 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: PerchContext): vo
         summary: 'Mint an embed token',
         tags: ['tokens'],
         body: jsonSchema(MintRequestSchema),
-        response: { 201: jsonSchema(MintResponseSchema) },
       },
     },
     async (request, reply) => {
