@@ -1,32 +1,12 @@
 import { hash } from 'node:crypto';
 import { hasArrayIndexKey, legacyCanonicalJson, type JsonValue } from './canonical-json.js';
 import { serializeEvent } from './event-json.js';
+import type { HashedAuditFields } from './hashed-fields.js';
 
 /** The `prev_hash` of a workspace's first event: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Every stored field of an event except its hashes; exactly what the chain hash covers. */
-export interface HashedAuditFields {
-  workspace: string;
-  seq: number;
-  segment: number;
-  /** ISO 8601 with milliseconds, UTC (`Date#toISOString`). */
-  time: string;
-  action: string;
-  outcome: string;
-  resource: string | null;
-  code: string | null;
-  distinctId: string | null;
-  role: string | null;
-  env: string | null;
-  apiKeyId: string | null;
-  origin: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string;
-  details: { [key: string]: JsonValue };
-  attributes: { [key: string]: JsonValue } | null;
-}
+export type { HashedAuditFields } from './hashed-fields.js';
 
 /**
  * `hash = hex(SHA-256(prev_hash ‖ canonicalJson(fields)))`, where `prev_hash` is the previous

@@ -1,5 +1,5 @@
 import { canonicalJson, type JsonValue } from './canonical-json.js';
-import type { HashedAuditFields } from './chain-hash.js';
+import type { HashedAuditFields } from './hashed-fields.js';
 
 /**
  * An event serialised once: the canonical JSON its chain hash covers, and the JSON of its stored
