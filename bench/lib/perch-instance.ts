@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { randomInt } from 'node:crypto';
 import { loadConfig } from '../../packages/server/src/config.js';
 import { startPerch, type RunningPerch } from '../../packages/server/src/server.js';
-import { NoopAuditSink } from '../../packages/server/src/audit/noop-audit-sink.js';
+import { NoopAuditSink } from './noop-audit-sink.js';
 
 export interface BenchPerchOptions {
   /** `perch.yaml`-shaped overrides, e.g. `{ limits: { apiKeyRatePerMinute: 1e9 } }`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GRANULARITIES, ROLES, SemanticQuerySchema } from '@perch/protocol';
+import { ROLES, SemanticQuerySchema } from '@perch/protocol';
 
 /**
  * The zod schema of one model YAML file. Every object is strict, so an unknown key anywhere is an
@@ -170,4 +170,3 @@ export type MeasureInput = z.output<typeof MeasureSchema>;
 export type DimensionInput = z.output<typeof DimensionSchema>;
 export type MemberRuleInput = z.output<typeof MemberRuleSchema>;
 export type DashboardInput = z.output<typeof DashboardSchema>;
-export const GRANULARITY_NAMES = GRANULARITIES;

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { hasArrayIndexKey, legacyCanonicalJson, type JsonValue } from './canonical-json.js';
+import { hasArrayIndexKey, legacyCanonicalJson } from './canonical-json.js';
 import { serializeEvent } from './event-json.js';
 import type { HashedAuditFields } from './hashed-fields.js';
 

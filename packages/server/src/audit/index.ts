@@ -1,6 +1,5 @@
 export { AUDIT_ACTIONS, type AuditAction, type AuditEventInput, type AuditOutcome, type AuditSink } from './audit-event.js';
 export { createAuditTrail, DEFAULT_SEGMENT_SIZE, type AuditTrail, type AuditTrailOptions } from './audit-trail.js';
-export { NoopAuditSink } from './noop-audit-sink.js';
 export { queryAudit, DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, type AuditPage, type AuditQuery } from './audit-query.js';
 export { exportAudit, EXPORT_CHUNK, type AuditExportFormat } from './audit-export.js';
 export { verifyAudit, type AuditBreak, type AuditVerification, type VerifyOptions } from './audit-verify.js';

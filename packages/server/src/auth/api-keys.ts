@@ -17,8 +17,6 @@ import { generateApiKey, parseApiKey } from './api-key-format.js';
 import { digestsEqual, randomId } from './secrets.js';
 import type { Clock } from '../store/clock.js';
 
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['tokens:create', 'admin'];
-
 /** What a caller may see about a key: never the key or its hash. */
 export interface ApiKeySummary {
   id: string;

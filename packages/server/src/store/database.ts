@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Kysely, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { PerchError } from '@perch/protocol';
@@ -147,6 +147,3 @@ export async function pingStore(store: StoreDatabase): Promise<void> {
   }
 }
 
-export function defaultDataDir(cwd = process.cwd()): string {
-  return join(cwd, '.perch');
-}

@@ -1,4 +1,4 @@
-import type { AuditEventInput, AuditSink } from './audit-event.js';
+import type { AuditEventInput, AuditSink } from '../../packages/server/src/audit/audit-event.js';
 
 /**
  * Records nothing. It exists ONLY so the benchmark harness can measure what the audit trail
