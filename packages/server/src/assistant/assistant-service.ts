@@ -169,19 +169,24 @@ export class AssistantService {
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
+    // Which planner actually answered: the audit trail records the fallback, not the configuration.
+    const plannerName = plan.fallback ? plan.fallback.planner : planner.name;
+    const lead = plan.fallback ? [plan.fallback.notice] : [];
+
     if (plan.kind === 'clarify') {
-      await this.#options.conversations.append(prepared.owner, conversation.id, { question, query: undefined, answer: plan.question });
+      const text = [...lead, plan.question].join(' ');
+      await this.#options.conversations.append(prepared.owner, conversation.id, { question, query: undefined, answer: text });
       return {
         response: {
           conversationId: conversation.id,
-          answer: plan.question,
+          answer: text,
           query: null,
           data: null,
           chart: null,
           appliedFilters: null,
           clarification: { question: plan.question, ...(plan.options ? { options: plan.options } : {}) },
         },
-        audit: { planner: planner.name, outcome: 'clarified', resource: 'assistant', details: { conversationId: conversation.id, planner: planner.name, outcome: 'clarified' } },
+        audit: { planner: plannerName, outcome: 'clarified', resource: 'assistant', details: { conversationId: conversation.id, planner: plannerName, outcome: 'clarified' } },
       };
     }
 
@@ -195,11 +200,13 @@ export class AssistantService {
     options.onStatus?.('writing');
     const { facts, values, template } = resultFacts(query, outcome.result, catalog, plan.explanation);
     let answer = template;
-    if (planner.writeAnswer) {
+    // After a fallback the model endpoint is known to be down: do not wait on it a second time.
+    if (planner.writeAnswer && !plan.fallback) {
       const worded = await planner.writeAnswer({ question, query, explanation: plan.explanation, facts, rows: outcome.result.rows, ...(options.signal ? { signal: options.signal } : {}) });
       const substituted = worded === undefined ? undefined : substituteFacts(worded, values);
       if (substituted) answer = substituted;
     }
+    answer = [...lead, ...(plan.notes ?? []), answer].join(' ');
     await this.#options.conversations.append(prepared.owner, conversation.id, { question, query, answer });
     return {
       response: {
@@ -211,10 +218,10 @@ export class AssistantService {
         appliedFilters: appliedFilters(queryService.model, claims.user, query),
       },
       audit: {
-        planner: planner.name,
+        planner: plannerName,
         outcome: 'answered',
         resource: outcome.resource,
-        details: { conversationId: conversation.id, planner: planner.name, outcome: 'answered', query, ...outcome.audit },
+        details: { conversationId: conversation.id, planner: plannerName, outcome: 'answered', query, ...outcome.audit },
       },
     };
   }
