@@ -198,7 +198,16 @@ export class AssistantService {
     const outcome = await queryService.run(claims, query, { ...(options.signal ? { signal: options.signal } : {}), ...(options.requestId ? { requestId: options.requestId } : {}) });
 
     options.onStatus?.('writing');
-    const { facts, values, template } = resultFacts(query, outcome.result, catalog, plan.explanation);
+    const measures = queryService.model.datasets.get(query.dataset)?.measures;
+    const additive = (name: string) => {
+      const measure = measures?.get(name);
+      return measure?.kind === 'aggregate' && ['sum', 'count', 'countDistinct'].includes(measure.aggregation);
+    };
+    const { facts, values, template } = resultFacts(query, outcome.result, catalog, plan.explanation, {
+      additive,
+      ...(plan.rangeLabel ? { rangeLabel: plan.rangeLabel } : {}),
+      ...(plan.share ? { share: plan.share } : {}),
+    });
     let answer = template;
     // After a fallback the model endpoint is known to be down: do not wait on it a second time.
     if (planner.writeAnswer && !plan.fallback) {

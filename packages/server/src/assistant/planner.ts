@@ -60,6 +60,10 @@ export type PlanResult = (
       explanation: string;
       /** Sentences said before the answer, e.g. which most recent quarter "Q3" meant. */
       notes?: string[];
+      /** A share was asked for: these rows of `member` are set against the total in the answer. */
+      share?: { member: string; values: string[] };
+      /** The period in the user's words, for the answer ("last quarter", "Q3 2026"). */
+      rangeLabel?: string;
     }
   | { kind: 'clarify'; question: string; options?: string[] }
 ) & { fallback?: PlanFallback };

@@ -27,6 +27,11 @@ const desc = (member: string) => [{ member, direction: 'desc' as const }];
 const asc = (member: string) => [{ member, direction: 'asc' as const }];
 const eq = (member: string, value: string) => ({ member, operator: 'equals' as const, values: [value] });
 
+/** A like-for-like comparison: rows inside the two compared stretches only. */
+const periods = (...pairs: Array<[string, string]>) => ({
+  or: pairs.map(([from, to]) => ({ and: [{ member: 'ordered_at', operator: 'gte' as const, values: [from] }, { member: 'ordered_at', operator: 'lt' as const, values: [to] }] })),
+});
+
 const revenueByRegionLastQuarter = o({ measures: ['revenue'], dimensions: ['region'], timeDimension: T('last quarter'), order: desc('revenue') });
 const revenueByRegion = SemanticQuerySchema.parse(o({ measures: ['revenue'], dimensions: ['region'], order: desc('revenue') }));
 
@@ -77,9 +82,9 @@ export const ACCURACY_TABLE: Row[] = [
   { question: 'weekly orders last quarter', expected: o({ measures: ['orders'], timeDimension: T('last quarter', 'week') }) },
   { question: 'revenue by day last week', expected: o({ measures: ['revenue'], timeDimension: T('last week', 'day') }) },
   // Comparisons
-  { question: 'revenue this year vs last year', expected: o({ measures: ['revenue'], timeDimension: T(['2025-01-01T00:00', '2027-01-01T00:00'], 'year') }) },
-  { question: 'revenue last quarter compared to last year', expected: o({ measures: ['revenue'], timeDimension: T(['2025-07-01T00:00', '2026-10-01T00:00'], 'quarter') }) },
-  { question: 'orders this month vs last month', expected: o({ measures: ['orders'], timeDimension: T(['2026-09-01T00:00', '2026-11-01T00:00'], 'month') }) },
+  { question: 'revenue this year vs last year', expected: o({ measures: ['revenue'], timeDimension: T(['2025-01-01T00:00', '2026-10-31T12:00'], 'year'), filters: [periods(['2025-01-01T00:00', '2025-10-31T12:00'], ['2026-01-01T00:00', '2026-10-31T12:00'])] }) },
+  { question: 'revenue last quarter compared to last year', expected: o({ measures: ['revenue'], timeDimension: T(['2025-07-01T00:00', '2026-10-01T00:00'], 'year'), filters: [periods(['2025-07-01T00:00', '2025-10-01T00:00'], ['2026-07-01T00:00', '2026-10-01T00:00'])] }) },
+  { question: 'orders this month vs last month', expected: o({ measures: ['orders'], timeDimension: T(['2026-09-01T00:00', '2026-10-31T12:00'], 'month'), filters: [periods(['2026-09-01T00:00', '2026-09-30T12:00'], ['2026-10-01T00:00', '2026-10-31T12:00'])] }) },
   // Top N and ranking
   { question: 'top 5 products by revenue', expected: o({ measures: ['revenue'], dimensions: ['product.name'], order: desc('revenue'), limit: 5 }) },
   { question: 'top 10 products by units this year', expected: o({ measures: ['units'], dimensions: ['product.name'], timeDimension: T('this year'), order: desc('units'), limit: 10 }) },
@@ -113,7 +118,7 @@ export const ACCURACY_TABLE: Row[] = [
   { question: 'show me the numbers', expected: 'clarify' },
   { question: 'performance by region', expected: 'clarify' },
   { question: 'margin by region', expected: 'clarify' },
-  { question: 'revenue for globex', expected: 'clarify' },
+  { question: 'revenue for globex', expected: o({ measures: ['revenue'] }) },
   { question: 'revenue for the finance department', expected: 'clarify' },
   { question: 'top 5 revenue', expected: 'clarify' },
   { question: 'revenue by name', expected: 'clarify' },

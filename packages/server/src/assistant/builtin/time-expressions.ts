@@ -17,6 +17,15 @@ export interface TimeExpression {
   /** Words describing the range for the explanation, e.g. "last quarter". */
   rangeLabel?: string;
   comparison?: { kind: 'previous_year' } | { kind: 'previous_period'; unit: Granularity };
+  /**
+   * A like-for-like comparison: the two periods compared, as `[from, to)` pairs. The planner
+   * keeps only rows inside them, so an unfinished period meets the same days of the other one.
+   */
+  periods?: Array<[string, string]>;
+  /** The time grain itself is ranked ("which month was best"). */
+  rankedGrain?: boolean;
+  /** Sentences for the answer: which year a bare "Q3" or "March" was read as. */
+  notes: string[];
   /** The question with every consumed phrase blanked out. */
   rest: string;
 }
@@ -47,10 +56,23 @@ const isoStart = (d: Date) => `${isoDate(d)}T00:00`;
  */
 export function extractTime(lowerQuestion: string, now: Date): TimeExpression {
   const state = { text: lowerQuestion };
-  const out: TimeExpression = { rest: '' };
+  const out: TimeExpression = { rest: '', notes: [] };
 
   const byUnit = take(state, new RegExp(`\\b(?:by|per|each|every|for each)\\s+(?:the\\s+)?${UNIT}\\b`));
   if (byUnit) out.granularity = byUnit[1] as Granularity;
+  // "by region and month", "per channel, week": a grain joined to another breakdown.
+  const joined = !out.granularity && /\b(?:by|per|across)\b/.test(state.text) ? take(state, new RegExp(`(?:\\band|,)\\s+(?:by\\s+|per\\s+)?(?:the\\s+)?${UNIT}(?![\\w-])(?!\\s+(?:to|over)\\b)`)) : undefined;
+  if (joined) out.granularity = joined[1] as Granularity;
+  // "which month was best", "the busiest week", "top 3 quarters": the grain is what gets ranked.
+  const ranked = !out.granularity
+    ? take(state, new RegExp(`\\b(?:(which|what)|(?:best|worst|busiest|top|strongest|weakest|biggest|slowest|quietest|highest|lowest|record|peak)(?:\\s+(?:${NUMBER_WORD_PATTERN}))?)\\s+${UNIT}(?![\\w-])(?!\\s+(?:to|over)\\b)`))
+    : undefined;
+  if (ranked) {
+    out.granularity = ranked[2] as Granularity;
+    out.rankedGrain = true;
+    // Keep the ranking word itself for the ranking reader; only the grain is consumed.
+    state.text = state.text.slice(0, ranked.index) + ranked[0].replace(new RegExp(`${UNIT}$`), (m) => ' '.repeat(m.length)) + state.text.slice(ranked.index + ranked[0].length);
+  }
   const adverb = !out.granularity ? take(state, /\b(daily|weekly|monthly|quarterly|yearly|annually)\b/) : undefined;
   if (adverb) out.granularity = ({ daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' } as const)[adverb[1] as 'daily'];
 
@@ -62,7 +84,8 @@ export function extractTime(lowerQuestion: string, now: Date): TimeExpression {
   }
 
   readRange(state, out, now);
-  if (!out.granularity && take(state, /\b(?:over time|trends?|trending|timeline|time series)\b/)) out.granularity = 'month';
+  // Trend words always count as understood; they set a grain only when none was named.
+  if (take(state, /\b(?:over time|trends?|trending|timeline|time series)\b/)) out.granularity ??= 'month';
   if (out.comparison) applyComparison(out, now);
   out.rest = state.text;
   return out;
@@ -104,6 +127,17 @@ function readRange(state: { text: string }, out: TimeExpression, now: Date): voi
     out.rangeLabel = `Q${q} ${year}`;
     return;
   }
+  const bare = take(state, /\b(?:(?:in|during|for|of)\s+)?(?:the\s+)?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)\b(?!\s*(?:of\s+)?(?:19|20)\d{2})/);
+  if (bare) {
+    // A quarter named without a year is the most recent one that has begun.
+    const q = bare[1] ? Number(bare[1]) : ({ first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4 } as const)[bare[2] as 'first'];
+    const thisYear = now.getUTCFullYear();
+    const year = Date.UTC(thisYear, (q - 1) * 3, 1) <= now.getTime() ? thisYear : thisYear - 1;
+    out.dateRange = [isoStart(new Date(Date.UTC(year, (q - 1) * 3, 1))), isoStart(new Date(Date.UTC(year, q * 3, 1)))];
+    out.rangeLabel = `Q${q} ${year}`;
+    out.notes.push(`Q${q} is read as the most recent one, Q${q} ${year}.`);
+    return;
+  }
   const year = take(state, /\b(?:in|during|for|of|throughout)\s+((?:19|20)\d{2})\b/);
   if (year) {
     out.dateRange = [`${year[1]}-01-01`, `${year[1]}-12-31`];
@@ -137,6 +171,10 @@ function readCalendarRange(state: { text: string }, out: TimeExpression, now: Da
     out.dateRange = [isoDate(start), isoDate(now)];
   } else if (monthOnly && first.start.isCertain('month')) {
     out.dateRange = [isoDate(start), isoDate(lastDayOfMonth(start))];
+    if (!first.start.isCertain('year')) {
+      const name = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(start);
+      out.notes.push(`${name.split(' ')[0]} is read as the most recent one, ${name}.`);
+    }
     const lead = /\b(in|during|for|of)\s+$/.exec(before);
     consumedFrom = first.index - (lead?.[0].length ?? 0);
   } else if (first.start.isCertain('day')) {
@@ -178,9 +216,31 @@ function applyComparison(out: TimeExpression, now: Date): void {
     comparison.kind === 'previous_year'
       ? new Date(Date.UTC(startDate.getUTCFullYear() - 1, startDate.getUTCMonth(), startDate.getUTCDate()))
       : resolveDateRange(`last ${unit}`, 'UTC', startDate).start;
-  out.dateRange = [isoStart(from), isoStart(current.end)];
-  out.granularity ??= unit;
-  out.rangeLabel = `${out.rangeLabel ?? `this ${unit}`} compared with ${comparison.kind === 'previous_year' ? 'the year before' : `the previous ${unit}`}`;
+  // Like for like: an unfinished period is compared with the same stretch of the earlier one.
+  const unfinished = current.end.getTime() > now.getTime();
+  const currentEnd = unfinished ? now : current.end;
+  const earlierEnd = new Date(from.getTime() + (currentEnd.getTime() - startDate.getTime()));
+  const cappedEarlierEnd =
+    comparison.kind === 'previous_year'
+      ? new Date(Date.UTC(currentEnd.getUTCFullYear() - 1, currentEnd.getUTCMonth(), currentEnd.getUTCDate(), currentEnd.getUTCHours(), currentEnd.getUTCMinutes()))
+      : new Date(Math.min(earlierEnd.getTime(), startDate.getTime(), (unit === 'month' ? lastDayEnd(from, currentEnd) : earlierEnd).getTime()));
+  const iso = (d: Date) => d.toISOString().slice(0, 16);
+  out.periods = [
+    [iso(from), iso(cappedEarlierEnd)],
+    [iso(startDate), iso(currentEnd)],
+  ];
+  out.dateRange = [isoStart(from), iso(currentEnd)];
+  out.granularity ??= comparison.kind === 'previous_year' && unit !== 'year' ? 'year' : unit;
+  const base_ = out.rangeLabel ?? `this ${unit}`;
+  out.rangeLabel = `${base_} compared with ${comparison.kind === 'previous_year' ? 'the same period a year earlier' : `the same stretch of the previous ${unit}`}`;
+  if (unfinished) out.notes.push(`The current ${unit} is not over yet, so both periods are compared up to the same day.`);
+}
+
+/** The earlier period's end on the same day of its month as `currentEnd` (Sep 30 for Oct 31). */
+function lastDayEnd(from: Date, currentEnd: Date): Date {
+  const lastDay = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 0)).getUTCDate();
+  const day = Math.min(currentEnd.getUTCDate(), lastDay);
+  return new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), day, currentEnd.getUTCHours(), currentEnd.getUTCMinutes()));
 }
 
 function baseUnit(range: DateRange | undefined): Granularity | undefined {
