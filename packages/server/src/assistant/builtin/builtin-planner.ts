@@ -14,7 +14,7 @@ import type { PlanInput, PlanResult, Planner, PlannerChart, PlannerTurn } from '
 import { extractTime, type TimeExpression } from './time-expressions.js';
 import { matchMembers, type MemberMatch } from './vocabulary.js';
 import { refusalFor } from './refusals.js';
-import { FORECAST, LEADING_FILLER, START_OVER } from './lexicon.js';
+import { FORECAST, ITEM_VERBS, LEADING_FILLER, MONEY_VERBS, START_OVER } from './lexicon.js';
 import { readThreshold } from './threshold.js';
 import { QueryBuilder, AmbiguousValue } from './query-builder.js';
 import { clarify, suggestionsFor } from './clarify.js';
@@ -22,8 +22,12 @@ import { clarify, suggestionsFor } from './clarify.js';
 /** Openings that mark a refinement of the previous question rather than a new one. */
 const FOLLOW_UP = /^\s*(and|what about|how about|same|then|also|but|just|only|instead|plus|minus|without|excluding|except|now|ok|okay|break (?:it|that) down|split (?:it|that))\b/i;
 
-function score(matches: readonly MemberMatch[]): number {
-  return matches.reduce((sum, m) => sum + (m.member.kind === 'measure' ? 2 : 1) + m.quality / 10, 0);
+function score(matches: readonly MemberMatch[], dataset: CatalogDataset, tokens: readonly string[]): number {
+  const named = matches.reduce((sum, m) => sum + (m.member.kind === 'measure' ? 2 : 1) + m.quality / 10, 0);
+  // "best-selling products", "what did we make": a verb of buying or paying needs a dataset that measures it.
+  const verb = tokens.some((t) => MONEY_VERBS.has(t) || ITEM_VERBS.has(t));
+  const measuresIt = dataset.members.some((m) => m.kind === 'measure' && /revenue|units|sales|quantity/i.test(`${m.name} ${m.title}`));
+  return named + (verb && measuresIt ? 1.5 : 0);
 }
 
 /** Turns since the last "start over": earlier ones no longer count as context. */
@@ -80,7 +84,7 @@ export class BuiltinPlanner implements Planner {
     let chosen: { dataset: CatalogDataset; matches: MemberMatch[] } | undefined;
     for (const dataset of input.catalog.datasets) {
       const matches = matchMembers(tokens, dataset);
-      if (!chosen || score(matches) > score(chosen.matches)) chosen = { dataset, matches };
+      if (!chosen || score(matches, dataset, tokens) > score(chosen.matches, chosen.dataset, tokens)) chosen = { dataset, matches };
     }
     const previous = [...history].reverse().find((turn) => turn.query)?.query;
     const namesMeasure = chosen?.matches.some((m) => m.member.kind === 'measure') ?? false;

@@ -7,7 +7,7 @@
 
 /** Money verbs: "how much did we make", "what did acme pay", "which region brought in the most". */
 export const MONEY_VERBS: ReadonlySet<string> = new Set(
-  'paid pay pays paying earned earn earns earning made make makes making generated generate generates generating brought bring brings bringing pulled pull pulls pulling took take takes taking grossed gross grosses spent spend spends spending billed bill invoiced raked rake money cash revenues earnings'.split(' '),
+  'paid pay pays paying earned earn earns earning made make makes making generated generate generates generating brought bring brings bringing pulled pull pulls pulling took take takes taking grossed gross grosses spent spend spends spending billed bill invoiced raked rake money cash revenues earnings grossing grossed'.split(' '),
 );
 
 /** Item verbs: "units purchased", "how many did we sell", "best-selling products". */
@@ -17,8 +17,8 @@ export const ITEM_VERBS: ReadonlySet<string> = new Set('purchased purchase purch
 export const VERB_PARTICLES: ReadonlySet<string> = new Set(['in', 'out']);
 
 /** Ranking adjectives, highest first. Hyphenated forms arrive as two words ("poorest selling"). */
-export const HIGH_WORDS: ReadonlySet<string> = new Set('most highest best biggest largest top strongest leading greatest busiest maximum max popular grossing performing'.split(' '));
-export const LOW_WORDS: ReadonlySet<string> = new Set('least lowest fewest smallest worst bottom weakest poorest slowest quietest minimum min weakest underperforming'.split(' '));
+export const HIGH_WORDS: ReadonlySet<string> = new Set('most highest best biggest largest top strongest leading greatest busiest maximum max popular'.split(' '));
+export const LOW_WORDS: ReadonlySet<string> = new Set('least lowest fewest smallest worst bottom weakest poorest slowest quietest minimum min underperforming'.split(' '));
 
 /**
  * Words that turn the values after them into exclusions, wherever they stand in the sentence:
@@ -37,6 +37,9 @@ export const SHARE_WORDS: ReadonlySet<string> = new Set(['fraction', 'share', 'p
 /** Averages named in words; matched to a measure whose title says "average" (see planner). */
 export const AVERAGE_WORDS: ReadonlySet<string> = new Set(['average', 'avg', 'mean', 'typical']);
 
+/** "busiest week", "quietest day": activity, measured by the dataset's count of rows. */
+export const BUSY_WORDS: ReadonlySet<string> = new Set(['busiest', 'quietest', 'slowest', 'active', 'activity']);
+
 /** Trend words: a series over time, by month unless a grain is named. */
 export const TREND_WORDS: ReadonlySet<string> = new Set(['trend', 'trends', 'trending', 'trajectory', 'developed', 'evolved', 'changed', 'progressed', 'timeline', 'growth', 'grown', 'grew', 'history']);
 
@@ -53,10 +56,19 @@ export const LEADING_FILLER = /^\s*(?:(?:ok(?:ay)?|now|so|alright|right|great|th
 export const FORECAST = /\b(forecast\w*|predict\w*|projection\w*|projected|expected|expect|anticipated?|estimate[sd]?|will (?:we|be|it|they)|going to|next (?:day|week|month|quarter|year)|coming (?:week|month|quarter|year)s?|future|budget\w*|targets?|quotas?|goals?|plan(?:ned)?)\b/;
 
 /** Modifiers that are never an organisation's name: unsupported ones are asked back, not read as a tenant. */
-export const NOT_ORGANISATION: ReadonlySet<string> = new Set('net gross recurring new repeat returning average median mean daily weekly monthly yearly annual total overall cumulative running active lost'.split(' '));
+export const NOT_ORGANISATION: ReadonlySet<string> = new Set(
+  (
+    'net gross recurring new repeat returning average median mean daily weekly monthly yearly annual total overall cumulative running active inactive lost ' +
+    'large big small huge tiny high low recent latest old major minor key important premium cheap expensive typical bad good loyal open closed ' +
+    'online offline international domestic local global regional late early first last next previous'
+  ).split(' '),
+);
+
+/** Explicit nouns for an organisation: a word right after one of them is a name ("the company globex"). */
+export const ORGANISATION_NOUNS: ReadonlySet<string> = new Set(['company', 'organisation', 'organization', 'org', 'tenant', 'firm', 'client']);
 
 /** Words that name an organisation: "globex's revenue", "the company globex". */
-export const ORGANISATION_WORDS: ReadonlySet<string> = new Set(['company', 'companies', 'organisation', 'organization', 'org', 'tenant', 'client', 'customer', 'account', 'firm', 'business']);
+export const ORGANISATION_WORDS: ReadonlySet<string> = new Set(['company', 'companies', 'organisation', 'organization', 'org', 'tenant', 'client', 'customer', 'account', 'firm', 'business', 'corp', 'corporation', 'inc', 'ltd', 'llc', 'gmbh', 'plc']);
 
 /**
  * Words that carry no meaning for the query. A word outside this list, the stop words and the
@@ -87,6 +99,7 @@ export const FILLER: ReadonlySet<string> = new Set(
     'been being become became ' +
     'say said ' +
     'side vs ' +
-    'respectively'
+    'respectively performing performed other place placed placing including include includes included counting ' +
+    'doing going trading through instead rather'
   ).split(/\s+/),
 );

@@ -12,12 +12,16 @@ import type { MemberMatch } from './vocabulary.js';
 import { STOP_WORDS, parseCount, singular, words } from './text.js';
 import {
   AVERAGE_WORDS,
+  BUSY_WORDS,
   COMPARE_WORDS,
   FILLER,
   ITEM_VERBS,
   MONEY_VERBS,
   NEGATIONS,
+  HIGH_WORDS,
+  LOW_WORDS,
   NOT_ORGANISATION,
+  ORGANISATION_NOUNS,
   ORGANISATION_WORDS,
   POSTFIX_NEGATIONS,
   SHARE_WORDS,
@@ -35,6 +39,8 @@ const VALUE_LINKS = new Set(['is', 'equals', 'of', '=', 'was']);
 /** Words that end the reach of a negation: a new breakdown or a new request starts there. */
 const SCOPE_BREAKS = new Set(['by', 'per', 'each', 'across', 'only', 'just', 'which', 'what', 'show', 'where', 'but', 'then', 'also', 'plus']);
 const ORGANISATION_PREPOSITIONS = new Set(['for', 'of', 'at', 'from']);
+/** "how many orders did globex place", "what did hooli pay": the verb's subject. */
+const SUBJECT_MARKERS = new Set(['did', 'does', 'do', 'has', 'have', 'had']);
 
 export class AmbiguousValue extends Error {
   constructor(
@@ -63,8 +69,10 @@ export class QueryBuilder {
   readonly #dimensions: Array<{ name: string; grouped: boolean }> = [];
   readonly #filters: PendingFilter[] = [];
   /** Words beside a dimension that are none of its visible values ("finance department"). */
-  readonly #missesBeside = new Map<number, CatalogMember>();
+  readonly #missesBeside = new Map<number, MemberMatch>();
   readonly #measurePositions = new Set<number>();
+  /** Where filter values stand, so "refunded orders" reads "orders" as the rows, not a second measure. */
+  readonly #valueEnds = new Set<number>();
   #timeGroup: Granularity | undefined;
   readonly #lookups = new Map<string, Promise<string[]>>();
   readonly #ranking: Ranking | undefined;
@@ -90,6 +98,7 @@ export class QueryBuilder {
     this.#readVerbs();
     this.#readAverage();
     const flags = this.#readLexicon();
+    this.#rowNouns();
 
     const notes = [...this.time.notes];
     const unknown = await this.#uncovered(notes);
@@ -174,7 +183,8 @@ export class QueryBuilder {
     }
     if (ranking && grouped) {
       order = [{ member: measures[0]!, direction: ranking.direction }];
-      limit = ranking.limit;
+      // "the poorest-selling category", "best month": one thing asked for, one row answered.
+      limit = ranking.limit ?? (this.#singularRanked() ? 1 : previous?.limit !== undefined && previous.order.length > 0 ? previous.limit : undefined);
     } else if (order.length === 0 && dimensions.length > 0 && !timeDimension?.granularity) {
       order = [{ member: measures[0]!, direction: 'desc' }];
     }
@@ -196,6 +206,10 @@ export class QueryBuilder {
       ...(share ? { share } : {}),
       ...(this.time.rangeLabel ? { rangeLabel: this.time.rangeLabel } : {}),
     };
+  }
+
+  #format(name: string): string | undefined {
+    return (this.dataset.members.find((m) => m.name === name) as { format?: string } | undefined)?.format;
   }
 
   #title(name: string): string {
@@ -266,6 +280,7 @@ export class QueryBuilder {
       // "but" and "no" negate only what directly follows them ("all regions but APAC", "no refunded").
       if ((t === 'but' || t === 'no') && i === start - 1) return true;
       if (NEGATIONS.has(t) && t !== 'but' && t !== 'no') return true;
+      if (t === 'than' && this.tokens[i - 1] === 'other') return true;
       if (SCOPE_BREAKS.has(t) || this.#measurePositions.has(i)) return false;
     }
     return false;
@@ -285,12 +300,13 @@ export class QueryBuilder {
         if (owner && owner.member.kind === 'dimension') continue;
         const found = this.#valueAt(await this.#lookup(match.member.name, word), start);
         if (!found) {
-          if (!owner && !this.matches.some((m) => m.start === start)) this.#missesBeside.set(start, match.member);
+          if (!owner && !this.matches.some((m) => m.start === start)) this.#missesBeside.set(start, match);
           continue;
         }
         const from = Math.min(start, match.start);
         const to = Math.max(found.end, match.end);
         this.#addFilter(match.member.name, found.value, this.#negated(from, to));
+        this.#valueEnds.add(to);
         consumed.push(match);
         if (owner) consumed.push(owner);
         for (let i = from; i < to; i++) this.#used.add(i);
@@ -310,7 +326,8 @@ export class QueryBuilder {
         return clarify(`"${this.tokens.slice(match.start, match.end).join(' ')}" could mean several things. Which one did you mean?`, match.tied.map((m) => displayTitle(m)));
       }
       // "top customers": after a grouping word, a dimension beats a measure of the same name.
-      if (member.kind === 'measure' && inGroup && before.some((t) => GROUP_TRIGGERS.has(t))) member = match.alternatives.find((m) => m.kind === 'dimension') ?? member;
+      const ranked = before.some((t) => GROUP_TRIGGERS.has(t) || HIGH_WORDS.has(t) || LOW_WORDS.has(t) || parseCount(t) !== undefined);
+      if (member.kind === 'measure' && inGroup && ranked) member = match.alternatives.find((m) => m.kind === 'dimension') ?? member;
       if (member.kind === 'measure') {
         if (!this.#measures.includes(member.name)) this.#measures.push(member.name);
         groupChain = false;
@@ -322,6 +339,17 @@ export class QueryBuilder {
       }
     }
     return undefined;
+  }
+
+  /** A superlative right before a singular dimension or grain ("the weakest region", "best month"). */
+  #singularRanked(): boolean {
+    if (this.time.rankedGrain) return this.time.rankedGrain === 'one';
+    const positions = this.#ranking?.positions ?? [];
+    return this.matches.some((m) => {
+      if (m.member.kind !== 'dimension') return false;
+      const word = this.tokens[m.end - 1]!;
+      return singular(word) === word && positions.some((p) => m.start - p >= 1 && m.start - p <= 2);
+    });
   }
 
   #filtersMember(member: string): boolean {
@@ -347,6 +375,7 @@ export class QueryBuilder {
       // The same value in two of the dataset's own dimensions: ask rather than pick one.
       if (new Set(pick.map((h) => h.member.name)).size > 1) throw new AmbiguousValue(word, pick.map((h) => displayTitle(h.member)));
       this.#addFilter(pick[0]!.member.name, pick[0]!.value, this.#negated(i, longest));
+      this.#valueEnds.add(longest);
       // A dimension named only as the subject of this filter ("all regions apart from APAC") is not a breakdown.
       const subject = this.#dimensions.find((d) => d.name === pick[0]!.member.name);
       if (subject && !this.#groupedByWord(subject.name)) subject.grouped = false;
@@ -360,6 +389,20 @@ export class QueryBuilder {
     if (!match) return false;
     const before = this.tokens.slice(Math.max(0, match.start - 2), match.start);
     return before.some((t) => GROUP_TRIGGERS.has(t));
+  }
+
+  /**
+   * "refunded orders", "web orders last month": the dataset's own count measure right after a value
+   * names the rows being filtered. When another measure is asked for, it is not a second measure.
+   */
+  #rowNouns(): void {
+    if (this.#measures.length < 2) return;
+    for (const match of this.matches) {
+      if (match.member.kind !== 'measure' || !this.#valueEnds.has(match.start)) continue;
+      if (match.member.title.toLowerCase() !== this.dataset.title.toLowerCase()) continue;
+      const index = this.#measures.indexOf(match.member.name);
+      if (index >= 0 && this.#measures.length > 1) this.#measures.splice(index, 1);
+    }
   }
 
   /** "how much did we make", "units purchased", "best-selling products": verbs that name a measure. */
@@ -376,29 +419,55 @@ export class QueryBuilder {
         this.#used.add(i);
       }
     });
+    const howMuch = this.tokens.some((t, i) => t === 'how' && this.tokens[i + 1] === 'much');
+    const howMany = this.tokens.some((t, i) => t === 'how' && this.tokens[i + 1] === 'many');
+    const busy = this.tokens.findIndex((t) => BUSY_WORDS.has(t));
+    if (busy >= 0 && this.#measures.length === 0 && !money && !items) {
+      // "the busiest week": activity is the count of the dataset's rows.
+      const count = this.dataset.members.find((m) => m.kind === 'measure' && m.title.toLowerCase() === this.dataset.title.toLowerCase());
+      if (count) {
+        this.#measures.push(count.name);
+        this.#used.add(busy);
+      }
+      return;
+    }
+    // "how much did customers spend": the people measure is the verb's subject; the verb names money.
+    if ((money || howMuch) && !howMany && this.#measures.length > 0 && this.#measures.every((name) => this.#format(name) !== 'currency')) {
+      const subjectOnly = this.matches.filter((m) => m.member.kind === 'measure').every((m) => MONEY_VERBS.has(this.tokens[m.end] ?? '') || ITEM_VERBS.has(this.tokens[m.end] ?? ''));
+      if (subjectOnly && (money || items)) this.#measures.length = 0;
+    }
     if (this.#measures.length > 0 || (!money && !items)) return;
     // "how much did we sell" is money; "how many did we sell" is items.
-    const howMuch = this.tokens.some((t, i) => t === 'how' && this.tokens[i + 1] === 'much');
     const wanted = money || howMuch ? ['revenue', 'sales', 'income', 'turnover'] : ['units', 'quantity', 'items', 'volume'];
     const measure = this.dataset.members.find((m) => m.kind === 'measure' && [m.name, m.title.toLowerCase(), ...m.synonyms].some((n) => wanted.some((w) => n.toLowerCase().includes(w))));
     if (measure) this.#measures.push(measure.name);
   }
 
-  /** "average revenue per order": a measure whose title is that average, when the catalog has one. */
+  /**
+   * "average revenue per order", "average sales per order": the catalog's measure that is that
+   * average, when there is one. A currency average stands only for currency measures ("average
+   * units per order" is not average order value), and the "per …" measure is its denominator.
+   */
   #readAverage(): void {
-    const at = this.tokens.findIndex((t, i) => AVERAGE_WORDS.has(t) && !this.#used.has(i));
-    if (at < 0) return;
-    const perIndex = this.tokens.findIndex((t, i) => i > at && (t === 'per' || t === 'each' || t === 'an' || t === 'a'));
-    const entity = perIndex >= 0 ? this.tokens[perIndex + 1] : undefined;
-    const candidates = this.dataset.members.filter((m) => m.kind === 'measure' && /\baverage\b/i.test(m.title));
-    const pick = entity ? candidates.find((m) => words(m.title).includes(singular(entity))) : undefined;
+    const per = this.tokens.findIndex((t, i) => (t === 'per' || t === 'each' || t === 'an' || t === 'a') && this.matches.some((m) => m.start === i + 1 && m.member.kind === 'measure'));
+    if (per < 0) return;
+    const entityMatch = this.matches.find((m) => m.start === per + 1)!;
+    const entity = singular(this.tokens[per + 1]!);
+    const averages = this.dataset.members.filter((m) => m.kind === 'measure' && /\baverage\b/i.test(m.title) && words(m.title).includes(entity));
+    const named = this.#measures.filter((m) => m !== entityMatch.member.name);
+    const existing = named.find((m) => averages.some((a) => a.name === m));
+    const averageWord = this.tokens.findIndex((t, i) => AVERAGE_WORDS.has(t) && !this.#used.has(i));
+    let pick = existing ? averages.find((a) => a.name === existing) : undefined;
+    if (!pick && averageWord >= 0) {
+      const others = named.filter((m) => !averages.some((a) => a.name === m));
+      pick = averages.find((a) => others.length > 0 && others.every((m) => this.#format(m) === (a as { format?: string }).format));
+    }
     if (!pick) return;
-    // The measures the phrase named (e.g. revenue, orders) become the average itself.
     this.#measures.length = 0;
     this.#measures.push(pick.name);
-    this.#used.add(at);
-    this.#used.add(perIndex);
-    this.#used.add(perIndex + 1);
+    if (averageWord >= 0) this.#used.add(averageWord);
+    this.#used.add(per);
+    for (let i = entityMatch.start; i < entityMatch.end; i++) this.#used.add(i);
   }
 
   /** Lexicon words that shape the query without naming a member: negations, comparisons, shares, trends. */
@@ -454,11 +523,30 @@ export class QueryBuilder {
     const organisations: number[] = [];
     const others: number[] = [];
     for (const i of unknown) (this.#looksLikeOrganisation(i, organisation) ? organisations : others).push(i);
+    // Names of several words ("umbrella corp", "stark industries"): neighbours of a name belong to it.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let k = others.length - 1; k >= 0; k--) {
+        const i = others[k]!;
+        const word = this.tokens[i]!;
+        if (NOT_ORGANISATION.has(word) || this.#missesBeside.has(i)) continue;
+        if (organisations.includes(i + 1) || organisations.includes(i - 1)) {
+          organisations.push(i);
+          others.splice(k, 1);
+          changed = true;
+        }
+      }
+    }
 
     if (others.length === 0 && organisation) {
       const visible = await this.#lookup(organisation.name, '');
       if (visible.length === 1) {
+        // Said first and plainly: the answer below is the user's own organisation's, not the one named.
         notes.unshift(`You can only see data for ${visible[0]}; here is yours.`);
+        for (const i of organisations) {
+          const beside = this.#missesBeside.get(i);
+          if (beside) this.#dropDimension(beside.member.name);
+        }
         return undefined;
       }
       return clarify(`I couldn't find "${this.tokens[organisations[0]!]}" among the ${displayTitle(organisation).toLowerCase()} values you can see. Did you mean one of these?`, visible.slice(0, 6));
@@ -467,19 +555,25 @@ export class QueryBuilder {
     const first = others[0]!;
     const beside = this.#missesBeside.get(first);
     if (beside) {
-      const visible = await this.#lookup(beside.name, '');
+      const visible = await this.#lookup(beside.member.name, '');
+      const phrase = this.tokens.slice(Math.min(beside.start, first), Math.max(beside.end, first + 1)).join(' ');
       return clarify(
-        `I couldn't find a ${displayTitle(beside)} called "${this.tokens[first]}" among the values you can see, so I haven't run anything.${visible.length ? ' These are the ones you can see:' : ''}`,
+        `I couldn't match "${phrase}": your data has no field by that name, and "${this.tokens[first]}" is not a ${displayTitle(beside.member)} you can see, so I haven't run anything.${visible.length ? ` The ${displayTitle(beside.member)} values you can see are:` : ''}`,
         visible.slice(0, 6),
       );
     }
     const phrase = this.#phraseAround(first);
-    const rest = others.slice(1).map((i) => `"${this.tokens[i]}"`);
+    const rest = others.slice(1).filter((i) => !phrase.split(' ').includes(this.tokens[i]!)).map((i) => `"${this.tokens[i]}"`);
     const also = rest.length > 0 ? ` (nor ${rest.join(', ')})` : '';
     return clarify(
       `I don't know what "${phrase}" means in your data${also}, so I haven't run anything. Your data has ${this.#measureList()}, broken down by ${this.#dimensionList()}. For example:`,
       this.#examples(this.#measures, 'share').map((s) => s.replace(/^share of /, '')),
     );
+  }
+
+  #dropDimension(name: string): void {
+    const index = this.#dimensions.findIndex((d) => d.name === name);
+    if (index >= 0) this.#dimensions.splice(index, 1);
   }
 
   /** The unknown word with the matched words right beside it: "account manager", not just "manager". */
@@ -508,16 +602,22 @@ export class QueryBuilder {
     return candidates.find((m) => /(^|\.)name$/.test(m.name)) ?? candidates[0];
   }
 
+  /**
+   * Whether an unknown word reads as an organisation's name: after "for/of/at/from" or a subject
+   * verb ("did globex pay"), after an explicit noun ("the company globex"), or right before the
+   * first measure named ("globex revenue"). Never a word that is a known modifier ("net", "large").
+   */
   #looksLikeOrganisation(i: number, organisation: CatalogMember | undefined): boolean {
     const word = this.tokens[i]!;
     if (!organisation || NOT_ORGANISATION.has(word) || isLexicon(word) || /^\d/.test(word)) return false;
     const beside = this.#missesBeside.get(i);
-    if (beside) return beside.name === organisation.name || beside.name.endsWith('customer_id');
+    if (beside) return beside.start < i && ORGANISATION_NOUNS.has(this.tokens[beside.end - 1]!);
     const before = this.tokens[i - 1];
     const after = this.tokens[i + 1];
-    if (before !== undefined && (ORGANISATION_PREPOSITIONS.has(before) || ORGANISATION_WORDS.has(before))) return true;
-    if (after !== undefined && (ORGANISATION_WORDS.has(after) || this.#measurePositions.has(i + 1))) return true;
-    return false;
+    if (before !== undefined && (ORGANISATION_PREPOSITIONS.has(before) || SUBJECT_MARKERS.has(before) || ORGANISATION_NOUNS.has(before))) return true;
+    if (after !== undefined && ORGANISATION_WORDS.has(after) && !this.matches.some((m) => m.start === i + 1 && m.member.kind === 'dimension')) return true;
+    const firstMeasure = Math.min(...[...this.#measurePositions]);
+    return this.#measurePositions.has(i + 1) && i + 1 === firstMeasure;
   }
 
   #pendingFilters(): Array<Filter & { negated: boolean; member: string; values: string[] }> {

@@ -23,7 +23,7 @@ export interface TimeExpression {
    */
   periods?: Array<[string, string]>;
   /** The time grain itself is ranked ("which month was best"). */
-  rankedGrain?: boolean;
+  rankedGrain?: 'one' | 'many';
   /** Sentences for the answer: which year a bare "Q3" or "March" was read as. */
   notes: string[];
   /** The question with every consumed phrase blanked out. */
@@ -69,14 +69,14 @@ export function extractTime(lowerQuestion: string, now: Date): TimeExpression {
     : undefined;
   if (ranked) {
     out.granularity = ranked[2] as Granularity;
-    out.rankedGrain = true;
+    out.rankedGrain = /s$/.test(ranked[0].trim()) ? 'many' : 'one';
     // Keep the ranking word itself for the ranking reader; only the grain is consumed.
     state.text = state.text.slice(0, ranked.index) + ranked[0].replace(new RegExp(`${UNIT}$`), (m) => ' '.repeat(m.length)) + state.text.slice(ranked.index + ranked[0].length);
   }
   const adverb = !out.granularity ? take(state, /\b(daily|weekly|monthly|quarterly|yearly|annually)\b/) : undefined;
   if (adverb) out.granularity = ({ daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' } as const)[adverb[1] as 'daily'];
 
-  if (take(state, /\b(?:(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:last|previous|prior|same period last)\s+year|year[- ]over[- ]year|yoy)\b/)) {
+  if (take(state, /\b(?:(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:same\s+(?:period|day|week|month|quarter|time)\s+)?(?:(?:last|previous|prior|a)\s+year(?:\s+ago)?|the\s+year\s+before)|year[- ]over[- ]year|yoy)\b/)) {
     out.comparison = { kind: 'previous_year' };
   } else {
     const period = take(state, /\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?:last|previous|prior)\s+(day|week|month|quarter)\b/);
