@@ -553,20 +553,23 @@ export class QueryBuilder {
     }
 
     const first = others[0]!;
+    // Every word not understood is named, not only the first.
+    const alsoNot = (named: string) => {
+      const rest = [...new Set([...others, ...organisations].map((i) => this.tokens[i]!).filter((w) => !named.split(' ').includes(w)))];
+      return rest.length > 0 ? ` I also didn't understand ${rest.map((w) => `"${w}"`).join(', ')}.` : '';
+    };
     const beside = this.#missesBeside.get(first);
     if (beside) {
       const visible = await this.#lookup(beside.member.name, '');
       const phrase = this.tokens.slice(Math.min(beside.start, first), Math.max(beside.end, first + 1)).join(' ');
       return clarify(
-        `I couldn't match "${phrase}": your data has no field by that name, and "${this.tokens[first]}" is not a ${displayTitle(beside.member)} you can see, so I haven't run anything.${visible.length ? ` The ${displayTitle(beside.member)} values you can see are:` : ''}`,
+        `I couldn't match "${phrase}": your data has no field by that name, and "${this.tokens[first]}" is not a ${displayTitle(beside.member)} you can see, so I haven't run anything.${alsoNot(phrase)}${visible.length ? ` The ${displayTitle(beside.member)} values you can see are:` : ''}`,
         visible.slice(0, 6),
       );
     }
     const phrase = this.#phraseAround(first);
-    const rest = others.slice(1).filter((i) => !phrase.split(' ').includes(this.tokens[i]!)).map((i) => `"${this.tokens[i]}"`);
-    const also = rest.length > 0 ? ` (nor ${rest.join(', ')})` : '';
     return clarify(
-      `I don't know what "${phrase}" means in your data${also}, so I haven't run anything. Your data has ${this.#measureList()}, broken down by ${this.#dimensionList()}. For example:`,
+      `I don't know what "${phrase}" means in your data, so I haven't run anything.${alsoNot(phrase)} Your data has ${this.#measureList()}, broken down by ${this.#dimensionList()}. For example:`,
       this.#examples(this.#measures, 'share').map((s) => s.replace(/^share of /, '')),
     );
   }
