@@ -81,10 +81,11 @@ export function resultFacts(query: SemanticQuery, result: QueryResult, catalog: 
     const parts = measures.map((m, i) => {
       const shown = measureText(m.name, row[m.name]);
       add(`value_${i}`, m.title, shown);
-      return `${i === 0 ? m.title : lowerFirst(m.title)} was ${shown}`;
+      // Counts read as "there were 129 orders"; amounts as "revenue was $1,234".
+      if (isCount(dataset, m.name)) return `${i === 0 ? 'there were' : ''} ${shown} ${lowerFirst(m.title)}${i === 0 ? where : ''}`.trim();
+      return `${lowerFirst(m.title)}${i === 0 ? where : ''} was ${shown}`;
     });
-    const [first, ...rest] = parts;
-    return { facts, values, template: `${first!.replace(/ was /, `${where} was `)}${rest.length ? `, and ${rest.join(', ')}` : ''}.` };
+    return { facts, values, template: `${upperFirst(listText(parts))}.` };
   }
 
   const first = result.rows[0]!;
@@ -115,7 +116,8 @@ export function resultFacts(query: SemanticQuery, result: QueryResult, catalog: 
   const ordered = query.order[0];
   const rankedByMeasure = ordered !== undefined && ordered.member === main.name;
   if (rankedByMeasure) {
-    const rank = ordered.direction === 'desc' ? 'highest' : 'lowest';
+    const count = isCount(dataset, main.name);
+    const rank = ordered.direction === 'desc' ? (count ? 'most' : 'highest') : count ? 'fewest' : 'lowest';
     const lead = `${labelOf(first)} had the ${rank} ${measureLower}${where}, ${measureText(main.name, first[main.name])}`;
     const followers = result.rows.slice(1, 3).map((r) => `${labelOf(r)} (${measureText(main.name, r[main.name])})`);
     const more = result.rows.length > 3 ? `, and ${COUNT.format(result.rows.length - 3)} more` : '';
@@ -133,12 +135,29 @@ export function resultFacts(query: SemanticQuery, result: QueryResult, catalog: 
   } else {
     sentences.push(`${upperFirst(measureLower)} by ${groupNoun}${where}: ${labelOf(first)} (${measureText(main.name, first[main.name])}) to ${labelOf(last)} (${measureText(main.name, last[main.name])}).`);
   }
-  const count = plural(result.rows.length, granularity && query.dimensions.length === 0 ? granularity : groupNoun);
-  if (total !== undefined) {
-    // An average, maximum or ratio has an overall value, not a total: never "of a total of" there.
-    sentences.push(additive ? `Across ${count}, ${measureLower} came to ${total}.` : `Overall, ${measureLower} was ${total}.`);
+  const rows = plural(result.rows.length, granularity && query.dimensions.length === 0 ? granularity : groupNoun);
+  if (total !== undefined && typeof totalValue === 'number') {
+    if (query.limit !== undefined) {
+      // The total covers every row, not only those shown: say what the shown ones make of it.
+      if (additive && totalValue !== 0) {
+        const shown = result.rows.reduce((sum, r) => sum + (typeof r[main.name] === 'number' ? (r[main.name] as number) : 0), 0);
+        sentences.push(`${result.rows.length === 1 ? 'That is' : 'Together they make'} ${PERCENT.format(shown / totalValue)} of the ${total} total.`);
+      }
+    } else {
+      // An average, maximum or ratio has an overall value, not a total: never "of a total of" there.
+      sentences.push(additive ? `Across ${rows}, ${measureLower} came to ${total}.` : `Overall, ${measureLower} was ${total}.`);
+    }
   }
   return { facts, values, template: sentences.join(' ') };
+}
+
+/** A measure shown as a whole number (orders, customers, units): it is counted, "most" and "were". */
+function isCount(dataset: Catalog['datasets'][number] | undefined, member: string): boolean {
+  return (dataset?.members.find((m) => m.name === member) as { format?: string } | undefined)?.format === 'integer';
+}
+
+function listText(parts: readonly string[]): string {
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 /** The noun a row stands for: the first dimension's title ("region"), or the time grain. */

@@ -11,6 +11,10 @@ function listOf(values: readonly unknown[], conjunction: 'and' | 'or'): string {
   return text.length <= 1 ? (text[0] ?? '') : `${text.slice(0, -1).join(', ')} ${conjunction} ${text[text.length - 1]}`;
 }
 
+function lowerTitle(title: string): string {
+  return /^[A-Z]{2}/.test(title) ? title : title.charAt(0).toLowerCase() + title.slice(1);
+}
+
 function isTimeMember(catalog: Catalog, dataset: string, member: string): boolean {
   return catalog.datasets.find((d) => d.name === dataset)?.members.find((m) => m.name === member)?.type === 'time';
 }
@@ -28,10 +32,10 @@ function describeFilter(catalog: Catalog, dataset: string, filter: Filter): stri
   switch (filter.operator) {
     case 'equals':
     case 'in':
-      return `for ${title} ${listOf(values, 'or')}`;
+      return `for ${lowerTitle(title)} ${listOf(values, 'or')}`;
     case 'notEquals':
     case 'notIn':
-      return `excluding ${title} ${listOf(values, 'and')}`;
+      return `excluding ${lowerTitle(title)} ${listOf(values, 'and')}`;
     case 'gt':
     case 'gte':
     case 'lt':
@@ -57,11 +61,16 @@ export function rangeText(query: SemanticQuery, rangeLabel?: string): string | u
 export function describeScope(query: SemanticQuery, catalog: Catalog, rangeLabel?: string): string {
   const parts: string[] = [];
   const range = rangeText(query, rangeLabel);
-  if (range) parts.push(range);
+  // "in Q3 2026", "in March", but "last quarter" and "since March" as they are.
+  if (range) parts.push(/^(?:Q[1-4]|[A-Z][a-z]+ \d|\d)/.test(range) ? `in ${range}` : range);
+  const exclusions: string[] = [];
   for (const filter of query.filters) {
     const text = describeFilter(catalog, query.dataset, filter);
-    if (text) parts.push(text);
+    // Several exclusions read as one: "excluding status refunded and region APAC".
+    if (text?.startsWith('excluding ')) exclusions.push(text.slice('excluding '.length));
+    else if (text) parts.push(text);
   }
+  if (exclusions.length > 0) parts.push(`excluding ${listOf(exclusions, 'and')}`);
   return parts.join(', ');
 }
 
