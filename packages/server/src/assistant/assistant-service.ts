@@ -17,6 +17,7 @@ import { QuestionRateLimiter } from './rate-limiter.js';
 import { resultFacts, substituteFacts } from './answer.js';
 import { appliedFilters } from './applied-filters.js';
 import { suggestChart, type ChartSuggestion } from './chart-suggestion.js';
+import { sinceReset } from './conversation-reset.js';
 
 export interface AssistantLimits {
   maxQuestionChars: number;
@@ -165,7 +166,8 @@ export class AssistantService {
       lookupValues,
       now: this.#options.now(),
       charts: this.#chartsInScope(claims, catalog),
-      history: conversation.history.map((turn) => ({ question: turn.question, ...(turn.query ? { query: turn.query } : {}) })),
+      // After "start over" the earlier turns are no context, whichever planner answers.
+      history: sinceReset(conversation.history).map((turn) => ({ question: turn.question, ...(turn.query ? { query: turn.query } : {}) })),
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
@@ -223,7 +225,7 @@ export class AssistantService {
         answer,
         query,
         data: outcome.result,
-        chart: suggestChart(query, outcome.result, plan.explanation),
+        chart: suggestChart(query, outcome.result, plan.explanation, catalog),
         appliedFilters: appliedFilters(queryService.model, claims.user, query),
       },
       audit: {

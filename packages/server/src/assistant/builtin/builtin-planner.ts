@@ -10,11 +10,12 @@
  */
 import { STOP_WORDS, words } from './text.js';
 import type { CatalogDataset } from '@perch/engine';
-import type { PlanInput, PlanResult, Planner, PlannerChart, PlannerTurn } from '../planner.js';
+import type { PlanInput, PlanResult, Planner, PlannerChart } from '../planner.js';
 import { extractTime, type TimeExpression } from './time-expressions.js';
 import { matchMembers, type MemberMatch } from './vocabulary.js';
 import { refusalFor } from './refusals.js';
-import { FORECAST, ITEM_VERBS, LEADING_FILLER, MONEY_VERBS, START_OVER } from './lexicon.js';
+import { FORECAST, ITEM_VERBS, LEADING_FILLER, MONEY_VERBS } from './lexicon.js';
+import { START_OVER, sinceReset } from '../conversation-reset.js';
 import { readThreshold } from './threshold.js';
 import { QueryBuilder, AmbiguousValue } from './query-builder.js';
 import { clarify, suggestionsFor } from './clarify.js';
@@ -30,11 +31,6 @@ function score(matches: readonly MemberMatch[], dataset: CatalogDataset, tokens:
   return named + (verb && measuresIt ? 1.5 : 0);
 }
 
-/** Turns since the last "start over": earlier ones no longer count as context. */
-export function sinceReset(history: readonly PlannerTurn[]): readonly PlannerTurn[] {
-  for (let i = history.length - 1; i >= 0; i--) if (START_OVER.test(history[i]!.question)) return history.slice(i);
-  return history;
-}
 
 /**
  * @example

@@ -43,8 +43,6 @@ export const BUSY_WORDS: ReadonlySet<string> = new Set(['busiest', 'quietest', '
 /** Trend words: a series over time, by month unless a grain is named. */
 export const TREND_WORDS: ReadonlySet<string> = new Set(['trend', 'trends', 'trending', 'trajectory', 'developed', 'evolved', 'changed', 'progressed', 'timeline', 'growth', 'grown', 'grew', 'history']);
 
-/** "Start over", "reset", "new question": the conversation's earlier turns stop counting. */
-export const START_OVER = /^\s*(?:let'?s\s+)?(?:start(?:ing)?\s+(?:over|again|afresh|fresh)|reset|new (?:question|topic|conversation)|forget (?:that|it|everything|all that)|clear(?: the)? (?:context|conversation))\b[\s,.:;!-]*/i;
 
 /**
  * Leading conversational words that are not part of the question: "ok", "now", "so". "now" in
