@@ -55,7 +55,7 @@ export class TcAiAssistantPanel extends LitElement {
     }
     header { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding-bottom: 8px; border-bottom: 1px solid var(--_border); }
     h2 { margin: 0; font-size: 1rem; font-weight: 600; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-    .new { white-space: nowrap; flex: none; }
+    .new { white-space: nowrap; flex: none; font-size: 0.875em; padding: 3px 9px; }
     .messages { flex: 1 1 auto; min-height: 0; overflow-y: auto; overscroll-behavior: contain; display: flex; flex-direction: column; gap: 14px; padding-right: 4px; }
     .empty { color: var(--_muted); margin: 4px 0; }
     .turn { display: flex; flex-direction: column; gap: 6px; }

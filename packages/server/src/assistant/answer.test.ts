@@ -72,4 +72,12 @@ describe('answers', () => {
     expect(substituteFacts('Total: {{ total }}.', values)).toBe('Total: 1,244.5.');
     expect(substituteFacts('Total: {{secret}}.', values)).toBeUndefined();
   });
+
+  it('compares two periods instead of adding them up', () => {
+    const yoy = SemanticQuerySchema.parse({ dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'ordered_at', granularity: 'year', dateRange: ['2025-01-01T00:00', '2026-10-31T12:00'] } });
+    const rows = [{ ordered_at: '2025-01-01T00:00:00.000Z', revenue: 200 }, { ordered_at: '2026-01-01T00:00:00.000Z', revenue: 250 }];
+    const text = resultFacts(yoy, result([{ name: 'ordered_at', type: 'time', kind: 'time' }, { name: 'revenue', type: 'number', kind: 'measure' }], rows, { revenue: 450 }), catalog, 'x', { additive, comparison: true, rangeLabel: 'this year compared with the same period a year earlier' }).template;
+    expect(text).toBe('Revenue was $200 in 2025 and $250 in 2026, up 25% (this year compared with the same period a year earlier).');
+    expect(text).not.toContain('$450');
+  });
 });

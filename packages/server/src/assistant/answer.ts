@@ -24,6 +24,8 @@ export interface AnswerContext {
   additive?: (measure: string) => boolean;
   /** The period in the user's words ("last quarter", "Q3 2026"). */
   rangeLabel?: string;
+  /** Two periods compared like for like: compare them, never add them up. */
+  comparison?: boolean;
   /** Rows of `member` to set against the total ("what fraction of revenue comes from EMEA"). */
   share?: { member: string; values: string[] };
 }
@@ -122,6 +124,13 @@ export function resultFacts(query: SemanticQuery, result: QueryResult, catalog: 
     const followers = result.rows.slice(1, 3).map((r) => `${labelOf(r)} (${measureText(main.name, r[main.name])})`);
     const more = result.rows.length > 3 ? `, and ${COUNT.format(result.rows.length - 3)} more` : '';
     sentences.push(followers.length ? `${lead}, followed by ${followers.join(' and ')}${more}.` : `${lead}.`);
+  } else if (context.comparison && granularity && query.dimensions.length === 0 && result.rows.length === 2) {
+    const before = first[main.name];
+    const after = last[main.name];
+    const change = typeof before === 'number' && typeof after === 'number' && before !== 0 ? (after - before) / Math.abs(before) : undefined;
+    const trend = change === undefined ? '' : change === 0 ? ', unchanged' : `, ${change > 0 ? 'up' : 'down'} ${PERCENT.format(Math.abs(change))}`;
+    sentences.push(`${upperFirst(measureLower)} was ${measureText(main.name, before)} in ${labelOf(first)} and ${measureText(main.name, after)} in ${labelOf(last)}${trend} (${scope}).`);
+    return { facts, values, template: sentences.join(' ') };
   } else if (granularity && query.dimensions.length === 0) {
     const peak = result.rows.reduce((best, r) => ((r[main.name] as number) > (best[main.name] as number) ? r : best), first);
     if (result.rows.length === 1) {

@@ -209,6 +209,7 @@ export class AssistantService {
       additive,
       ...(plan.rangeLabel ? { rangeLabel: plan.rangeLabel } : {}),
       ...(plan.share ? { share: plan.share } : {}),
+      ...(plan.comparison ? { comparison: true } : {}),
     });
     let answer = template;
     // After a fallback the model endpoint is known to be down: do not wait on it a second time.
@@ -225,7 +226,7 @@ export class AssistantService {
         answer,
         query,
         data: outcome.result,
-        chart: suggestChart(query, outcome.result, plan.explanation, catalog),
+        chart: suggestChart(query, outcome.result, plan.explanation, catalog, plan.comparison === true),
         appliedFilters: appliedFilters(queryService.model, claims.user, query),
       },
       audit: {

@@ -27,7 +27,7 @@ export interface ChartSuggestion {
  * // { type: 'bar', title: 'Revenue by Region', x: 'region', y: ['revenue'], format: { measure: { style: 'currency', … } }, labels: { region: 'Region', revenue: 'Revenue' } }
  * ```
  */
-export function suggestChart(query: SemanticQuery, result: QueryResult, title: string, catalog?: Catalog): ChartSuggestion {
+export function suggestChart(query: SemanticQuery, result: QueryResult, title: string, catalog?: Catalog, comparison = false): ChartSuggestion {
   const y = result.columns.filter((c) => c.kind === 'measure').map((c) => c.name);
   const time = result.columns.find((c) => c.kind === 'time');
   const dimensions = result.columns.filter((c) => c.kind === 'dimension');
@@ -37,7 +37,8 @@ export function suggestChart(query: SemanticQuery, result: QueryResult, title: s
   const formats = new Set(y.map((name) => (dataset?.members.find((m) => m.name === name) as { format?: string } | undefined)?.format));
   const measure = formats.size === 1 ? tileFormat([...formats][0]) : undefined;
   const extra = { labels, ...(measure ? { format: { measure } } : {}) };
-  if (time && dimensions.length === 0) return { type: 'line', title, x: time.name, y, ...extra };
+  // Two periods side by side are two bars, not a trend line between them.
+  if (time && dimensions.length === 0) return { type: comparison ? 'bar' : 'line', title, x: time.name, y, ...extra };
   if (!time && dimensions.length === 0) return { type: 'kpi', title, y, ...extra };
   if (!time && dimensions.length === 1 && result.rows.length <= 25 && query.measures.length <= 3) return { type: 'bar', title, x: dimensions[0]!.name, y, ...extra };
   return { type: 'table', title, ...(dimensions[0] ? { x: dimensions[0].name } : {}), y, ...extra };

@@ -64,6 +64,8 @@ export type PlanResult = (
       share?: { member: string; values: string[] };
       /** The period in the user's words, for the answer ("last quarter", "Q3 2026"). */
       rangeLabel?: string;
+      /** Two periods compared like for like: the answer compares them rather than adding them up. */
+      comparison?: boolean;
     }
   | { kind: 'clarify'; question: string; options?: string[] }
 ) & { fallback?: PlanFallback };

@@ -88,4 +88,11 @@ describe('answer wording', () => {
     const body = await say(token, 'what fraction of revenue comes from EMEA');
     expect(body.answer).toMatch(/^EMEA accounted for [\d.]+% of revenue: \$[\d,]+ of \$[\d,]+\.$/);
   });
+
+  it("says plainly first that another organisation's data is not visible, then answers with the user's own", async () => {
+    const token = await mintAssistantToken(perch, { distinctId: 'wording-6' });
+    const body = await say(token, 'show globex revenue last year');
+    const [oracle] = await warehouse.sql<{ revenue: number }>(`SELECT sum(amount)::DOUBLE AS revenue FROM orders WHERE customer_id = 'acme' AND department = 'sales' AND ordered_at >= TIMESTAMP '2025-01-01' AND ordered_at < TIMESTAMP '2026-01-01'`);
+    expect(body.answer).toBe(`You can only see data for Acme Corporation; here is yours. Revenue last year was ${USD.format(oracle!.revenue)}.`);
+  });
 });

@@ -205,6 +205,7 @@ export class QueryBuilder {
       ...(notes.length > 0 ? { notes } : {}),
       ...(share ? { share } : {}),
       ...(this.time.rangeLabel ? { rangeLabel: this.time.rangeLabel } : {}),
+      ...(this.time.periods ? { comparison: true } : {}),
     };
   }
 
