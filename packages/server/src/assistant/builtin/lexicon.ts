@@ -58,7 +58,7 @@ export const NOT_ORGANISATION: ReadonlySet<string> = new Set(
   (
     'net gross recurring new repeat returning average median mean daily weekly monthly yearly annual total overall cumulative running active inactive lost ' +
     'large big small huge tiny high low recent latest old major minor key important premium cheap expensive typical bad good loyal open closed ' +
-    'online offline international domestic local global regional late early first last next previous'
+    'online offline international domestic local global regional late early first last next previous zero none nothing'
   ).split(' '),
 );
 
@@ -98,6 +98,6 @@ export const FILLER: ReadonlySet<string> = new Set(
     'say said ' +
     'side vs ' +
     'respectively performing performed other place placed placing including include includes included counting ' +
-    'doing going trading through instead rather'
+    'doing going trading through instead rather pie bar bars line lines donut column columns visualization visualisation'
   ).split(/\s+/),
 );

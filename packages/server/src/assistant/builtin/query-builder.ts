@@ -179,16 +179,38 @@ export class QueryBuilder {
     }
     const ranking = this.#ranking;
     if (ranking?.limit !== undefined && !grouped) {
-      return clarify(`Top ${ranking.limit} of what? For example:`, this.#stringDimensions().slice(0, 5).map((m) => `top ${ranking.limit} ${displayTitle(m).toLowerCase()} by ${this.#title(measures[0]!).toLowerCase()}`));
+      const measure = this.#title(measures[0]!).toLowerCase();
+      const word = ranking.direction === 'desc' ? 'most' : 'least';
+      return ranking.fromWhich || ranking.limit === 1
+        ? clarify(`Which of these has the ${word} ${measure}? For example:`, this.#stringDimensions().slice(0, 5).map((m) => `which ${displayTitle(m).toLowerCase()} has the ${word} ${measure}`))
+        : clarify(`Top ${ranking.limit} of what? For example:`, this.#stringDimensions().slice(0, 5).map((m) => `top ${ranking.limit} ${displayTitle(m).toLowerCase()} by ${measure}`));
     }
     if (ranking && grouped) {
       order = [{ member: measures[0]!, direction: ranking.direction }];
+      // "which customers spent the most": a plural noun asks for the ranked list, not one row.
+      if (ranking.fromWhich && this.#pluralAfterWhich()) {
+        limit = previous?.limit;
+        return this.#finish(measures, dimensions, timeDimension, filters, order, limit, notes, share);
+      }
       // "the poorest-selling category", "best month": one thing asked for, one row answered.
       limit = ranking.limit ?? (this.#singularRanked() ? 1 : previous?.limit !== undefined && previous.order.length > 0 ? previous.limit : undefined);
     } else if (order.length === 0 && dimensions.length > 0 && !timeDimension?.granularity) {
       order = [{ member: measures[0]!, direction: 'desc' }];
     }
 
+    return this.#finish(measures, dimensions, timeDimension, filters, order, limit, notes, share);
+  }
+
+  #finish(
+    measures: string[],
+    dimensions: string[],
+    timeDimension: SemanticQueryInput['timeDimension'],
+    filters: Filter[],
+    order: NonNullable<SemanticQueryInput['order']>,
+    limit: number | undefined,
+    notes: string[],
+    share: ShareFocus | undefined,
+  ): PlanResult {
     const query = SemanticQuerySchema.parse({
       dataset: this.dataset.name,
       measures,
@@ -340,6 +362,14 @@ export class QueryBuilder {
       }
     }
     return undefined;
+  }
+
+  /** "which customers …" (a list) rather than "which customer …" (one). */
+  #pluralAfterWhich(): boolean {
+    const asked = this.matches.find((m) => ['which', 'what'].includes(this.tokens[m.start - 1] ?? '') && (m.member.kind === 'dimension' || m.alternatives.some((a) => a.kind === 'dimension')));
+    if (!asked) return false;
+    const word = this.tokens[asked.end - 1]!;
+    return singular(word) !== word;
   }
 
   /** A superlative right before a singular dimension or grain ("the weakest region", "best month"). */

@@ -7,6 +7,8 @@ export interface Ranking {
   limit?: number;
   /** Token positions the ranking used (ranking words and the count), for coverage. */
   positions: number[];
+  /** The limit of 1 comes from "which … most", not from a count: a plural noun asks for a list. */
+  fromWhich?: boolean;
 }
 
 /**
@@ -47,9 +49,10 @@ export function readRanking(tokens: readonly string[]): Ranking | undefined {
   }
   if (!high && !low && limit === undefined) return undefined;
   const direction = low && !high ? 'asc' : low && high ? lowestWins(tokens) : 'desc';
-  if (limit === undefined && asks && (high || low)) limit = 1;
+  const fromWhich = limit === undefined && asks && (high || low);
+  if (fromWhich) limit = 1;
   if (limit === undefined && tokens.includes('top')) limit = 10;
-  return { direction, ...(limit !== undefined ? { limit } : {}), positions };
+  return { direction, ...(limit !== undefined ? { limit } : {}), positions, ...(fromWhich ? { fromWhich } : {}) };
 }
 
 /** "most underperforming" / "least popular": the word nearest the noun decides. */

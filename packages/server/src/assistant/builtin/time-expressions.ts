@@ -120,6 +120,8 @@ function readRange(state: { text: string }, out: TimeExpression, now: Date): voi
     out.rangeLabel = `${unit} to date`;
     return;
   }
+  // "to date", "so far", "all time": no limit on the period, and not a grouping by date.
+  if (take(state, /\b(?:to date|all[- ]time|of all time|ever)\b/)) return;
   const quarter = take(state, /\b(?:in\s+|during\s+|for\s+)?q([1-4])\s*(?:of\s+)?((?:19|20)\d{2})\b/);
   if (quarter) {
     const [q, year] = [Number(quarter[1]), Number(quarter[2])];
