@@ -72,6 +72,9 @@ export class BuiltinPlanner implements Planner {
     const { threshold, text } = readThreshold(lower);
     const time = extractTime(text, input.now);
     const tokens = words(time.rest);
+    if (time.unclear) {
+      return clarify(`Which period do you mean by "${time.unclear}"? Name it directly, for example:`, ['last month', 'last quarter', 'the last 3 months', 'last year']);
+    }
 
     const dashboardAnswer = matchDashboards(tokens, input.charts ?? [], input.catalog.datasets, time);
     if (dashboardAnswer) return dashboardAnswer;

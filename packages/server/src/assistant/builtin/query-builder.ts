@@ -171,7 +171,7 @@ export class QueryBuilder {
     if (this.threshold) {
       if (!grouped) {
         return clarify(
-          `I can't apply "${this.threshold.text}" to single ${this.dataset.title.toLowerCase()}: the data adds amounts up before comparing them. I can show the groups whose ${this.#title(measures[0]!).toLowerCase()} is ${this.threshold.text}, for example:`,
+          `I can't apply "${this.threshold.text}" to single ${this.dataset.title.toLowerCase()}: the data adds amounts up before comparing them. I can show the groups with ${this.#title(measures[0]!).toLowerCase()} ${this.threshold.text}, for example:`,
           this.#stringDimensions().slice(0, 4).map((d) => `${this.#title(measures[0]!).toLowerCase()} by ${displayTitle(d).toLowerCase()} ${this.threshold!.text}`),
         );
       }
@@ -643,7 +643,7 @@ export class QueryBuilder {
    */
   #looksLikeOrganisation(i: number, organisation: CatalogMember | undefined): boolean {
     const word = this.tokens[i]!;
-    if (!organisation || NOT_ORGANISATION.has(word) || isLexicon(word) || /^\d/.test(word)) return false;
+    if (!organisation || NOT_ORGANISATION.has(word) || isLexicon(word) || /\d/.test(word)) return false;
     const beside = this.#missesBeside.get(i);
     if (beside) return beside.start < i && ORGANISATION_NOUNS.has(this.tokens[beside.end - 1]!);
     const before = this.tokens[i - 1];

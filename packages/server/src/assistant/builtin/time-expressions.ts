@@ -26,6 +26,8 @@ export interface TimeExpression {
   rankedGrain?: 'one' | 'many';
   /** Sentences for the answer: which year a bare "Q3" or "March" was read as. */
   notes: string[];
+  /** A period named only relative to another one ("the month before"): the planner asks which. */
+  unclear?: string;
   /** The question with every consumed phrase blanked out. */
   rest: string;
 }
@@ -83,12 +85,39 @@ export function extractTime(lowerQuestion: string, now: Date): TimeExpression {
     if (period) out.comparison = { kind: 'previous_period', unit: period[1] as Granularity };
   }
 
-  readRange(state, out, now);
+  const relativeToEarlier = take(state, /\b(?:the\s+)?(?:day|week|month|quarter|year)\s+(?:before|after|prior)(?:\s+that)?\b|\bthe\s+(?:previous|prior)\s+one\b/);
+  if (relativeToEarlier) out.unclear = relativeToEarlier[0].trim();
+  readQuarterPair(state, out, now);
+  if (!out.dateRange) readRange(state, out, now);
   // Trend words always count as understood; they set a grain only when none was named.
   if (take(state, /\b(?:over time|trends?|trending|timeline|time series)\b/)) out.granularity ??= 'month';
   if (out.comparison) applyComparison(out, now);
   out.rest = state.text;
   return out;
+}
+
+/** The most recent quarter q that has begun, as [from, to) instants. */
+function recentQuarter(q: number, now: Date): { year: number; range: [string, string] } {
+  const thisYear = now.getUTCFullYear();
+  const year = Date.UTC(thisYear, (q - 1) * 3, 1) <= now.getTime() ? thisYear : thisYear - 1;
+  return { year, range: [isoStart(new Date(Date.UTC(year, (q - 1) * 3, 1))), isoStart(new Date(Date.UTC(year, q * 3, 1)))] };
+}
+
+/** "Q1 vs Q2", "Q2 and Q3 compared": two quarters side by side, each as its own bucket. */
+function readQuarterPair(state: { text: string }, out: TimeExpression, now: Date): void {
+  const pair = take(state, /\bq([1-4])(?:\s+((?:19|20)\d{2}))?\s*(?:vs\.?|versus|compared (?:to|with)|against|and|or)\s*q([1-4])(?:\s+((?:19|20)\d{2}))?\b/);
+  if (!pair) return;
+  const pick = (q: number, year: string | undefined) =>
+    year ? { year: Number(year), range: [isoStart(new Date(Date.UTC(Number(year), (q - 1) * 3, 1))), isoStart(new Date(Date.UTC(Number(year), q * 3, 1)))] as [string, string] } : recentQuarter(q, now);
+  // "Q2 and Q3 2025": a year written once applies to both quarters.
+  const a = pick(Number(pair[1]), pair[2] ?? pair[4]);
+  const b = pick(Number(pair[3]), pair[4] ?? pair[2]);
+  const [first, second] = a.range[0] <= b.range[0] ? [a, b] : [b, a];
+  out.periods = [first.range, second.range];
+  out.dateRange = [first.range[0], second.range[1]];
+  out.granularity ??= 'quarter';
+  out.rangeLabel = `Q${pair[1]} ${a.year} compared with Q${pair[3]} ${b.year}`;
+  if (!pair[2] && !pair[4]) out.notes.push(`Quarters without a year are read as the most recent ones: Q${pair[1]} ${a.year} and Q${pair[3]} ${b.year}.`);
 }
 
 function readRange(state: { text: string }, out: TimeExpression, now: Date): void {
