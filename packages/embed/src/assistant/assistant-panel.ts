@@ -59,7 +59,8 @@ export class TcAiAssistantPanel extends LitElement {
     .messages { flex: 1 1 auto; min-height: 0; overflow-y: auto; overscroll-behavior: contain; display: flex; flex-direction: column; gap: 14px; padding-right: 4px; }
     .empty { color: var(--_muted); margin: 4px 0; }
     .turn { display: flex; flex-direction: column; gap: 6px; }
-    .question { align-self: flex-end; background: var(--_accent); color: #fff; border-radius: var(--_radius); padding: 6px 10px; max-width: 85%; white-space: pre-wrap; }
+    /* A tint of the accent with the theme's text colour: readable in light and dark alike. */
+    .question { align-self: flex-end; background: color-mix(in srgb, var(--_accent) 16%, var(--_bg)); border: 1px solid color-mix(in srgb, var(--_accent) 45%, var(--_bg)); color: var(--_fg); border-radius: var(--_radius); padding: 6px 10px; max-width: 85%; white-space: pre-wrap; }
     .answer { white-space: pre-wrap; margin: 0; line-height: 1.45; }
     details { font-size: 0.9em; }
     summary { cursor: pointer; color: var(--_muted); }
@@ -79,6 +80,7 @@ export class TcAiAssistantPanel extends LitElement {
     button:hover { border-color: var(--_accent); }
     form { display: flex; gap: 6px; }
     button:disabled { opacity: 0.55; cursor: default; }
+    .suggestions button, .options button { text-align: left; border-radius: 16px; }
     textarea { flex: 1; font: inherit; resize: none; min-height: 2.4em; max-height: 8em; border: 1px solid var(--_border); border-radius: var(--_radius); padding: 6px; background: var(--_bg); color: var(--_fg); }
     .send { background: var(--_accent); color: #fff; border-color: var(--_accent); border-radius: var(--_radius); }
     .error { color: var(--_danger); }
