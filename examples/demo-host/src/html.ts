@@ -37,6 +37,9 @@ const STYLE = `
   body { font-family: system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1b1f24; }
   header { display: flex; justify-content: space-between; align-items: center; padding: 12px 24px; background: #1b1f24; color: #fff; }
   main { padding: 24px; max-width: 1200px; margin: 0 auto; }
+  main.with-assistant { max-width: 1600px; display: grid; grid-template-columns: minmax(0, 2fr) minmax(320px, 1fr); gap: 16px; align-items: start; }
+  /* On a phone the assistant goes below the dashboard instead of squeezing it to nothing. */
+  @media (max-width: 800px) { main.with-assistant { grid-template-columns: minmax(0, 1fr); padding: 12px; } }
   .users { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px; }
   .users button { width: 100%; text-align: left; padding: 12px; border: 1px solid #dfe3e8; border-radius: 8px; background: #fff; cursor: pointer; font: inherit; }
   .users button:focus-visible { outline: 2px solid #2f6fed; }
@@ -87,7 +90,7 @@ export function dashboardPage(user: DemoUser, perchUrl: string): string {
   <span>Signed in as <strong data-testid="who">${user.name}</strong> <span class="muted">(${user.company}, ${user.role})</span></span>
   <form method="post" action="/logout"><button type="submit">Sign out</button></form>
 </header>
-<main${user.role === 'viewer' ? '' : new SafeHtml(' style="max-width: 1600px; display: grid; grid-template-columns: minmax(0, 2fr) minmax(320px, 1fr); gap: 16px; align-items: start"')}>
+<main${user.role === 'viewer' ? '' : new SafeHtml(' class="with-assistant"')}>
   <tc-dashboard dashboard="sales" api-base="${perchUrl}"></tc-dashboard>
   ${user.role === 'viewer' ? '' : html`<tc-ai-assistant api-base="${perchUrl}"></tc-ai-assistant>`}
 </main>`,

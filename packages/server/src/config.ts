@@ -106,6 +106,8 @@ export const PerchConfigSchema = z.strictObject({
           /** Send result rows to the model when it words answers. Off by default. */
           shareRowData: z.boolean().default(false),
           timeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+          /** Answer with the built-in planner (and say so) when the endpoint is unreachable or times out. */
+          fallbackToBuiltin: z.boolean().default(true),
         })
         .optional(),
       maxQuestionChars: z.number().int().min(10).max(100_000).default(2_000),

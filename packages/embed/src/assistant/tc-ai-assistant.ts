@@ -18,7 +18,7 @@ const SCRIPT_ORIGIN = (() => {
  * first connect, so dashboards never pay for the assistant's code.
  *
  * Same contract as `<tc-dashboard>`: `token` or (better) `fetchToken`, `api-base`, `theme`,
- * `locale`, `--tc-*` custom properties, and the `tc-ready`, `tc-error`, `tc-token-expired` events.
+ * `locale`, `heading` (the panel's title), `--tc-*` custom properties (`--tc-assistant-height` bounds the panel), and the `tc-ready`, `tc-error`, `tc-token-expired` events.
  *
  * @example
  * ```html
@@ -38,6 +38,7 @@ export class TcAiAssistant extends LitElement {
     apiBase: { type: String, attribute: 'api-base' },
     theme: { type: String, reflect: true },
     locale: { type: String },
+    heading: { type: String },
     fetchToken: { attribute: false },
     _loaded: { state: true },
   };
@@ -51,6 +52,8 @@ export class TcAiAssistant extends LitElement {
   apiBase: string | undefined;
   theme: 'light' | 'dark' | undefined;
   locale: string | undefined;
+  /** The panel's title (default "Ask about your data"). */
+  heading: string | undefined;
   fetchToken: FetchToken | undefined;
   private _loaded = false;
   #client: EmbedClient | undefined;
@@ -75,6 +78,12 @@ export class TcAiAssistant extends LitElement {
   async ask(question: string): Promise<AssistantResult | undefined> {
     await this.updateComplete;
     return this.#panel()?.ask(question);
+  }
+
+  /** Forget the conversation, as the panel's "New conversation" button does. */
+  async newConversation(): Promise<void> {
+    await this.updateComplete;
+    this.#panel()?.newConversation();
   }
 
   #panel(): TcAiAssistantPanel | null {
@@ -111,7 +120,7 @@ export class TcAiAssistant extends LitElement {
 
   protected override render(): TemplateResult {
     return this._loaded
-      ? html`<tc-ai-assistant-panel part="panel" exportparts="messages, turn, question, answer, chart, table, query, actions, suggestions, form, input, send, error, applied" .locale=${this.locale}></tc-ai-assistant-panel>`
+      ? html`<tc-ai-assistant-panel part="panel" exportparts="header, title, new-conversation, messages, turn, question, answer, chart, table, query, actions, suggestions, form, input, send, error, applied" .locale=${this.locale} .heading=${this.heading ?? 'Ask about your data'}></tc-ai-assistant-panel>`
       : html`<p part="loading" aria-busy="true">Loading assistant…</p>`;
   }
 }

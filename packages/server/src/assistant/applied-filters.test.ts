@@ -8,12 +8,13 @@ describe('appliedFilters', () => {
 
   it("names the user's own tenant and department for a department-bound user", async () => {
     const text = appliedFilters(await demoModel(), { distinctId: 'a', role: 'explorer', attributes: { customerId: 'acme', department: 'sales' } }, query);
-    expect(text).toBe('Showing only Customer ID acme, Department sales.');
+    expect(text).toBe('Showing only data where Customer ID is acme and Department is sales.');
   });
 
   it('leaves out the department for finance, who see every department of their tenant', async () => {
     const text = appliedFilters(await demoModel(), { distinctId: 'b', role: 'explorer', attributes: { customerId: 'globex', department: 'finance' } }, query);
-    expect(text).toBe('Showing only Customer ID globex.');
+    expect(text).toBe('Showing only data where Customer ID is globex.');
+    expect(text).not.toMatch(/customer_id|tenant_id/);
   });
 
   it('says when no restriction applies', async () => {

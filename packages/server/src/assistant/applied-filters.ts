@@ -6,9 +6,18 @@
 import { explainAccess, type Dataset, type Model, type PolicyExplanation } from '@perch/engine';
 import type { EmbedUser, SemanticQuery } from '@perch/protocol';
 
+/**
+ * The title people know a policy column by. A column no dimension exposes (e.g. `tenant_id`) is
+ * still named in words ("Tenant"), never by its internal id.
+ */
 function columnTitle(dataset: Dataset | undefined, column: string): string {
-  for (const dimension of dataset?.dimensions.values() ?? []) if (dimension.column === column) return dimension.title ?? dimension.name;
-  return column;
+  for (const dimension of dataset?.dimensions.values() ?? []) if (dimension.column === column) return dimension.title ?? humanize(dimension.name);
+  return humanize(column);
+}
+
+function humanize(name: string): string {
+  const words = name.replace(/_id$/i, '').replace(/[_.]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function valueText(value: unknown): string {
@@ -30,7 +39,7 @@ function restrictions(node: PolicyExplanation, dataset: Dataset | undefined): st
     case 'column': {
       if (node.value === undefined) return [];
       const negated = node.operator === 'notEquals' || node.operator === 'notIn';
-      return [`${columnTitle(dataset, node.column)} ${negated ? 'not ' : ''}${valueText(node.value)}`];
+      return [`${columnTitle(dataset, node.column)} is ${negated ? 'not ' : ''}${valueText(node.value)}`];
     }
   }
 }
@@ -39,7 +48,7 @@ function restrictions(node: PolicyExplanation, dataset: Dataset | undefined): st
  * @example
  * ```ts
  * appliedFilters(model, { distinctId: 'ada', role: 'explorer', attributes: { customerId: 'acme', department: 'sales' } }, query)
- * // 'Showing only Customer ID acme, Department sales.'
+ * // 'Showing only data where Customer ID is acme and Department is sales.'
  * ```
  */
 export function appliedFilters(model: Model, user: EmbedUser, query: SemanticQuery): string {
@@ -52,7 +61,7 @@ export function appliedFilters(model: Model, user: EmbedUser, query: SemanticQue
     if (!members.some((m) => m.startsWith(`${joinName}.`)) || join.rowLevelSecurity === 'none') continue;
     for (const part of restrictions(join.rowLevelSecurity, model.datasets.get(join.joinedDataset))) if (!parts.includes(part)) parts.push(part);
   }
-  return parts.length === 0 ? 'No row-level restriction applies to this data.' : `Showing only ${parts.join(', ')}.`;
+  return parts.length === 0 ? 'No row-level restriction applies to this data.' : `Showing only data where ${parts.join(' and ')}.`;
 }
 
 function collectFilterMembers(query: SemanticQuery): string[] {

@@ -17,6 +17,7 @@ import { QuestionRateLimiter } from './rate-limiter.js';
 import { resultFacts, substituteFacts } from './answer.js';
 import { appliedFilters } from './applied-filters.js';
 import { suggestChart, type ChartSuggestion } from './chart-suggestion.js';
+import { sinceReset } from './conversation-reset.js';
 
 export interface AssistantLimits {
   maxQuestionChars: number;
@@ -165,23 +166,29 @@ export class AssistantService {
       lookupValues,
       now: this.#options.now(),
       charts: this.#chartsInScope(claims, catalog),
-      history: conversation.history.map((turn) => ({ question: turn.question, ...(turn.query ? { query: turn.query } : {}) })),
+      // After "start over" the earlier turns are no context, whichever planner answers.
+      history: sinceReset(conversation.history).map((turn) => ({ question: turn.question, ...(turn.query ? { query: turn.query } : {}) })),
       ...(options.signal ? { signal: options.signal } : {}),
     });
 
+    // Which planner actually answered: the audit trail records the fallback, not the configuration.
+    const plannerName = plan.fallback ? plan.fallback.planner : planner.name;
+    const lead = plan.fallback ? [plan.fallback.notice] : [];
+
     if (plan.kind === 'clarify') {
-      await this.#options.conversations.append(prepared.owner, conversation.id, { question, query: undefined, answer: plan.question });
+      const text = [...lead, plan.question].join(' ');
+      await this.#options.conversations.append(prepared.owner, conversation.id, { question, query: undefined, answer: text });
       return {
         response: {
           conversationId: conversation.id,
-          answer: plan.question,
+          answer: text,
           query: null,
           data: null,
           chart: null,
           appliedFilters: null,
           clarification: { question: plan.question, ...(plan.options ? { options: plan.options } : {}) },
         },
-        audit: { planner: planner.name, outcome: 'clarified', resource: 'assistant', details: { conversationId: conversation.id, planner: planner.name, outcome: 'clarified' } },
+        audit: { planner: plannerName, outcome: 'clarified', resource: 'assistant', details: { conversationId: conversation.id, planner: plannerName, outcome: 'clarified' } },
       };
     }
 
@@ -193,13 +200,25 @@ export class AssistantService {
     const outcome = await queryService.run(claims, query, { ...(options.signal ? { signal: options.signal } : {}), ...(options.requestId ? { requestId: options.requestId } : {}) });
 
     options.onStatus?.('writing');
-    const { facts, values, template } = resultFacts(query, outcome.result, catalog, plan.explanation);
+    const measures = queryService.model.datasets.get(query.dataset)?.measures;
+    const additive = (name: string) => {
+      const measure = measures?.get(name);
+      return measure?.kind === 'aggregate' && ['sum', 'count', 'countDistinct'].includes(measure.aggregation);
+    };
+    const { facts, values, template } = resultFacts(query, outcome.result, catalog, plan.explanation, {
+      additive,
+      ...(plan.rangeLabel ? { rangeLabel: plan.rangeLabel } : {}),
+      ...(plan.share ? { share: plan.share } : {}),
+      ...(plan.comparison ? { comparison: true } : {}),
+    });
     let answer = template;
-    if (planner.writeAnswer) {
+    // After a fallback the model endpoint is known to be down: do not wait on it a second time.
+    if (planner.writeAnswer && !plan.fallback) {
       const worded = await planner.writeAnswer({ question, query, explanation: plan.explanation, facts, rows: outcome.result.rows, ...(options.signal ? { signal: options.signal } : {}) });
       const substituted = worded === undefined ? undefined : substituteFacts(worded, values);
       if (substituted) answer = substituted;
     }
+    answer = [...lead, ...(plan.notes ?? []), answer].join(' ');
     await this.#options.conversations.append(prepared.owner, conversation.id, { question, query, answer });
     return {
       response: {
@@ -207,14 +226,14 @@ export class AssistantService {
         answer,
         query,
         data: outcome.result,
-        chart: suggestChart(query, outcome.result, plan.explanation),
+        chart: suggestChart(query, outcome.result, plan.explanation, catalog, plan.comparison === true),
         appliedFilters: appliedFilters(queryService.model, claims.user, query),
       },
       audit: {
-        planner: planner.name,
+        planner: plannerName,
         outcome: 'answered',
         resource: outcome.resource,
-        details: { conversationId: conversation.id, planner: planner.name, outcome: 'answered', query, ...outcome.audit },
+        details: { conversationId: conversation.id, planner: plannerName, outcome: 'answered', query, ...outcome.audit },
       },
     };
   }

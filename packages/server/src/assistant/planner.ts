@@ -45,9 +45,30 @@ export interface PlanInput {
   signal?: AbortSignal;
 }
 
-export type PlanResult =
-  | { kind: 'query'; query: SemanticQuery; explanation: string }
-  | { kind: 'clarify'; question: string; options?: string[] };
+/** Another planner answered than the configured one (the model endpoint was unavailable). */
+export interface PlanFallback {
+  planner: 'builtin';
+  reason: 'timeout' | 'unreachable';
+  /** One sentence for the user, shown before the answer. */
+  notice: string;
+}
+
+export type PlanResult = (
+  | {
+      kind: 'query';
+      query: SemanticQuery;
+      explanation: string;
+      /** Sentences said before the answer, e.g. which most recent quarter "Q3" meant. */
+      notes?: string[];
+      /** A share was asked for: these rows of `member` are set against the total in the answer. */
+      share?: { member: string; values: string[] };
+      /** The period in the user's words, for the answer ("last quarter", "Q3 2026"). */
+      rangeLabel?: string;
+      /** Two periods compared like for like: the answer compares them rather than adding them up. */
+      comparison?: boolean;
+    }
+  | { kind: 'clarify'; question: string; options?: string[] }
+) & { fallback?: PlanFallback };
 
 /**
  * Both planners (built-in and LLM) implement this. The output is untrusted either way: the

@@ -28,8 +28,8 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     'a an the of and or for in on at to from by per each every which what whats who whose how much many is are was were be been being ' +
     'show me give list tell get display see find our my we us i you your can could would please did do does have has had this that these ' +
     'those it its there total overall sum chart graph plot data numbers all with across over compare compared vs versus breakdown broken ' +
-    'down split grouped group sorted sort most highest top best biggest largest lowest least worst bottom smallest only just excluding except not ' +
-    'without where value values as than so far between since during into about some any same also now then and what about like look looking up ' +
+    'down split grouped group sorted sort most highest top best biggest largest lowest least worst bottom smallest only just ' +
+    'where value values as than so far between since during into about some any same also now then and what about like look looking up ' +
     'report summary view break out versus against vs who make made generate generated come came'
   ).split(' '),
 );

@@ -50,6 +50,9 @@ export function phrasesOf(dataset: CatalogDataset): Phrase[] {
   return phrases;
 }
 
+/** Real words that are never misspellings of a member ("median" is not "medium"). */
+const NOT_TYPOS: ReadonlySet<string> = new Set(['median', 'medium', 'margin', 'manager', 'method', 'months', 'monthly', 'sales', 'scale', 'stores', 'state', 'stats']);
+
 function fuzzyLimit(word: string): number {
   if (word.length >= 6) return 2;
   if (word.length >= 4) return 1;
@@ -64,7 +67,7 @@ function phraseQuality(tokens: readonly string[], phrase: readonly string[]): Ma
   const fuzzy = tokens.every((t, i) => {
     const p = phrase[i]!;
     if (t === p || singular(t) === singular(p)) return true;
-    if (STOP_WORDS.has(t) || t[0] !== p[0]) return false;
+    if (STOP_WORDS.has(t) || t[0] !== p[0] || NOT_TYPOS.has(t)) return false;
     return distance(t, p) <= Math.min(fuzzyLimit(t), fuzzyLimit(p));
   });
   return fuzzy ? 1 : undefined;

@@ -12,6 +12,7 @@ import type { AnswerInput, PlanInput, PlanResult, Planner } from '../planner.js'
 import { checkPlannedQuery } from '../query-check.js';
 import { describeQuery } from '../describe-query.js';
 import { CLARIFY_TOOL_SCHEMA, describeCatalog, runQueryToolSchema } from './catalog-tool-schema.js';
+import { PlannerUnavailable, unavailableReason } from './planner-unavailable.js';
 
 const CLARIFICATION = z.strictObject({ question: z.string().min(1).max(500), options: z.array(z.string().max(100)).max(6).optional() });
 
@@ -23,6 +24,16 @@ export interface LlmPlannerOptions {
   shareRowData: boolean;
   maxLimit: number;
   timeoutMs?: number;
+}
+
+/**
+ * The route's disconnect signal and the planner's own timeout, combined: either one ends the call.
+ * Passing only the route's signal would let an endpoint that accepts and never answers hang the
+ * request for as long as the client waits.
+ */
+function callSignals(route: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timeout: AbortSignal } {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return { signal: route ? AbortSignal.any([route, timeout]) : timeout, timeout };
 }
 
 const SYSTEM_PROMPT = [
@@ -69,6 +80,7 @@ export class LlmPlanner implements Planner {
 
     for (let attempt = 0; attempt < 2; attempt++) {
       let problem: string;
+      const { signal, timeout } = callSignals(input.signal, this.#options.timeoutMs ?? 30_000);
       try {
         const result = await generateText({
           model: this.#provider.chat(this.#options.model),
@@ -77,7 +89,7 @@ export class LlmPlanner implements Planner {
           tools,
           toolChoice: 'required',
           maxRetries: 0,
-          abortSignal: input.signal ?? AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
+          abortSignal: signal,
         });
         const call = result.toolCalls[0];
         if (!call) {
@@ -95,6 +107,9 @@ export class LlmPlanner implements Planner {
         }
       } catch (error) {
         if (input.signal?.aborted) throw error;
+        // An endpoint that cannot answer will not answer a repair round either.
+        const reason = unavailableReason(error, timeout);
+        if (reason) throw new PlannerUnavailable(reason);
         problem = 'the previous answer could not be read; call run_query or ask_clarification';
       }
       messages.push({ role: 'user', content: `Your previous answer was refused: ${problem}. Try again with one tool call.` });
@@ -112,7 +127,7 @@ export class LlmPlanner implements Planner {
           'Write a one or two sentence answer to the question from the query description. Refer to numbers only through the placeholders listed, written exactly as {{key}}; never write a number yourself.',
         messages: [{ role: 'user', content: `Question: ${input.question}\nQuery: ${input.explanation}\nPlaceholders:\n${facts}${rows}` }],
         maxRetries: 0,
-        abortSignal: input.signal ?? AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
+        abortSignal: callSignals(input.signal, this.#options.timeoutMs ?? 30_000).signal,
       });
       const text = result.text.trim();
       if (text === '' || text.length > 2000) return undefined;
