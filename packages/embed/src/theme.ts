@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Dark defaults, used by the `theme="dark"` attribute and by the OS preference alike. */
+/** Dark defaults, used by `theme="dark"` and by `theme="auto"` when the OS prefers dark. */
 const darkTokens = css`
   --_accent: var(--tc-accent, #6ea0ff);
   --_bg: var(--tc-bg, #14171c);
@@ -13,8 +13,9 @@ const darkTokens = css`
 
 /**
  * Theme tokens shared by every Perch component. Hosts override any `--tc-*` property on the
- * element (or an ancestor); the `theme` attribute picks the light or dark defaults, and without
- * it the OS preference decides.
+ * element (or an ancestor). The default is light, since a component sits inside a host page that
+ * is light unless its author says otherwise: following the OS by default showed a dark block in a
+ * light page. `theme="dark"` picks the dark defaults, `theme="auto"` follows the OS.
  */
 export const themeTokens = css`
   :host {
@@ -35,7 +36,7 @@ export const themeTokens = css`
     ${darkTokens}
   }
   @media (prefers-color-scheme: dark) {
-    :host(:not([theme])) {
+    :host([theme='auto']) {
       ${darkTokens}
     }
   }

@@ -374,11 +374,20 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await focused()).toBe('section:revenue_by_region');
   });
 
-  it('follows prefers-color-scheme without a theme attribute, and resizes charts with their tile', async () => {
+  it('is light by default even when the OS is dark (a light host page stays light)', async () => {
+    const p = await openPage();
+    await p.emulateMedia({ colorScheme: 'dark' });
+    await mount(p, { token: 'valid-1' });
+    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.getAttribute('theme'))).toBe('light');
+    expect(await p.evaluate(() => getComputedStyle(document.querySelector('tc-dashboard')!).backgroundColor)).toBe('rgb(255, 255, 255)');
+    expect((await chartState(p, 'revenue_by_region')).tickColor).toBe('#5f6b7a');
+  });
+
+  it('follows prefers-color-scheme with theme="auto", and resizes charts with their tile', async () => {
     const p = await openPage();
     await p.emulateMedia({ colorScheme: 'dark' });
     await p.setViewportSize({ width: 1200, height: 900 });
-    await mount(p, { token: 'valid-1' });
+    await mount(p, { token: 'valid-1', theme: 'auto' });
     expect(await p.evaluate(() => getComputedStyle(document.querySelector('tc-dashboard')!).backgroundColor)).toBe('rgb(20, 23, 28)');
     const canvas = p.locator('tc-dashboard section[data-chart="revenue_by_region"] canvas');
     const wide = (await canvas.boundingBox())!.width;

@@ -1,5 +1,5 @@
 import type { SemanticQueryInput } from '@perch/protocol';
-import type { QueryResponse } from '../types.js';
+import type { QueryResult as QueryResponse } from '@perch/protocol';
 
 /** `POST /v1/assistant/messages` response (also the `result` event of the stream). */
 export interface AssistantResult {

@@ -45,7 +45,11 @@ export interface TooltipItemLike {
  */
 export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette, locale?: string): ChartOption {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
-  const measureFormat = chart.format?.measure;
+  const firstMeasure = result.columns.find((c) => c.kind === 'measure');
+  // The chart's own format applies to all its measures; without one (measures with different
+  // formats), the first measure's format still gives the axis and tooltip a currency symbol.
+  const measureFormat = chart.format?.measure ?? (firstMeasure ? chart.members?.[firstMeasure.name]?.format : undefined);
+  const titleOf = (name: string): string => chart.members?.[name]?.title ?? name;
   const category = result.columns.find((c) => c.kind === 'time') ?? result.columns.find((c) => c.kind === 'dimension');
   const measures = result.columns.filter((c) => c.kind === 'measure');
   // Dates become category labels formatted with Intl here: a Chart.js time scale would need a
@@ -97,7 +101,9 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
           {
             label: chart.title,
             data: result.rows.map((row) => (measure ? toNumber(row[measure.name]) : null)),
-            backgroundColor: result.rows.map((_, i) => seriesColor(palette, i)),
+            // Colour by value, not by position: "store" is the same colour in every tile, for every
+            // user and after every reload, whatever else the result holds.
+            backgroundColor: result.rows.map((row) => valueColor(palette, category ? row[category.name] ?? null : null)),
             borderColor: surface,
             borderWidth: 1,
           },
@@ -116,10 +122,12 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
     type: chart.type === 'bar' ? 'bar' : 'line',
     data: {
       labels,
-      datasets: measures.map((measure, i) => {
-        const stroke = seriesColor(palette, i);
+      datasets: measures.map((measure) => {
+        // One measure is the accent colour; several take the colour of their member name, so a
+        // measure keeps its colour whichever other measures share the chart.
+        const stroke = measures.length === 1 ? palette.accent : valueColor(palette, measure.name);
         return {
-          label: measure.name,
+          label: titleOf(measure.name),
           data: result.rows.map((row) => toNumber(row[measure.name])),
           borderColor: stroke,
           backgroundColor: chart.type === 'area' ? withAlpha(stroke, 0.25) : stroke,
@@ -155,8 +163,21 @@ export function tooltipLabel(item: TooltipItemLike, formatValue: (value: unknown
   return `${item.dataset?.label ?? ''}: ${formatValue(item.raw)}`;
 }
 
-function seriesColor(palette: ChartPalette, index: number): string {
-  return palette.series[index % Math.max(palette.series.length, 1)] ?? palette.accent;
+/**
+ * A value's colour: its FNV-1a hash picks the palette entry, so the colour depends only on the
+ * value (and the palette), never on its position in a result.
+ *
+ * @example
+ * valueColor(palette, 'store') === valueColor(palette, 'store') // in every chart, for every user
+ */
+export function valueColor(palette: ChartPalette, value: string | number | boolean | null): string {
+  const text = String(value);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return palette.series[hash % Math.max(palette.series.length, 1)] ?? palette.accent;
 }
 
 /** A CSS colour with the given opacity; colours it cannot parse are drawn opaque. */

@@ -145,7 +145,15 @@ export class EmbedClient {
     if (!fetchToken) return Promise.reject(new EmbedRequestError('token_missing', 'No token and no fetchToken callback.', 0));
     this.#refreshing ??= (async () => {
       try {
-        const token = await fetchToken();
+        let token: unknown;
+        try {
+          token = await fetchToken();
+        } catch {
+          // The host's callback failed (its own session ended, its server is down). That is not a
+          // Perch fault, so it gets its own code rather than internal_error; the host's exception
+          // text is not copied, since it may carry details meant for the host alone.
+          throw new EmbedRequestError('token_fetch_failed', 'The fetchToken callback failed.', 0);
+        }
         if (typeof token !== 'string' || token === '') {
           throw new EmbedRequestError('token_missing', 'fetchToken returned no token.', 0);
         }

@@ -23,13 +23,18 @@ const layout = css`
     display: grid; grid-template-columns: repeat(var(--_columns, 12), minmax(0, 1fr));
     grid-auto-rows: var(--_row-height); gap: var(--_gap);
   }
+  /* position: relative keeps every absolutely placed child (the skeleton) inside its own tile. */
   .tile {
     grid-column: var(--_x) / span var(--_w); grid-row: var(--_y) / span var(--_h);
-    display: flex; flex-direction: column; min-width: 0; min-height: 0;
+    position: relative; display: flex; flex-direction: column; min-width: 0; min-height: 0;
     background: var(--_tile-bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 12px;
   }
-  @container (max-width: 640px) {
+  /* The element's own width decides, not the viewport's: a dashboard in a narrow column of a wide
+     page is a single column too. */
+  @container (max-width: 600px) {
     .tile { grid-column: 1 / -1; grid-row: auto / span var(--_h); }
+    .filters label, .filters select { width: 100%; }
+    .filters label { flex: 1 1 100%; }
   }
   .tile-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
   .tile-title { font-size: 0.95rem; font-weight: 600; margin: 0 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -54,10 +59,22 @@ const layout = css`
   }
   @keyframes shimmer { from { transform: translateX(-50%); opacity: 0.6; } to { transform: translateX(0); opacity: 0.6; } }
   @media (prefers-reduced-motion: reduce) { .skeleton::after { animation: none; display: none; } }
-  .error { color: var(--_danger); font-size: 0.85rem; }
+  .error { color: var(--_fg); font-size: 0.85rem; display: flex; flex-direction: column; gap: 6px; }
+  .error .sentence { margin: 0; color: var(--_danger); font-weight: 600; }
+  .error.compact { flex-direction: row; flex-wrap: wrap; align-items: center; margin-bottom: 6px; }
+  .error-actions { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 8px; }
+  .error details { color: var(--_muted); }
+  .error summary { cursor: pointer; padding: 4px 0; }
+  .error dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 4px 0 0; }
+  .error dd { margin: 0; overflow-wrap: anywhere; }
   .error code { font-family: ui-monospace, monospace; }
+  .empty { height: 100%; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 6px; text-align: center; color: var(--_muted); font-size: 0.9rem; }
+  .empty p { margin: 0; }
+  button.link { border-color: transparent; background: transparent; color: var(--_accent); text-decoration: underline; }
+  .updating { height: 100%; opacity: 0.55; transition: opacity 0.2s; }
+  .stale { opacity: 0.7; }
   .not-permitted { color: var(--_muted); font-size: 0.85rem; }
-  .kpi { font-size: 2rem; font-weight: 600; color: var(--_accent); }
+  .kpi { font-size: clamp(1.4rem, 4cqi, 2rem); font-weight: 600; color: var(--_accent); overflow-wrap: anywhere; }
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Granularity } from '@perch/protocol';
-import type { ChartDefinition, QueryResponse } from '../types.js';
+import type { ChartDefinition, MeasureFormat, QueryResponse } from '../types.js';
 import { formatCell, formatMeasure } from '../format/formatters.js';
 
 /*
@@ -8,32 +8,48 @@ import { formatCell, formatMeasure } from '../format/formatters.js';
  * a dimension value such as `<img src=x onerror=alert(1)>` is displayed, never parsed.
  */
 
-/** The KPI tile: the first measure of the first row, formatted. */
+/** A result column's label: the model's title, or the column name when the model has none. */
+export function columnTitle(chart: ChartDefinition, column: string): string {
+  return chart.members?.[column]?.title ?? column;
+}
+
+/** A measure column's format: the member's own, else the chart's. */
+function columnFormat(chart: ChartDefinition, column: string): MeasureFormat | undefined {
+  return chart.members?.[column]?.format ?? chart.format?.measure;
+}
+
+/** The KPI tile: the first measure of the first row, formatted, named by its title for screen readers. */
 export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: string): TemplateResult {
   const measure = result.columns.find((c) => c.kind === 'measure') ?? result.columns[0];
   const value = measure ? (result.rows[0]?.[measure.name] ?? null) : null;
-  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure, locale)}</div>`;
+  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined), locale)}</div>`;
 }
 
-/** The table tile: column names as headers, formatted cells. */
+/** The table tile: the model's titles as headers, each cell formatted by its member's format. */
 export function tableView(chart: ChartDefinition, result: QueryResponse, locale?: string): TemplateResult {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
-  const measure = chart.format?.measure;
   return html`<table part="table">
       <thead>
         <tr>
-          ${result.columns.map((c) => html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''}>${c.name}</th>`)}
+          ${result.columns.map((c) => html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''} data-member=${c.name}>${columnTitle(chart, c.name)}</th>`)}
         </tr>
       </thead>
       <tbody>
         ${result.rows.map(
           (row) => html`<tr>
             ${result.columns.map(
-              (c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${formatCell(row[c.name] ?? null, c.kind, { granularity, measure, locale })}</td>`,
+              (c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${formatCell(row[c.name] ?? null, c.kind, { granularity, measure: columnFormat(chart, c.name), locale })}</td>`,
             )}
           </tr>`,
         )}
       </tbody>
     </table>
     ${result.meta.truncated ? html`<p class="truncated">Showing the first ${result.rows.length} rows.</p>` : nothing}`;
+}
+
+/** True when a result has nothing to show: no rows, or only empty measures (a KPI over no rows). */
+export function isEmptyResult(result: QueryResponse): boolean {
+  if (result.rows.length === 0) return true;
+  const measures = result.columns.filter((c) => c.kind === 'measure');
+  return measures.length > 0 && result.rows.every((row) => measures.every((m) => row[m.name] === null || row[m.name] === undefined));
 }
