@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { buildEmbed } from '../build.js';
 import type { EmbedManifest } from '../src/server-assets.js';
 import { launchBrowser, type LaunchedBrowser } from './browser.js';
-import { startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
+import { EMPTY_RANGE, startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
 
 let distDir: string;
 let manifest: EmbedManifest;
@@ -31,6 +31,7 @@ afterAll(async () => {
 async function openPage(): Promise<Page> {
   server.requests.length = 0;
   server.delays.clear();
+  server.failures.clear();
   page = await browser.newPage();
   dialogs = [];
   page.on('dialog', (dialog) => {
@@ -50,6 +51,8 @@ interface MountOptions {
   dashboard?: string;
   token?: string;
   fetchTokenReturns?: string;
+  /** fetchToken rejects (the host's own session ended). */
+  fetchTokenFails?: boolean;
   theme?: string;
   style?: string;
   /** Resolve on this event instead of tc-ready. */
@@ -83,6 +86,7 @@ async function mount(p: Page, options: MountOptions): Promise<Array<{ type: stri
             return fresh;
           };
         }
+        if (o.fetchTokenFails) el.fetchToken = () => Promise.reject(new Error('host session gone'));
         el.setAttribute('dashboard', o.dashboard ?? 'sales');
         document.body.append(el);
       }),
@@ -430,5 +434,134 @@ describe('<tc-dashboard> in Chromium', () => {
       authorization: 'Bearer valid-1',
       body: { dashboard: 'sales', chart: 'top_customers', filters: { dateRange: 'last 12 months' } },
     });
+  });
+});
+
+describe('<tc-dashboard> states an end user sees', () => {
+  const tileText = (p: Page, chart: string) => p.locator(`tc-dashboard section[data-chart="${chart}"] .tile-body`).innerText();
+
+  it('draws the first-load skeleton inside its own tile box, never over the host page', async () => {
+    const p = await openPage();
+    await p.setViewportSize({ width: 1440, height: 900 });
+    server.delays.set('definition', 1_500);
+    // The page closes before this mount settles; its promise is not the subject here.
+    mount(p, { token: 'valid-1' }).catch(() => undefined);
+    const skeleton = p.locator('tc-dashboard [part="skeleton"]');
+    await skeleton.waitFor();
+    const box = (await skeleton.boundingBox())!;
+    const tile = (await p.locator('tc-dashboard section.tile').first().boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(tile.x);
+    expect(box.y).toBeGreaterThanOrEqual(tile.y);
+    expect(box.x + box.width).toBeLessThanOrEqual(tile.x + tile.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(tile.y + tile.height);
+    expect(box.height).toBeLessThan(900 / 2);
+  });
+
+  it('labels table headers with the model titles and formats money with its currency and two decimals', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const headers = await p.locator('tc-dashboard section[data-chart="top_customers"] th').allTextContents();
+    expect(headers).toEqual(['Region', 'Customer', 'Revenue']);
+    const money = await p.locator('tc-dashboard section[data-chart="top_customers"] td.num').allTextContents();
+    expect(money).toEqual(['$1,200.50', '$800.00', '$300.00']);
+  });
+
+  it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
+    await p.locator('tc-dashboard section[data-chart="revenue_total"] .empty').waitFor();
+    for (const chart of ['revenue_total', 'revenue_by_region', 'revenue_by_month', 'top_customers']) {
+      await expect.poll(() => tileText(p, chart)).toContain('No data for This month.');
+      expect(await tileText(p, chart)).toContain('Reset filters');
+    }
+    // No "—", no $0 axis, no header-only table.
+    expect(await p.locator('tc-dashboard .kpi').count()).toBe(0);
+    expect(await p.locator('tc-dashboard table').count()).toBe(0);
+    await p.locator('tc-dashboard section[data-chart="revenue_total"] button', { hasText: 'Reset filters' }).click();
+    await expect.poll(() => p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard select[name="dateRange"]').inputValue()).toBe('last 12 months');
+  });
+
+  it('names the picker value in the empty state', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    await p.locator('tc-dashboard select[name="region"] option[value="EMEA"]').waitFor({ state: 'attached' });
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
+    await p.locator('tc-dashboard select[name="region"]').selectOption('EMEA');
+    await expect.poll(() => tileText(p, 'revenue_total')).toContain('No data for This month, Region: EMEA.');
+  });
+
+  it('shows a failed tile as a sentence with Try again and the code behind Details, and the other tiles keep their numbers', async () => {
+    const p = await openPage();
+    server.failures.set('revenue_by_region', 'query_timeout');
+    const events = await mount(p, { token: 'valid-1' });
+    expect(events.find((e) => e.type === 'tc-error')?.detail).toMatchObject({ code: 'query_timeout', chart: 'revenue_by_region', requestId: 'req-revenue_by_region-failed' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    expect(await tile.locator('.sentence').innerText()).toBe('This took too long to load.');
+    // The code and request id are there for support, but only behind "Details".
+    expect(await tile.locator('.tile-body').innerText()).not.toContain('query_timeout');
+    await tile.locator('summary', { hasText: 'Details' }).click();
+    expect(await tile.locator('details').innerText()).toContain('query_timeout');
+    expect(await tile.locator('details').innerText()).toContain('req-revenue_by_region-failed');
+    // One tile failing blanks no other tile.
+    expect(await p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard section[data-chart="top_customers"] tbody tr').count()).toBe(3);
+    server.failures.clear();
+    await tile.locator('button', { hasText: 'Try again' }).click();
+    await expect.poll(() => tile.getAttribute('data-status')).toBe('ready');
+    expect(await tile.locator('canvas').count()).toBe(1);
+    const retry = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').at(-1);
+    expect(retry?.body).toEqual({ charts: ['revenue_by_region'], filters: { dateRange: 'last 12 months' } });
+  });
+
+  it('keeps the last good data on screen while a token is refreshed', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    // The token lapses; the host's fetchToken answers only when the test says so.
+    await p.evaluate(() => {
+      const w = window as unknown as { __release?: () => void };
+      const el = document.querySelector('tc-dashboard')!;
+      el.fetchToken = () => new Promise<string>((resolve) => (w.__release = () => resolve('valid-2')));
+      el.token = 'expired-1';
+    });
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption('last 30 days');
+    await p.waitForFunction(() => typeof (window as unknown as { __release?: unknown }).__release === 'function');
+    // During the refresh: the old numbers, not a skeleton and not an error.
+    expect(await p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard section[data-chart="top_customers"] tbody tr').count()).toBe(3);
+    expect(await p.locator('tc-dashboard [part="skeleton"]').count()).toBe(0);
+    expect(await p.locator('tc-dashboard [part="error"]').count()).toBe(0);
+    await p.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await expect.poll(() => p.locator('tc-dashboard section[data-chart="revenue_total"]').getAttribute('data-status')).toBe('ready');
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    expect(tiles.slice(-2)).toEqual(['Bearer expired-1', 'Bearer valid-2']);
+  });
+
+  it('reports a failing fetchToken as token_fetch_failed with a sentence for the user', async () => {
+    const p = await openPage();
+    const events = await mount(p, { fetchTokenFails: true, waitFor: 'tc-error' });
+    expect(events.find((e) => e.type === 'tc-error')?.detail).toMatchObject({ code: 'token_fetch_failed' });
+    await p.locator('tc-dashboard [data-code="token_fetch_failed"]').waitFor();
+    expect(await p.locator('tc-dashboard .sentence').innerText()).toBe('We could not sign you in to this dashboard.');
+    expect(await p.locator('tc-dashboard button', { hasText: 'Try again' }).count()).toBe(1);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('is a single column with no horizontal overflow at 390 px', async () => {
+    const p = await openPage();
+    await p.setViewportSize({ width: 390, height: 844 });
+    await mount(p, { token: 'valid-1' });
+    const layout = await p.evaluate(() => {
+      const host = document.querySelector('tc-dashboard')!;
+      const grid = host.shadowRoot!.querySelector('.grid')!.getBoundingClientRect();
+      const tiles = Array.from(host.shadowRoot!.querySelectorAll('section.tile')).map((t) => t.getBoundingClientRect());
+      const overflowing = Array.from(host.shadowRoot!.querySelectorAll('.kpi, .tile-title, select')).filter((e) => e.scrollWidth > e.clientWidth + 1).length;
+      return { scrollWidth: document.documentElement.scrollWidth, grid: grid.width, widths: tiles.map((t) => Math.round(t.width)), lefts: new Set(tiles.map((t) => Math.round(t.left))).size, overflowing };
+    });
+    expect(layout.scrollWidth).toBeLessThanOrEqual(390);
+    expect(layout.lefts).toBe(1);
+    for (const width of layout.widths) expect(width).toBe(Math.round(layout.grid));
+    expect(layout.overflowing).toBe(0);
   });
 });
