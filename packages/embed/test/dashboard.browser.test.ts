@@ -565,3 +565,31 @@ describe('<tc-dashboard> states an end user sees', () => {
     expect(layout.overflowing).toBe(0);
   });
 });
+
+describe('one token provider for the components of a page', () => {
+  it('two dashboards sharing createTokenProvider mint one token', async () => {
+    const p = await openPage();
+    const calls = await p.evaluate(async () => {
+      const load = new Function('url', 'return import(url)') as (url: string) => Promise<{ createTokenProvider: (f: () => Promise<string>) => (c?: { current: string | undefined }) => Promise<string> }>;
+      const { createTokenProvider } = await load('/embed/perch.js');
+      let minted = 0;
+      const provider = createTokenProvider(async () => `valid-shared-${++minted}`);
+      let ready = 0;
+      await new Promise<void>((resolve) => {
+        document.addEventListener('tc-ready', () => {
+          if (++ready === 2) resolve();
+        });
+        for (let i = 0; i < 2; i++) {
+          const el = document.createElement('tc-dashboard');
+          el.fetchToken = provider;
+          el.setAttribute('dashboard', 'sales');
+          document.body.append(el);
+        }
+      });
+      return minted;
+    });
+    expect(calls).toBe(1);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    expect(tiles).toEqual(['Bearer valid-shared-1', 'Bearer valid-shared-1']);
+  });
+});
