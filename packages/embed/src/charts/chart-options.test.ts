@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartConfig, tooltipLabel, tooltipTitle, valueColor, type ChartOption, type ChartPalette } from './chart-options.js';
+import { buildChartConfig, tooltipLabel, tooltipTitle, valueColors, type ChartOption, type ChartPalette } from './chart-options.js';
 import type { ChartDefinition, QueryResponse } from '../types.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -60,7 +60,7 @@ describe('buildChartConfig', () => {
     const pie = buildChartConfig(chart('pie'), result, palette, 'en-US');
     expect(pie.type).toBe('doughnut');
     expect(pie.data.labels).toEqual([XSS, 'EMEA']);
-    expect(pie.data.datasets[0]).toMatchObject({ data: [10, 20], backgroundColor: [valueColor(palette, XSS), valueColor(palette, 'EMEA')] });
+    expect(pie.data.datasets[0]).toMatchObject({ data: [10, 20], backgroundColor: valueColors(palette, [XSS, 'EMEA']) });
     expect(pie.options?.plugins?.legend?.display).toBe(true);
     expect(buildChartConfig(chart('bar'), result, palette).options?.plugins?.legend?.display).toBe(false);
   });
@@ -74,9 +74,13 @@ describe('buildChartConfig', () => {
       return Object.fromEntries(values.map((v, i) => [v, colours[i]]));
     };
     const first = slices(channels);
-    const reordered = slices(['partner', 'store']);
-    expect(reordered).toEqual({ partner: first.partner, store: first.store });
-    expect(new Set(Object.values(first)).size).toBeGreaterThan(2);
+    const reordered = slices([...channels].reverse());
+    expect(reordered).toEqual(first);
+    // Another tile, another user: the same values in another order get the same colours.
+    expect(slices(['store', 'web', 'partner', 'marketplace', 'phone'])).toEqual(first);
+    // No two values of a chart share a colour while the palette has room.
+    expect(new Set(Object.values(first)).size).toBe(channels.length);
+    expect(new Set(Object.values(slices(['web', 'store', 'partner']))).size).toBe(3);
   });
 
   it('labels series with the model\'s member titles', () => {
@@ -112,7 +116,7 @@ describe('buildChartConfig', () => {
   it('takes its colours and font from the palette (CSS custom properties)', () => {
     const config = buildChartConfig(chart('line', {}), { ...result, columns: [...result.columns, { name: 'cost', type: 'number', kind: 'measure' }] }, palette, 'en-US');
     expect(config.options?.plugins?.legend?.labels).toMatchObject({ color: '#111111', font: { family: 'serif' } });
-    expect(config.data.datasets.map((d) => d.borderColor)).toEqual([valueColor(palette, 'revenue'), valueColor(palette, 'cost')]);
+    expect(config.data.datasets.map((d) => d.borderColor)).toEqual(valueColors(palette, ['revenue', 'cost']));
     expect(tooltipOf(config)).toMatchObject({ backgroundColor: '#111111', bodyColor: '#fafafa', titleColor: '#fafafa' });
     const x = config.options?.scales?.x as { ticks?: { color?: string } } | undefined;
     expect(x?.ticks?.color).toBe('#666666');

@@ -47,9 +47,13 @@ export function tableView(chart: ChartDefinition, result: QueryResponse, locale?
     ${result.meta.truncated ? html`<p class="truncated">Showing the first ${result.rows.length} rows.</p>` : nothing}`;
 }
 
-/** True when a result has nothing to show: no rows, or only empty measures (a KPI over no rows). */
+/**
+ * True when a result has nothing to show: no rows, or only empty measures. Over no rows a sum is
+ * null but a count is 0, so a KPI of "0" next to one of "—" is one empty state, not two numbers.
+ */
 export function isEmptyResult(result: QueryResponse): boolean {
   if (result.rows.length === 0) return true;
   const measures = result.columns.filter((c) => c.kind === 'measure');
-  return measures.length > 0 && result.rows.every((row) => measures.every((m) => row[m.name] === null || row[m.name] === undefined));
+  const blank = (value: unknown) => value === null || value === undefined || value === 0 || value === '0';
+  return measures.length > 0 && result.rows.every((row) => measures.every((m) => blank(row[m.name])));
 }
