@@ -460,10 +460,32 @@ describe('<tc-dashboard> states an end user sees', () => {
   it('labels table headers with the model titles and formats money with its currency and two decimals', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
-    const headers = await p.locator('tc-dashboard section[data-chart="top_customers"] th').allTextContents();
-    expect(headers).toEqual(['Region', 'Customer', 'Revenue']);
+    const headers = await p.locator('tc-dashboard section[data-chart="top_customers"] th').allInnerTexts();
+    expect(headers.map((h) => h.trim())).toEqual(['Region', 'Customer', 'Revenue']);
     const money = await p.locator('tc-dashboard section[data-chart="top_customers"] td.num').allTextContents();
     expect(money).toEqual(['$1,200.50', '$800.00', '$300.00']);
+  });
+
+  it('sorts a table by a click on its header, with aria-sort, and by keyboard, without a query', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const table = p.locator('tc-dashboard section[data-chart="top_customers"]');
+    const column = (n: number) => table.locator(`tbody tr td:nth-child(${n})`).allTextContents();
+    const ariaSort = () => table.locator('th').evaluateAll((ths) => ths.map((th) => th.getAttribute('aria-sort')));
+    const before = server.requests.length;
+    expect(await ariaSort()).toEqual(['none', 'none', 'none']);
+    await table.locator('th button', { hasText: 'Revenue' }).click();
+    expect(await ariaSort()).toEqual(['none', 'none', 'descending']);
+    expect(await column(3)).toEqual(['$1,200.50', '$800.00', '$300.00']);
+    await table.locator('th button', { hasText: 'Revenue' }).click();
+    expect(await ariaSort()).toEqual(['none', 'none', 'ascending']);
+    expect(await column(3)).toEqual(['$300.00', '$800.00', '$1,200.50']);
+    // Keyboard: the header is a button; Enter sorts by it.
+    await table.locator('th button', { hasText: 'Customer' }).focus();
+    await p.keyboard.press('Enter');
+    expect(await ariaSort()).toEqual(['none', 'ascending', 'none']);
+    expect(await column(2)).toEqual(['acme', 'globex', 'initech']);
+    expect(server.requests.length).toBe(before);
   });
 
   it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {

@@ -78,6 +78,10 @@ const layout = css`
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  th button.sort { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 4px; align-items: center; }
+  th button.sort:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .sort-mark { font-size: 0.7em; color: var(--_accent); min-width: 0.8em; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;
 

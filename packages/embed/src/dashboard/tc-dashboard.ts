@@ -235,7 +235,9 @@ export class TcDashboard extends LitElement {
       return emptyView(describeFilters(definition, filters), filtersChanged(filters, initial) ? () => this.data.resetFilters() : undefined);
     }
     if (chart.type === 'kpi') return kpiView(chart, result, this.locale);
-    if (chart.type === 'table') return tableView(chart, result, this.locale);
+    if (chart.type === 'table') {
+      return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) });
+    }
     return html`<tc-chart .option=${this.#chartConfig(chart, result, palette)} label=${chart.title}></tc-chart>`;
   }
 

@@ -6,6 +6,7 @@ import { afterPageScripts } from '../client/page-scripts.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { warmFormatters } from '../format/formatters.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
+import type { TableSort } from './tile-views.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
 
 /**
@@ -70,6 +71,8 @@ export class TileDataController implements ReactiveController {
   tiles = new Map<string, TileState>();
   filters: DashboardFilters = {};
   pickerOptions = new Map<string, Array<string | number>>();
+  /** Table tiles' sort, by chart id: view state that survives a reload of the tile's data. */
+  tableSorts = new Map<string, TableSort>();
 
   readonly #host: TileDataHost;
   readonly #options: TileDataOptions;
@@ -190,6 +193,12 @@ export class TileDataController implements ReactiveController {
     this.filters = filters;
     this.#host.requestUpdate();
     void this.#queryAll();
+  }
+
+  /** Sort a table tile's rows (the rows already loaded: no query). */
+  setTableSort(chartId: string, sort: TableSort): void {
+    this.tableSorts = new Map(this.tableSorts).set(chartId, sort);
+    this.#host.requestUpdate();
   }
 
   /** Back to the dashboard's own filters. */

@@ -25,17 +25,66 @@ export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: 
   return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined), locale)}</div>`;
 }
 
-/** The table tile: the model's titles as headers, each cell formatted by its member's format. */
-export function tableView(chart: ChartDefinition, result: QueryResponse, locale?: string): TemplateResult {
+/** A table's sort: a result column and a direction. */
+export interface TableSort {
+  column: string;
+  direction: 'ascending' | 'descending';
+}
+
+/**
+ * The rows in the order of `sort` (numbers as numbers, text by the locale, empty cells last);
+ * the server's order when there is no sort. The rows are the ones Perch returned for the tile,
+ * so sorting sends no query.
+ */
+export function sortRows(result: QueryResponse, sort: TableSort | undefined, locale?: string): QueryResponse['rows'] {
+  if (!sort || !result.columns.some((c) => c.name === sort.column)) return result.rows;
+  const collator = new Intl.Collator(locale, { numeric: true, sensitivity: 'base' });
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  return [...result.rows].sort((a, b) => {
+    const x = a[sort.column] ?? null;
+    const y = b[sort.column] ?? null;
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    const nx = typeof x === 'number' ? x : Number(x);
+    const ny = typeof y === 'number' ? y : Number(y);
+    if (Number.isFinite(nx) && Number.isFinite(ny) && typeof x !== 'boolean' && String(x).trim() !== '' && String(y).trim() !== '') return sign * (nx - ny);
+    return sign * collator.compare(String(x), String(y));
+  });
+}
+
+/** The next sort after a click on a column's header: ascending, then descending, then ascending. */
+export function nextSort(current: TableSort | undefined, column: string, kind: 'dimension' | 'measure' | 'time'): TableSort {
+  if (current?.column === column) return { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
+  // Measures are read largest first; names and dates from the start.
+  return { column, direction: kind === 'measure' ? 'descending' : 'ascending' };
+}
+
+/**
+ * The table tile: the model's titles as headers, each cell formatted by its member's format.
+ * Each header is a button that sorts the rows; the header cell carries `aria-sort`.
+ */
+export function tableView(chart: ChartDefinition, result: QueryResponse, locale?: string, sorting?: { sort: TableSort | undefined; onSort: (sort: TableSort) => void }): TemplateResult {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
+  const sort = sorting?.sort;
+  const rows = sortRows(result, sort, locale);
   return html`<table part="table">
+      <caption class="visually-hidden">${chart.title}</caption>
       <thead>
         <tr>
-          ${result.columns.map((c) => html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''} data-member=${c.name}>${columnTitle(chart, c.name)}</th>`)}
+          ${result.columns.map((c) => {
+            const title = columnTitle(chart, c.name);
+            const state = sort?.column === c.name ? sort.direction : 'none';
+            return html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''} data-member=${c.name} aria-sort=${sorting ? state : nothing}>
+              ${sorting
+                ? html`<button type="button" class="sort" @click=${() => sorting.onSort(nextSort(sort, c.name, c.kind))}>
+                    ${title}<span class="sort-mark" aria-hidden="true">${state === 'ascending' ? '▲' : state === 'descending' ? '▼' : ''}</span>
+                  </button>`
+                : title}
+            </th>`;
+          })}
         </tr>
       </thead>
       <tbody>
-        ${result.rows.map(
+        ${rows.map(
           (row) => html`<tr>
             ${result.columns.map(
               (c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${formatCell(row[c.name] ?? null, c.kind, { granularity, measure: columnFormat(chart, c.name), locale })}</td>`,

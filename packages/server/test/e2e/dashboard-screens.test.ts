@@ -105,7 +105,7 @@ describe('the dashboard as its users see it', () => {
     try {
       const table = page.locator('tc-dashboard section[data-chart="top_products"]');
       await table.locator('tbody tr').first().waitFor();
-      expect(await table.locator('th').allTextContents()).toEqual(['Product', 'Revenue', 'Units sold']);
+      expect((await table.locator('th').allInnerTexts()).map((h) => h.trim())).toEqual(['Product', 'Revenue', 'Units sold']);
       const revenue = await table.locator('tbody tr td:nth-child(2)').allTextContents();
       expect(revenue.length).toBeGreaterThan(0);
       for (const cell of revenue) expect(cell).toMatch(/^\$[\d,]+\.\d{2}$/);
