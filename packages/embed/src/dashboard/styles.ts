@@ -72,7 +72,8 @@ const layout = css`
   .empty p { margin: 0; }
   button.link { border-color: transparent; background: transparent; color: var(--_accent); text-decoration: underline; }
   .updating { height: 100%; opacity: 0.55; transition: opacity 0.2s; }
-  .stale { opacity: 0.7; }
+  /* Data kept under an error notice stays at full contrast: the notice says it is not current. */
+  .stale { opacity: 1; }
   .not-permitted { color: var(--_muted); font-size: 0.85rem; }
   .kpi { font-size: clamp(1.4rem, 4cqi, 2rem); font-weight: 600; color: var(--_accent); overflow-wrap: anywhere; }
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }

@@ -6,7 +6,7 @@ import { afterPageScripts } from '../client/page-scripts.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { warmFormatters } from '../format/formatters.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
-import type { TableSort } from './tile-views.js';
+import { isEmptyResult, type TableSort } from './tile-views.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
 
 /**
@@ -400,10 +400,13 @@ export class TileDataController implements ReactiveController {
   }
 }
 
-/** The result a tile last showed, if any. */
+/**
+ * The data a tile last showed, if any. An empty result is not kept: its "No data for …" sentence
+ * names the filters it was run with, which would be wrong under the new ones.
+ */
 function lastGood(state: TileState | undefined): QueryResponse | undefined {
   if (!state) return undefined;
-  if (state.status === 'ready') return state.result;
+  if (state.status === 'ready') return isEmptyResult(state.result) ? undefined : state.result;
   if (state.status === 'loading' || state.status === 'error') return state.previous;
   return undefined;
 }
