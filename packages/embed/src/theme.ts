@@ -9,6 +9,7 @@ const darkTokens = css`
   --_border: var(--tc-border, #2c323b);
   --_danger: var(--tc-danger, #ff6b6b);
   --_skeleton: var(--tc-skeleton, #222831);
+  color-scheme: dark;
 `;
 
 /**
@@ -31,6 +32,8 @@ export const themeTokens = css`
     --_row-height: var(--tc-row-height, 80px);
     --_danger: var(--tc-danger, #c62828);
     --_skeleton: var(--tc-skeleton, #eef1f4);
+    /* Native controls (date pickers, selects) follow the component's theme, not the page's. */
+    color-scheme: light;
   }
   :host([theme='dark']) {
     ${darkTokens}

@@ -367,8 +367,15 @@ describe('<tc-dashboard> in Chromium', () => {
       });
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('select:dateRange');
+    // A date input has one stop per field (day, month, year): Tab through each control.
+    const tabUntilLeaving = async (current: string) => {
+      for (let i = 0; i < 6 && (await focused()) === current; i++) await p.keyboard.press('Tab');
+      return focused();
+    };
     await p.keyboard.press('Tab');
-    expect(await focused()).toBe('select:region');
+    expect(await focused()).toBe('input:dateFrom');
+    expect(await tabUntilLeaving('input:dateFrom')).toBe('input:dateTo');
+    expect(await tabUntilLeaving('input:dateTo')).toBe('select:region');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('section:revenue_total');
     await p.keyboard.press('Tab');
@@ -486,6 +493,27 @@ describe('<tc-dashboard> states an end user sees', () => {
     expect(await ariaSort()).toEqual(['none', 'ascending', 'none']);
     expect(await column(2)).toEqual(['acme', 'globex', 'initech']);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('applies a custom date range from two date inputs, shows it as "Custom range", and names it in the empty state', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    await p.locator('tc-dashboard input[name="dateFrom"]').fill('2025-01-01');
+    // One date alone does not query.
+    expect(server.requests.filter(isTiles)).toHaveLength(1);
+    await p.locator('tc-dashboard input[name="dateTo"]').fill('2025-03-31');
+    await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: ['2025-01-01', '2025-03-31'] } });
+    await expect.poll(() => p.locator('tc-dashboard select[name="dateRange"] option:checked').textContent()).toBe('Custom range');
+    // An end before the start is refused in place, and sends nothing.
+    const sent = server.requests.filter(isTiles).length;
+    await p.locator('tc-dashboard input[name="dateTo"]').fill('2024-12-01');
+    expect(await p.locator('tc-dashboard input[name="dateTo"]').getAttribute('aria-invalid')).toBe('true');
+    expect(server.requests.filter(isTiles)).toHaveLength(sent);
+    // Back to a preset.
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
+    await expect.poll(() => p.locator('tc-dashboard section[data-chart="revenue_total"] .tile-body').innerText()).toContain('No data for This month.');
+    expect(await p.locator('tc-dashboard input[name="dateFrom"]').inputValue()).toBe('');
   });
 
   it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {

@@ -14,6 +14,12 @@ const layout = css`
   .description { color: var(--_muted); margin: 0; }
   .filters { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: var(--_gap); }
   .filters label { display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
+  input[type='date'] {
+    font: inherit; color: var(--_fg); background: var(--_tile-bg); color-scheme: inherit;
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 3px 6px;
+  }
+  input[aria-invalid='true'] { border-color: var(--_danger); }
+  input:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   select, button {
     font: inherit; color: var(--_fg); background: var(--_tile-bg);
     border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 8px;
