@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -380,7 +380,10 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await focused()).toBe('section:revenue_total');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('button:'); // the tile's CSV export button
-    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement!.getAttribute('aria-label'))).toBe('Export Revenue as CSV');
+    const label = () => p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement!.getAttribute('aria-label'));
+    expect(await label()).toBe('Export Revenue as CSV');
+    await p.keyboard.press('Tab');
+    expect(await label()).toBe('Show Revenue full screen');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('section:revenue_by_region');
   });
@@ -514,6 +517,38 @@ describe('<tc-dashboard> states an end user sees', () => {
     await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
     await expect.poll(() => p.locator('tc-dashboard section[data-chart="revenue_total"] .tile-body').innerText()).toContain('No data for This month.');
     expect(await p.locator('tc-dashboard input[name="dateFrom"]').inputValue()).toBe('');
+  });
+
+  it('shows a tile full screen and back with Escape, saves a chart as PNG, and hides the buttons in print', async () => {
+    const p = await openPage();
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await mount(p, { token: 'valid-1' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    const normal = (await tile.boundingBox())!;
+    await tile.locator('button.expand').click();
+    const full = (await tile.boundingBox())!;
+    expect([full.x, full.y, full.width, full.height]).toEqual([0, 0, 1280, 800]);
+    expect(await tile.locator('button.expand').getAttribute('aria-label')).toBe('Close full screen Revenue by region');
+    // The chart follows its tile's new size.
+    await expect.poll(async () => (await tile.locator('canvas').boundingBox())!.width).toBeGreaterThan(normal.width);
+    await p.keyboard.press('Escape');
+    await expect.poll(async () => (await tile.boundingBox())!.width).toBe(normal.width);
+    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement?.getAttribute('aria-label'))).toBe('Show Revenue by region full screen');
+
+    const download = p.waitForEvent('download');
+    await tile.locator('button.png').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('sales-revenue_by_region.png');
+    const bytes = await readFile((await file.path())!);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.byteLength).toBeGreaterThan(2_000);
+    // KPI and table tiles have no PNG button.
+    expect(await p.locator('tc-dashboard section[data-chart="revenue_total"] button.png').count()).toBe(0);
+
+    await p.emulateMedia({ media: 'print' });
+    expect(await tile.locator('.tile-actions').evaluate((e) => getComputedStyle(e).display)).toBe('none');
+    expect(await tile.evaluate((e) => getComputedStyle(e).breakInside)).toBe('avoid');
+    await p.emulateMedia({ media: 'screen' });
   });
 
   it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {

@@ -45,7 +45,20 @@ const layout = css`
   .tile-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
   .tile-title { font-size: 0.95rem; font-weight: 600; margin: 0 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .tile-body { flex: 1; min-height: 0; position: relative; overflow: auto; }
-  .export { font-size: 0.75rem; padding: 2px 6px; }
+  .tile-actions { display: flex; gap: 4px; flex-shrink: 0; margin-bottom: 8px; }
+  .tile-actions button { font-size: 0.75rem; padding: 2px 6px; line-height: 1.2; }
+  /* Full screen inside the element: a fixed layer over the page, so it also works in an iframe
+     without allowfullscreen; Escape closes it. */
+  .tile[data-expanded] { position: fixed; inset: 0; z-index: 2147483000; border-radius: 0; padding: 16px; }
+  @media print {
+    :host { background: #fff; color: #000; }
+    .filters input, .filters select { border: none; appearance: none; }
+    .tile-actions, .skeleton, .error-actions button { display: none !important; }
+    .grid { grid-auto-rows: minmax(var(--_row-height), auto); }
+    .tile { break-inside: avoid; page-break-inside: avoid; }
+    .tile[data-expanded] { position: static; }
+    .tile-body { overflow: visible; }
+  }
   /*
    * The shimmer moves a pre-painted gradient with transform, which the compositor animates
    * without repainting. Animating background-position instead repaints every skeleton on every

@@ -11,6 +11,9 @@ import { emptyView, errorView, skeletonView } from './status-views.js';
 import { filtersView } from './filters-view.js';
 import { describeFilters, filtersChanged } from './filter-summary.js';
 import { TileDataController, type TileState } from './tile-data-controller.js';
+import { tileActions } from './tile-actions.js';
+import { downloadBlob } from './download.js';
+import type { TcChart } from '../charts/tc-chart.js';
 import '../charts/tc-chart.js';
 
 /** Origin of the script that defined this element: Perch serves it, so its API lives there too. */
@@ -49,6 +52,7 @@ export class TcDashboard extends LitElement {
     theme: { type: String, reflect: true },
     locale: { type: String },
     fetchToken: { attribute: false },
+    _expanded: { state: true },
   };
 
   static override styles = dashboardStyles;
@@ -72,6 +76,8 @@ export class TcDashboard extends LitElement {
     chartsDrawn: () => this.#chartsDrawn(),
   });
 
+  /** The chart id of the tile shown full screen, if any. */
+  private _expanded: string | undefined;
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
   /**
@@ -92,6 +98,26 @@ export class TcDashboard extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#colorScheme?.removeEventListener('change', this.#onColorScheme);
+    this.removeEventListener('keydown', this.#onKeydown);
+  }
+
+  /** Escape leaves the full-screen tile and gives focus back to the button that opened it. */
+  #onKeydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this._expanded) this.#expand(undefined);
+  };
+
+  async #expand(chartId: string | undefined): Promise<void> {
+    const previous = this._expanded;
+    this._expanded = chartId;
+    await this.updateComplete;
+    const focusTarget = chartId ?? previous;
+    this.renderRoot.querySelector<HTMLButtonElement>(`section[data-chart="${CSS.escape(focusTarget ?? '')}"] button.expand`)?.focus();
+  }
+
+  async #exportPng(definition: DashboardDefinition, chart: ChartDefinition): Promise<void> {
+    const element = this.renderRoot.querySelector<TcChart>(`section[data-chart="${CSS.escape(chart.id)}"] tc-chart`);
+    const blob = await element?.toPng(this.#palette().surface ?? '#ffffff');
+    if (blob) downloadBlob(blob, `${definition.id}-${chart.id}.png`);
   }
 
   override connectedCallback(): void {
@@ -100,6 +126,7 @@ export class TcDashboard extends LitElement {
     // them, so a scheme switch must re-render to repaint the canvases.
     this.#colorScheme ??= typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
     this.#colorScheme?.addEventListener('change', this.#onColorScheme);
+    this.addEventListener('keydown', this.#onKeydown);
     // Reconnected after a move in the DOM: reload what the controller tore down.
     if (this.hasUpdated && !this.data.active) {
       this.#pendingLoad = true;
@@ -190,6 +217,7 @@ export class TcDashboard extends LitElement {
       '--_h': String(clampInt(item.h, 1, 24, 3)),
     });
     const canExport = definition.canExport && chart.permitted && state.status === 'ready';
+    const expanded = this._expanded === chart.id;
     return html`<section
       class="tile"
       part="tile"
@@ -200,13 +228,21 @@ export class TcDashboard extends LitElement {
       data-chart=${chart.id}
       data-status=${state.status}
       data-type=${chart.type}
+      ?data-expanded=${expanded}
+      aria-modal=${expanded ? 'true' : nothing}
       style=${place}
     >
       <div class="tile-head">
         <h3 class="tile-title" part="tile-title">${chart.title}</h3>
-        ${canExport
-          ? html`<button class="export" part="export-button" type="button" aria-label=${`Export ${chart.title} as CSV`} @click=${() => void this.data.exportCsv(chart)}>CSV</button>`
-          : nothing}
+        ${tileActions({
+          chart,
+          expanded,
+          canExport,
+          canPng: chart.permitted && state.status === 'ready' && !isEmptyResult(state.result) && chart.type !== 'kpi' && chart.type !== 'table',
+          onCsv: () => void this.data.exportCsv(chart),
+          onPng: () => void this.#exportPng(definition, chart),
+          onExpand: () => void this.#expand(expanded ? undefined : chart.id),
+        })}
       </div>
       <div class="tile-body" part="tile-body">${this.#renderTileBody(definition, chart, state, palette)}</div>
     </section>`;

@@ -5,6 +5,7 @@ import { EmbedRequestError, isAbortError } from '../client/embed-error.js';
 import { afterPageScripts } from '../client/page-scripts.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { warmFormatters } from '../format/formatters.js';
+import { downloadBlob } from './download.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
 import { isEmptyResult, type TableSort } from './tile-views.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
@@ -247,14 +248,7 @@ export class TileDataController implements ReactiveController {
     try {
       // fetch + Blob keeps the token in the Authorization header; a plain link would need it in the URL.
       const response = await client.request('/v1/export', { method: 'POST', body: this.queryBody(chart), accept: 'text/csv' });
-      const blob = await response.blob();
-      const url = URL.createObjectURL(blob);
-      const anchor = document.createElement('a');
-      anchor.href = url;
-      anchor.download = `${definition.id}-${chart.id}.csv`;
-      anchor.rel = 'noopener';
-      anchor.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      downloadBlob(await response.blob(), `${definition.id}-${chart.id}.csv`);
     } catch (error) {
       if (!isAbortError(error)) this.#emitError(toErrorDetail(error, chart.id));
     }
