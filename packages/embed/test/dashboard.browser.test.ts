@@ -152,7 +152,7 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(server.requests.filter((r) => r.path === '/v1/query')).toEqual([]);
     // The token travels only in the Authorization header.
     expect(server.requests.every((r) => r.authorization === 'Bearer valid-1' && !r.path.includes('valid-1'))).toBe(true);
-    expect(await p.locator('tc-dashboard select[name="region"] option').count()).toBe(4);
+    await expect.poll(() => p.locator('tc-dashboard .picker[data-member="region"] input[type="checkbox"]').count()).toBe(3);
   });
 
   it('renders a hostile dimension value as text: no element, no script, no dialog', async () => {
@@ -160,7 +160,7 @@ describe('<tc-dashboard> in Chromium', () => {
     await mount(p, { token: 'valid-1' });
     const cells = await p.locator('tc-dashboard table td').allTextContents();
     expect(cells).toContain(XSS_VALUE);
-    const option = p.locator('tc-dashboard select[name="region"] option', { hasText: 'onerror' });
+    const option = p.locator('tc-dashboard .picker[data-member="region"] li label', { hasText: 'onerror' });
     expect(await option.textContent()).toBe(XSS_VALUE);
     // Hover the bar chart so Chart.js draws its tooltip for every bar, including the hostile one.
     const box = await p.locator('tc-dashboard section[data-chart="revenue_by_region"] tc-chart').boundingBox();
@@ -375,7 +375,8 @@ describe('<tc-dashboard> in Chromium', () => {
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('input:dateFrom');
     expect(await tabUntilLeaving('input:dateFrom')).toBe('input:dateTo');
-    expect(await tabUntilLeaving('input:dateTo')).toBe('select:region');
+    // The region picker's disclosure button.
+    expect(await tabUntilLeaving('input:dateTo')).toBe('summary:');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('section:revenue_total');
     await p.keyboard.press('Tab');
@@ -551,6 +552,29 @@ describe('<tc-dashboard> states an end user sees', () => {
     await p.emulateMedia({ media: 'screen' });
   });
 
+  it('picks several values in a searchable multi-select picker, sends them with their types, and clears them', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const picker = p.locator('tc-dashboard .picker[data-member="region"]');
+    await picker.locator('input[type="checkbox"]').first().waitFor({ state: 'attached' });
+    await picker.locator('summary').click();
+    await picker.locator('input[type="search"]').fill('em');
+    await expect.poll(() => picker.locator('li label').allTextContents()).toEqual(['EMEA']);
+    await picker.locator('input[value="EMEA"]').check();
+    await picker.locator('input[type="search"]').fill('');
+    await picker.locator('input[value="AMER"]').check();
+    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: 'last 12 months', values: { region: ['EMEA', 'AMER'] } } });
+    expect((await picker.locator('summary').innerText()).trim()).toBe('2 selected');
+    // The other tiles show those two regions only: 1,200.50 + 800.
+    await expect.poll(() => p.locator('tc-dashboard .kpi').textContent()).toBe('$2,001');
+    await picker.locator('input[type="search"]').fill('zz');
+    expect(await picker.locator('.picker-note').innerText()).toBe('No value matches.');
+    await picker.locator('button', { hasText: 'Clear' }).click();
+    await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: 'last 12 months' } });
+    expect((await picker.locator('summary').innerText()).trim()).toBe('All');
+  });
+
   it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
@@ -571,9 +595,10 @@ describe('<tc-dashboard> states an end user sees', () => {
   it('names the picker value in the empty state', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
-    await p.locator('tc-dashboard select[name="region"] option[value="EMEA"]').waitFor({ state: 'attached' });
+    await p.locator('tc-dashboard .picker[data-member="region"] input[value="EMEA"]').waitFor({ state: 'attached' });
     await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
-    await p.locator('tc-dashboard select[name="region"]').selectOption('EMEA');
+    await p.locator('tc-dashboard .picker[data-member="region"] summary').click();
+    await p.locator('tc-dashboard .picker[data-member="region"] input[value="EMEA"]').check();
     await expect.poll(() => tileText(p, 'revenue_total')).toContain('No data for This month, Region: EMEA.');
   });
 

@@ -1,11 +1,15 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { DashboardDefinition, DashboardFilters } from '../types.js';
 import { dateRangeOptions } from './date-presets.js';
+import { pickerView } from './picker-view.js';
 
 export interface FiltersViewInput {
   definition: DashboardDefinition;
   filters: DashboardFilters;
   pickerOptions: ReadonlyMap<string, ReadonlyArray<string | number>>;
+  /** The search text of each picker. */
+  pickerSearch: ReadonlyMap<string, string>;
+  onPickerSearch: (member: string, text: string) => void;
   onChange: (filters: DashboardFilters) => void;
 }
 
@@ -13,7 +17,7 @@ export interface FiltersViewInput {
 const CUSTOM = '__custom';
 
 /** The filter bar: the date range presets, a custom from/to range, and one picker per model-declared member. */
-export function filtersView({ definition, filters, pickerOptions, onChange }: FiltersViewInput): TemplateResult | typeof nothing {
+export function filtersView({ definition, filters, pickerOptions, pickerSearch, onPickerSearch, onChange }: FiltersViewInput): TemplateResult | typeof nothing {
   const { dateRange, pickers } = definition.filters;
   if (!dateRange && pickers.length === 0) return nothing;
   const presetDefault = typeof dateRange?.default === 'string' ? dateRange.default : undefined;
@@ -36,15 +40,6 @@ export function filtersView({ definition, filters, pickerOptions, onChange }: Fi
     to.setCustomValidity(ordered ? '' : 'The end date must not be before the start date.');
     if (from.value !== '' && to.value !== '' && ordered) onChange({ ...filters, dateRange: [from.value, to.value] });
   };
-  const onPicker = (member: string, event: Event) => {
-    const raw = (event.target as HTMLSelectElement).value;
-    // Send the option's original type back (numbers stay numbers).
-    const picked = (pickerOptions.get(member) ?? []).find((o) => String(o) === raw);
-    const values = { ...(filters.values ?? {}) };
-    if (raw === '' || picked === undefined) delete values[member];
-    else values[member] = [picked];
-    onChange({ ...filters, values });
-  };
   return html`<form class="filters" part="filters" aria-label="Dashboard filters" @submit=${(e: Event) => e.preventDefault()}>
     ${dateRange
       ? html`<label part="filter"
@@ -61,17 +56,21 @@ export function filtersView({ definition, filters, pickerOptions, onChange }: Fi
           >To <input type="date" name="dateTo" .value=${custom?.[1]?.slice(0, 10) ?? ''} min=${custom?.[0]?.slice(0, 10) ?? nothing} @change=${onCustomDate}
         /></label>`
       : nothing}
-    ${pickers.map((picker) => {
-      const selected = filters.values?.[picker.member]?.[0];
-      return html`<label part="filter"
-        >${picker.title}
-        <select name=${picker.member} @change=${(e: Event) => onPicker(picker.member, e)}>
-          <option value="" ?selected=${selected === undefined}>All</option>
-          ${(pickerOptions.get(picker.member) ?? []).map(
-            (v) => html`<option value=${String(v)} ?selected=${selected !== undefined && String(selected) === String(v)}>${String(v)}</option>`,
-          )}
-        </select></label
-      >`;
-    })}
+    ${pickers.map((picker) =>
+      pickerView({
+        member: picker.member,
+        title: picker.title,
+        options: pickerOptions.get(picker.member) ?? [],
+        selected: filters.values?.[picker.member] ?? [],
+        search: pickerSearch.get(picker.member) ?? '',
+        onSearch: (text) => onPickerSearch(picker.member, text),
+        onChange: (chosen) => {
+          const values = { ...(filters.values ?? {}) };
+          if (chosen.length === 0) delete values[picker.member];
+          else values[picker.member] = chosen;
+          onChange({ ...filters, values });
+        },
+      }),
+    )}
   </form>`;
 }

@@ -14,6 +14,27 @@ const layout = css`
   .description { color: var(--_muted); margin: 0; }
   .filters { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: var(--_gap); }
   .filters label { display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
+  .picker { position: relative; display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
+  .picker summary {
+    list-style: none; cursor: pointer; color: var(--_fg); background: var(--_tile-bg); font-size: 0.9rem;
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 28px 4px 8px; min-width: 8rem;
+    white-space: nowrap; overflow: hidden; text-overflow: ellipsis; position: relative;
+  }
+  .picker summary::-webkit-details-marker { display: none; }
+  .picker summary::after { content: '▾'; position: absolute; right: 8px; color: var(--_muted); }
+  .picker summary:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .picker-panel {
+    position: absolute; z-index: 10; top: 100%; left: 0; margin-top: 4px; min-width: 14rem; max-width: min(22rem, 90vw);
+    background: var(--_tile-bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius);
+    padding: 8px; box-shadow: 0 6px 24px rgb(0 0 0 / 0.18); font-size: 0.9rem;
+  }
+  .picker-panel input[type='search'] {
+    width: 100%; box-sizing: border-box; font: inherit; color: var(--_fg); background: var(--_bg);
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 6px;
+  }
+  .picker-panel ul { list-style: none; margin: 6px 0; padding: 0; max-height: 14rem; overflow: auto; }
+  .picker-panel li label { display: flex; gap: 6px; align-items: center; padding: 3px 2px; color: var(--_fg); overflow-wrap: anywhere; }
+  .picker-note { margin: 4px 0; color: var(--_muted); }
   input[type='date'] {
     font: inherit; color: var(--_fg); background: var(--_tile-bg); color-scheme: inherit;
     border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 3px 6px;
@@ -39,8 +60,10 @@ const layout = css`
      page is a single column too. */
   @container (max-width: 600px) {
     .tile { grid-column: 1 / -1; grid-row: auto / span var(--_h); }
-    .filters label, .filters select { width: 100%; }
-    .filters label { flex: 1 1 100%; }
+    .filters label, .filters select, .picker, .picker summary { width: 100%; box-sizing: border-box; }
+    .filters label, .picker { flex: 1 1 100%; }
+    .filters label.date { flex: 1 1 40%; width: auto; }
+    .picker-panel { right: 0; max-width: none; }
   }
   .tile-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
   .tile-title { font-size: 0.95rem; font-weight: 600; margin: 0 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }

@@ -53,6 +53,7 @@ export class TcDashboard extends LitElement {
     locale: { type: String },
     fetchToken: { attribute: false },
     _expanded: { state: true },
+    _pickerSearch: { state: true },
   };
 
   static override styles = dashboardStyles;
@@ -78,6 +79,8 @@ export class TcDashboard extends LitElement {
 
   /** The chart id of the tile shown full screen, if any. */
   private _expanded: string | undefined;
+  /** The text typed in each picker's search box (view state). */
+  private _pickerSearch = new Map<string, string>();
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
   /**
@@ -198,7 +201,14 @@ export class TcDashboard extends LitElement {
         <h2 part="title">${definition.title}</h2>
         ${definition.description ? html`<p class="description" part="description">${definition.description}</p>` : nothing}
       </header>
-      ${filtersView({ definition, filters: this.data.filters, pickerOptions: this.data.pickerOptions, onChange: (filters) => this.data.setFilters(filters) })}
+      ${filtersView({
+        definition,
+        filters: this.data.filters,
+        pickerOptions: this.data.pickerOptions,
+        pickerSearch: this._pickerSearch,
+        onPickerSearch: (member, text) => (this._pickerSearch = new Map(this._pickerSearch).set(member, text)),
+        onChange: (filters) => this.data.setFilters(filters),
+      })}
       <div class="grid" part="grid" style=${styleMap({ '--_columns': String(clampInt(definition.layout.columns, 1, 24, 12)) })}>
         ${definition.layout.items.map((item) => {
           const chart = byId.get(item.chart);

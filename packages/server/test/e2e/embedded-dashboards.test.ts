@@ -214,7 +214,7 @@ describe('embedded dashboards end to end', () => {
   it('renders a markup dimension value as text and runs no script', async () => {
     const tracked = await login('alice');
     try {
-      const options = tracked.page.locator('tc-dashboard select[name="region"] option');
+      const options = tracked.page.locator('tc-dashboard .picker[data-member="region"] li label');
       await expect.poll(async () => (await options.allTextContents()).includes(XSS_VALUE), { timeout: 20_000 }).toBe(true);
       const injected = await tracked.page.evaluate(() => {
         let count = 0;
@@ -228,7 +228,8 @@ describe('embedded dashboards end to end', () => {
       expect(injected).toBe(0);
       // Pick the markup value: the tiles re-query with it and still render it as text.
       const before = await readyCount(tracked);
-      await tracked.page.locator('tc-dashboard select[name="region"]').selectOption({ label: XSS_VALUE });
+      await tracked.page.locator('tc-dashboard .picker[data-member="region"] summary').click();
+      await tracked.page.locator('tc-dashboard .picker[data-member="region"] li label', { hasText: XSS_VALUE }).locator('input').check();
       await waitForReady(tracked, before + 1);
       expect(await tracked.page.locator('tc-dashboard [data-chart="orders_kpi"] .kpi').innerText()).toBe('1');
       expect(tracked.dialogs).toEqual([]);
@@ -248,7 +249,8 @@ describe('embedded dashboards end to end', () => {
       // Eleven minutes pass on Perch's clock: the 600 s token (plus 30 s skew) has expired.
       stack.clock.offsetMs += 11 * 60_000;
       const expiredAt = new Date(stack.clock.now());
-      await tracked.page.locator('tc-dashboard select[name="channel"]').selectOption('web');
+      await tracked.page.locator('tc-dashboard .picker[data-member="channel"] summary').click();
+      await tracked.page.locator('tc-dashboard .picker[data-member="channel"] input[type="checkbox"][value="web"]').check();
       await waitForReady(tracked, readyBefore + 1);
       await tracked.settled();
       expect(tokenRequests()).toBeGreaterThan(before);
