@@ -60,6 +60,9 @@ const layout = css`
      page is a single column too. */
   @container (max-width: 600px) {
     .tile { grid-column: 1 / -1; grid-row: auto / span var(--_h); }
+    /* Stacked KPIs take one row that grows with their content, not the desktop height. */
+    .grid { grid-auto-rows: minmax(var(--_row-height), auto); }
+    .tile[data-type='kpi'] { grid-row: auto / span 1; }
     .filters label, .filters select, .picker, .picker summary { width: 100%; box-sizing: border-box; }
     .filters label, .picker { flex: 1 1 100%; }
     .filters label.date { flex: 1 1 40%; width: auto; }
@@ -120,6 +123,8 @@ const layout = css`
   .kpi { font-size: clamp(1.4rem, 4cqi, 2rem); font-weight: 600; color: var(--_accent); overflow-wrap: anywhere; }
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
+  /* Headers may wrap ("Units sold"), so a narrow tile keeps every column in view. */
+  th { white-space: normal; vertical-align: bottom; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   th button.sort { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 4px; align-items: center; }
   th button.sort:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
