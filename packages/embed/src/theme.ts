@@ -8,6 +8,7 @@ const darkTokens = css`
   --_muted: var(--tc-muted, #9aa5b1);
   --_border: var(--tc-border, #2c323b);
   --_danger: var(--tc-danger, #ff6b6b);
+  --_up: var(--tc-up, #4cc38a);
   --_skeleton: var(--tc-skeleton, #222831);
   color-scheme: dark;
 `;
@@ -31,6 +32,7 @@ export const themeTokens = css`
     --_gap: var(--tc-gap, 12px);
     --_row-height: var(--tc-row-height, 80px);
     --_danger: var(--tc-danger, #c62828);
+    --_up: var(--tc-up, #1b7f4b);
     --_skeleton: var(--tc-skeleton, #eef1f4);
     /* Native controls (date pickers, selects) follow the component's theme, not the page's. */
     color-scheme: light;

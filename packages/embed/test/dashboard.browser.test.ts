@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { buildEmbed } from '../build.js';
 import type { EmbedManifest } from '../src/server-assets.js';
 import { launchBrowser, type LaunchedBrowser } from './browser.js';
-import { EMPTY_RANGE, startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
+import { EMPTY_RANGE, isComparisonRequest, startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
 
 let distDir: string;
 let manifest: EmbedManifest;
@@ -147,7 +147,7 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await tile.getAttribute('tabindex')).toBe('0');
     // One request for all tiles, naming no chart: Perch picks the permitted ones with the same
     // rule as the definition, so the forbidden chart is never asked for.
-    const tileRequests = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles');
+    const tileRequests = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r));
     expect(tileRequests.map((r) => r.body)).toEqual([{ include: ['session', 'definition'] }]);
     expect(server.requests.filter((r) => r.path === '/v1/query')).toEqual([]);
     // The token travels only in the Authorization header.
@@ -194,7 +194,7 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(statuses.revenue_total).toBe('ready');
     // The first load is one request (session and definition ride on the tiles stream): it was
     // refused once with the expired token and retried once with the new one.
-    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization);
     expect(tiles).toEqual(['Bearer expired-1', 'Bearer valid-2']);
     expect(server.requests.filter((r) => r.path === '/v1/embed/session' || r.path === '/v1/dashboards/sales')).toEqual([]);
   });
@@ -236,7 +236,7 @@ describe('<tc-dashboard> in Chromium', () => {
     await p.goto(`${server.url}/late-host`);
     await p.waitForFunction(() => (window as unknown as { __events: string[] }).__events.some((e) => e.startsWith('tc-ready')));
     expect(await p.evaluate(() => (window as unknown as { __events: string[] }).__events.filter((e) => e.startsWith('tc-error')))).toEqual([]);
-    expect(server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization)).toEqual(['Bearer valid-late']);
+    expect(server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization)).toEqual(['Bearer valid-late']);
   });
 
   it('emits tc-error token_missing when neither token nor fetchToken is set', async () => {
@@ -251,24 +251,25 @@ describe('<tc-dashboard> in Chromium', () => {
     server.delays.set('last 12 months', 3_000);
     // Record every fetch's AbortSignal in the page, before the element binds fetch.
     await p.evaluate(() => {
-      const w = window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> };
+      const w = window as unknown as { __signals: Array<{ url: string; body: string; signal: AbortSignal | null | undefined }> };
       w.__signals = [];
       const original = window.fetch;
       window.fetch = (input, init) => {
-        w.__signals.push({ url: String(input), signal: init?.signal });
+        w.__signals.push({ url: String(input), body: typeof init?.body === 'string' ? init.body : '', signal: init?.signal });
         return original(input, init);
       };
     });
     const ready = mount(p, { token: 'valid-1' });
-    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    const isTiles = (r: { path: string; body: unknown }) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r);
     await expect.poll(() => server.requests.filter(isTiles).length).toBe(1);
     await p.locator('tc-dashboard select[name="dateRange"]').waitFor();
     await p.locator('tc-dashboard select[name="dateRange"]').selectOption('last 7 days');
     const events = await ready;
     expect(events.filter((e) => e.type === 'tc-ready')).toHaveLength(1);
     const signals = await p.evaluate(() =>
-      (window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> }).__signals
-        .filter((s) => s.url.endsWith('/tiles'))
+      (window as unknown as { __signals: Array<{ url: string; body: string; signal: AbortSignal | null | undefined }> }).__signals
+        // The rounds, not the KPI's previous-period request that follows the last one.
+        .filter((s) => s.url.endsWith('/tiles') && !s.body.includes('"charts"'))
         .map((s) => ({ hasSignal: s.signal instanceof AbortSignal, aborted: s.signal?.aborted ?? false })),
     );
     expect(signals).toEqual([
@@ -286,7 +287,7 @@ describe('<tc-dashboard> in Chromium', () => {
     server.delays.set('definition', 300);
     server.delays.set('last 12 months', 400);
     await mount(p, { token: 'valid-1' });
-    const first = server.requests.filter((r) => !r.path.startsWith('/v1/dashboards/sales/filter-values'));
+    const first = server.requests.filter((r) => !r.path.startsWith('/v1/dashboards/sales/filter-values') && !isComparisonRequest(r));
     expect(first.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/v1/dashboards/sales/tiles', { include: ['session', 'definition'] }]]);
     // tc-ready fires once the tiles are in; the picker look-up starts after that, so wait for it.
     const isValues = (r: { path: string }) => r.path.startsWith('/v1/dashboards/sales/filter-values');
@@ -502,7 +503,7 @@ describe('<tc-dashboard> states an end user sees', () => {
   it('applies a custom date range from two date inputs, shows it as "Custom range", and names it in the empty state', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });
-    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    const isTiles = (r: { path: string; body: unknown }) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r);
     await p.locator('tc-dashboard input[name="dateFrom"]').fill('2025-01-01');
     // One date alone does not query.
     expect(server.requests.filter(isTiles)).toHaveLength(1);
@@ -563,7 +564,7 @@ describe('<tc-dashboard> states an end user sees', () => {
     await picker.locator('input[value="EMEA"]').check();
     await picker.locator('input[type="search"]').fill('');
     await picker.locator('input[value="AMER"]').check();
-    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    const isTiles = (r: { path: string; body: unknown }) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r);
     await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: 'last 12 months', values: { region: ['EMEA', 'AMER'] } } });
     expect((await picker.locator('summary').innerText()).trim()).toBe('2 selected');
     // The other tiles show those two regions only: 1,200.50 + 800.
@@ -573,6 +574,27 @@ describe('<tc-dashboard> states an end user sees', () => {
     await picker.locator('button', { hasText: 'Clear' }).click();
     await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: 'last 12 months' } });
     expect((await picker.locator('summary').innerText()).trim()).toBe('All');
+  });
+
+  it('shows a KPI\'s change against the previous period of the same length, asked through the tiles route', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const change = p.locator('tc-dashboard section[data-chart="revenue_total"] .kpi-change');
+    await change.waitFor();
+    // The fixture's previous period holds half the revenue: +100%.
+    expect((await change.innerText()).replace(/\s+/g, ' ').trim()).toBe('▲ Up 100.0% vs previous period');
+    expect(await change.getAttribute('class')).toContain('up');
+    const comparison = server.requests.find(isComparisonRequest)!;
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const from = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() - 24, 1)).toISOString().slice(0, 10);
+    const to = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() - 12, 0)).toISOString().slice(0, 10);
+    expect(comparison.body).toEqual({ charts: ['revenue_total'], filters: { dateRange: [from, to] } });
+    // "All time" has no previous period: no request, no change line.
+    const before = server.requests.filter(isComparisonRequest).length;
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption('');
+    await expect.poll(() => change.count()).toBe(0);
+    expect(server.requests.filter(isComparisonRequest)).toHaveLength(before);
   });
 
   it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {
@@ -621,7 +643,7 @@ describe('<tc-dashboard> states an end user sees', () => {
     await tile.locator('button', { hasText: 'Try again' }).click();
     await expect.poll(() => tile.getAttribute('data-status')).toBe('ready');
     expect(await tile.locator('canvas').count()).toBe(1);
-    const retry = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').at(-1);
+    const retry = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).at(-1);
     expect(retry?.body).toEqual({ charts: ['revenue_by_region'], filters: { dateRange: 'last 12 months' } });
   });
 
@@ -644,7 +666,7 @@ describe('<tc-dashboard> states an end user sees', () => {
     expect(await p.locator('tc-dashboard [part="error"]').count()).toBe(0);
     await p.evaluate(() => (window as unknown as { __release: () => void }).__release());
     await expect.poll(() => p.locator('tc-dashboard section[data-chart="revenue_total"]').getAttribute('data-status')).toBe('ready');
-    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization);
     expect(tiles.slice(-2)).toEqual(['Bearer expired-1', 'Bearer valid-2']);
   });
 
@@ -699,7 +721,7 @@ describe('one token provider for the components of a page', () => {
       return minted;
     });
     expect(calls).toBe(1);
-    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization);
     expect(tiles).toEqual(['Bearer valid-shared-1', 'Bearer valid-shared-1']);
   });
 });

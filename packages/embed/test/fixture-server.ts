@@ -83,13 +83,22 @@ const REGION_ROWS = [
 /** The date range under which the fixture warehouse holds no rows (for empty-state tests). */
 export const EMPTY_RANGE = 'this month';
 
+/** A KPI's previous-period request: only charts named, over an explicit [from, to] range. */
+export function isComparisonRequest(request: { path: string; body: unknown }): boolean {
+  const body = request.body as TileBatchBody | undefined;
+  return request.path.endsWith('/tiles') && Array.isArray(body?.charts) && Array.isArray(body?.filters?.dateRange);
+}
+
 function queryResult(chart: string, body: DashboardQueryBody): QueryResponse {
   const regions = body.filters?.values?.region;
   const rows = body.filters?.dateRange === EMPTY_RANGE ? [] : REGION_ROWS.filter((r) => !regions || regions.includes(r.region));
   const meta = { rowCount: 0, durationMs: 3, cacheHit: false, requestId: `req-${chart}` };
   switch (chart) {
-    case 'revenue_total':
-      return { columns: [{ name: 'revenue', type: 'number', kind: 'measure' }], rows: [{ revenue: rows.length === 0 ? null : rows.reduce((s, r) => s + r.revenue, 0) }], meta: { ...meta, rowCount: 1 } };
+    case 'revenue_total': {
+      // An explicit [from, to] range (a custom range, or a KPI's previous period) holds half the revenue.
+      const share = Array.isArray(body.filters?.dateRange) ? 0.5 : 1;
+      return { columns: [{ name: 'revenue', type: 'number', kind: 'measure' }], rows: [{ revenue: rows.length === 0 ? null : rows.reduce((s, r) => s + r.revenue, 0) * share }], meta: { ...meta, rowCount: 1 } };
+    }
     case 'revenue_by_region':
       return {
         columns: [{ name: 'region', type: 'string', kind: 'dimension' }, { name: 'revenue', type: 'number', kind: 'measure' }],

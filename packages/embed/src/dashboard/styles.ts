@@ -121,6 +121,10 @@ const layout = css`
   .stale { opacity: 1; }
   .not-permitted { color: var(--_muted); font-size: 0.85rem; }
   .kpi { font-size: clamp(1.4rem, 4cqi, 2rem); font-weight: 600; color: var(--_accent); overflow-wrap: anywhere; }
+  .kpi-change { margin: 4px 0 0; font-size: 0.85rem; color: var(--_muted); display: flex; gap: 4px; align-items: baseline; flex-wrap: wrap; }
+  .kpi-change.up > span:first-child { color: var(--_up); }
+  .kpi-change.down > span:first-child { color: var(--_danger); }
+  .kpi-vs { color: var(--_muted); }
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
   /* Headers may wrap ("Units sold"), so a narrow tile keeps every column in view. */

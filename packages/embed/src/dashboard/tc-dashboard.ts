@@ -42,7 +42,7 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-error - detail `{code, message, requestId?, chart?}`
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
  * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
- *   skeleton, empty, error, not-permitted, kpi, table, export-button
+ *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, png-button, expand-button
  */
 export class TcDashboard extends LitElement {
   static override properties = {
@@ -280,7 +280,7 @@ export class TcDashboard extends LitElement {
       const initial = this.data.initialFilters();
       return emptyView(describeFilters(definition, filters), filtersChanged(filters, initial) ? () => this.data.resetFilters() : undefined);
     }
-    if (chart.type === 'kpi') return kpiView(chart, result, this.locale);
+    if (chart.type === 'kpi') return kpiView(chart, result, this.locale, this.data.comparisons.get(chart.id));
     if (chart.type === 'table') {
       return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) });
     }

@@ -6,6 +6,7 @@ import { afterPageScripts } from '../client/page-scripts.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { warmFormatters } from '../format/formatters.js';
 import { downloadBlob } from './download.js';
+import { previousPeriod } from './previous-period.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
 import { isEmptyResult, type TableSort } from './tile-views.js';
 import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
@@ -72,6 +73,8 @@ export class TileDataController implements ReactiveController {
   tiles = new Map<string, TileState>();
   filters: DashboardFilters = {};
   pickerOptions = new Map<string, Array<string | number>>();
+  /** KPI results over the previous period of the same length, by chart id, for the change line. */
+  comparisons = new Map<string, QueryResponse>();
   /** Table tiles' sort, by chart id: view state that survives a reload of the tile's data. */
   tableSorts = new Map<string, TableSort>();
 
@@ -81,6 +84,7 @@ export class TileDataController implements ReactiveController {
   #loadController: AbortController | undefined;
   #tileRound: TileRound | undefined;
   #retries = new Map<string, AbortController>();
+  #comparison: AbortController | undefined;
   #round = 0;
 
   constructor(host: TileDataHost, options: TileDataOptions) {
@@ -310,6 +314,7 @@ export class TileDataController implements ReactiveController {
     }
     afterQueries?.();
     if (round !== this.#round) return; // superseded by a newer filter change
+    void this.#loadComparisons(client, definition, round);
     await this.#options.chartsDrawn();
     if (round !== this.#round) return;
     this.#emit('tc-ready', { component: 'dashboard', dashboard: definition.id, durationMs: Math.round(performance.now() - started) });
@@ -383,6 +388,41 @@ export class TileDataController implements ReactiveController {
     this.#tileRound = undefined;
     for (const retry of this.#retries.values()) retry.abort();
     this.#retries.clear();
+    this.#comparison?.abort();
+  }
+
+  /**
+   * The KPI tiles once more over the previous period of the same length, through the same
+   * governed tiles route (scope, RLS and audit as for any tile), once the round's tiles are in, so
+   * it never delays them. A failure only leaves the change line out.
+   */
+  async #loadComparisons(client: EmbedClient, definition: DashboardDefinition, round: number): Promise<void> {
+    this.#comparison?.abort();
+    const previous = previousPeriod(this.filters.dateRange, new Date());
+    const kpis = definition.charts.filter((c) => c.type === 'kpi' && this.tiles.get(c.id)?.status === 'ready').map((c) => c.id);
+    if (!previous || kpis.length === 0 || !definition.filters.dateRange) {
+      this.comparisons = new Map();
+      this.#host.requestUpdate();
+      return;
+    }
+    const controller = new AbortController();
+    this.#comparison = controller;
+    const found = new Map<string, QueryResponse>();
+    const { filters } = this.#filtersBody();
+    try {
+      await client.jsonLines<TileLine>(
+        `/v1/dashboards/${encodeURIComponent(definition.id)}/tiles`,
+        { method: 'POST', body: { charts: kpis, filters: { ...filters, dateRange: previous } }, signal: controller.signal },
+        (line) => {
+          if (line.result) found.set(line.chart, line.result);
+        },
+      );
+    } catch {
+      // No comparison: the KPI shows its value alone.
+    }
+    if (controller.signal.aborted || round !== this.#round) return;
+    this.comparisons = found;
+    this.#host.requestUpdate();
   }
 
   #emit<K extends keyof PerchEventMap>(type: K, detail: PerchEventMap[K]['detail']): void {

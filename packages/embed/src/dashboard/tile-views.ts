@@ -18,11 +18,35 @@ function columnFormat(chart: ChartDefinition, column: string): MeasureFormat | u
   return chart.members?.[column]?.format ?? chart.format?.measure;
 }
 
-/** The KPI tile: the first measure of the first row, formatted, named by its title for screen readers. */
-export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: string): TemplateResult {
+/**
+ * The KPI tile: the first measure of the first row, formatted, and, when the previous period's
+ * value is known, the change against it (▲/▼ with a percentage, and words for screen readers).
+ */
+export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: string, previous?: QueryResponse): TemplateResult {
   const measure = result.columns.find((c) => c.kind === 'measure') ?? result.columns[0];
   const value = measure ? (result.rows[0]?.[measure.name] ?? null) : null;
-  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined), locale)}</div>`;
+  const before = measure && previous ? (previous.rows[0]?.[measure.name] ?? null) : null;
+  const change = percentChange(value, before);
+  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined), locale)}</div>
+    ${change === undefined
+      ? nothing
+      : html`<p class=${`kpi-change ${change > 0 ? 'up' : change < 0 ? 'down' : 'flat'}`} part="kpi-change">
+          <span aria-hidden="true">${change > 0 ? '▲' : change < 0 ? '▼' : '■'}</span>
+          <span class="visually-hidden">${change > 0 ? 'Up' : change < 0 ? 'Down' : 'Unchanged'}</span>
+          ${formatPercent(Math.abs(change), locale)} <span class="kpi-vs">vs previous period</span>
+        </p>`}`;
+}
+
+/** The change from `before` to `now` as a fraction; undefined when there is no usable base. */
+export function percentChange(now: unknown, before: unknown): number | undefined {
+  const a = typeof now === 'number' ? now : Number(now);
+  const b = typeof before === 'number' ? before : Number(before);
+  if (now === null || before === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return undefined;
+  return (a - b) / Math.abs(b);
+}
+
+function formatPercent(fraction: number, locale: string | undefined): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(fraction);
 }
 
 /** A table's sort: a result column and a direction. */

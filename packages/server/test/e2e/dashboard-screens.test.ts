@@ -116,6 +116,31 @@ describe('the dashboard as its users see it', () => {
     }
   }, 90_000);
 
+  it('shows the revenue KPI\'s change against the previous 12 months equal to direct SQL with the tenant predicate', async () => {
+    const { page } = await signIn('alice', VIEWPORTS[0]);
+    try {
+      const change = page.locator('tc-dashboard section[data-chart="revenue_kpi"] .kpi-change');
+      await change.waitFor();
+      // Alice: tenant acme, department sales (her department sees only its own rows).
+      const now = new Date();
+      const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
+      const revenue = async (from: string, to: string) => {
+        const [row] = await stack.sql<{ revenue: number | string | null }>(
+          `SELECT sum(amount) AS revenue FROM orders WHERE customer_id = 'acme' AND department = 'sales' AND ordered_at >= TIMESTAMP '${from}' AND ordered_at < TIMESTAMP '${to}'`,
+        );
+        return Number(row?.revenue ?? 0);
+      };
+      const current = await revenue(month(-12), month(0));
+      const previous = await revenue(month(-24), month(-12));
+      expect(previous).toBeGreaterThan(0);
+      const expected = new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Math.abs((current - previous) / previous));
+      const text = (await change.innerText()).replace(/\s+/g, ' ').trim();
+      expect(text).toBe(`${current >= previous ? '▲ Up' : '▼ Down'} ${expected} vs previous period`);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
   it('shows "No data for Last 7 days." in every tile when the range holds no rows, and Reset filters brings the data back', async () => {
     // The test warehouse keeps the fixed history (it ends 2026-10-30), so the last 7 days are empty.
     const { page } = await signIn('alice', VIEWPORTS[0]);
