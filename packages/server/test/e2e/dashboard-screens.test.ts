@@ -46,6 +46,8 @@ async function signIn(userId: string, viewport: { width: number; height: number 
   await browser.context.clearCookies();
   const page = await browser.newPage();
   await page.setViewportSize(viewport);
+  // No chart animation: a screenshot taken just after a theme change shows finished charts.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.addInitScript(() => {
     const w = window as unknown as { __settled: number };
     w.__settled = 0;
