@@ -62,22 +62,34 @@ function memberFormat(format: string | undefined): MeasureFormat | undefined {
  * joined dimension (`product.name`) takes the joined dataset's title for it ("Product").
  */
 function memberLabels(model: Model, query: SemanticQueryInput): Record<string, MemberLabel> {
-  const dataset = model.datasets.get(query.dataset);
   const labels: Record<string, MemberLabel> = {};
-  if (!dataset) return labels;
-  const describe = (name: string): { title: string | undefined; format: string | undefined } | undefined => {
-    const [head, tail] = name.split('.', 2);
-    if (tail === undefined) return dataset.dimensions.get(name) ?? dataset.measures.get(name);
-    const join = dataset.joins.get(head ?? '');
-    return join ? model.datasets.get(join.dataset)?.dimensions.get(tail) : undefined;
-  };
   const names = [...(query.measures ?? []), ...(query.dimensions ?? []), ...(query.timeDimension ? [query.timeDimension.member] : [])];
   for (const name of names) {
-    const member = describe(name);
+    const member = describeMember(model, query.dataset, name);
     const format = memberFormat(member?.format);
     labels[name] = { title: member?.title ?? humanize(name), ...(format ? { format } : {}) };
   }
   return labels;
+}
+
+function describeMember(model: Model, datasetName: string, name: string): { title: string | undefined; format: string | undefined } | undefined {
+  const dataset = model.datasets.get(datasetName);
+  if (!dataset) return undefined;
+  const [head, tail] = name.split('.', 2);
+  if (tail === undefined) return dataset.dimensions.get(name) ?? dataset.measures.get(name);
+  const join = dataset.joins.get(head ?? '');
+  return join ? model.datasets.get(join.dataset)?.dimensions.get(tail) : undefined;
+}
+
+/**
+ * The model's title of each result column of a query on `dataset` (a humanized name when the
+ * model has none), for CSV header rows.
+ *
+ * @example
+ * memberTitles(model, 'orders', ['revenue', 'product.name']) // { revenue: 'Revenue', 'product.name': 'Product' }
+ */
+export function memberTitles(model: Model, dataset: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, describeMember(model, dataset, name)?.title ?? humanize(name)]));
 }
 
 function humanize(name: string): string {

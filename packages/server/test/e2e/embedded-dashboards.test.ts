@@ -201,7 +201,7 @@ describe('embedded dashboards end to end', () => {
       expect(file.suggestedFilename()).toBe('sales-revenue_by_region.csv');
       const csv = await readFile(await file.path(), 'utf8');
       const lines = csv.trimEnd().split('\r\n');
-      expect(lines[0]).toBe('region,revenue');
+      expect(lines[0]).toBe('Region,Revenue');
       const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
       const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
       const expected = await stack.sql<{ region: string; revenue: number }>(
