@@ -597,6 +597,23 @@ describe('<tc-dashboard> states an end user sees', () => {
     expect(server.requests.filter(isComparisonRequest)).toHaveLength(before);
   });
 
+  it('shows a chart as its data table on demand (titles, formatted values) and back', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    const button = tile.locator('button.data-table');
+    expect(await button.getAttribute('aria-label')).toBe('Show Revenue by region as a table');
+    await button.click();
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    expect(await tile.locator('canvas').count()).toBe(0);
+    expect((await tile.locator('th').allInnerTexts()).map((h) => h.trim())).toEqual(['Region', 'Revenue']);
+    expect(await tile.locator('tbody tr').count()).toBe(3);
+    expect(await tile.locator('td.num').allTextContents()).toEqual(['$1,200.50', '$800.00', '$300.00']);
+    await button.click();
+    await tile.locator('canvas').waitFor();
+    expect(await tile.locator('table').count()).toBe(0);
+  });
+
   it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {
     const p = await openPage();
     await mount(p, { token: 'valid-1' });

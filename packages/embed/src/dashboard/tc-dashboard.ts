@@ -42,7 +42,7 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-error - detail `{code, message, requestId?, chart?}`
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
  * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
- *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, png-button, expand-button
+ *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button
  */
 export class TcDashboard extends LitElement {
   static override properties = {
@@ -54,6 +54,7 @@ export class TcDashboard extends LitElement {
     fetchToken: { attribute: false },
     _expanded: { state: true },
     _pickerSearch: { state: true },
+    _asTable: { state: true },
   };
 
   static override styles = dashboardStyles;
@@ -81,6 +82,8 @@ export class TcDashboard extends LitElement {
   private _expanded: string | undefined;
   /** The text typed in each picker's search box (view state). */
   private _pickerSearch = new Map<string, string>();
+  /** Chart tiles shown as their data table (the charts' text alternative, on demand). */
+  private _asTable = new Set<string>();
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
   /**
@@ -249,6 +252,12 @@ export class TcDashboard extends LitElement {
           expanded,
           canExport,
           canPng: chart.permitted && state.status === 'ready' && !isEmptyResult(state.result) && chart.type !== 'kpi' && chart.type !== 'table',
+          asTable: this._asTable.has(chart.id),
+          onTable: () => {
+            const next = new Set(this._asTable);
+            if (!next.delete(chart.id)) next.add(chart.id);
+            this._asTable = next;
+          },
           onCsv: () => void this.data.exportCsv(chart),
           onPng: () => void this.#exportPng(definition, chart),
           onExpand: () => void this.#expand(expanded ? undefined : chart.id),
@@ -281,7 +290,7 @@ export class TcDashboard extends LitElement {
       return emptyView(describeFilters(definition, filters), filtersChanged(filters, initial) ? () => this.data.resetFilters() : undefined);
     }
     if (chart.type === 'kpi') return kpiView(chart, result, this.locale, this.data.comparisons.get(chart.id));
-    if (chart.type === 'table') {
+    if (chart.type === 'table' || this._asTable.has(chart.id)) {
       return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) });
     }
     return html`<tc-chart .option=${this.#chartConfig(chart, result, palette)} label=${chart.title}></tc-chart>`;
