@@ -35,11 +35,13 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1b1f24; }
-  header { display: flex; justify-content: space-between; align-items: center; padding: 12px 24px; background: #1b1f24; color: #fff; }
+  header { display: flex; flex-wrap: wrap; gap: 8px 16px; justify-content: space-between; align-items: center; padding: 12px 24px; background: #1b1f24; color: #fff; }
   main { padding: 24px; max-width: 1200px; margin: 0 auto; }
-  main.with-assistant { max-width: 1600px; display: grid; grid-template-columns: minmax(0, 2fr) minmax(320px, 1fr); gap: 16px; align-items: start; }
-  /* On a phone the assistant goes below the dashboard instead of squeezing it to nothing. */
-  @media (max-width: 800px) { main.with-assistant { grid-template-columns: minmax(0, 1fr); padding: 12px; } }
+  /* Dashboard beside the assistant on wide screens; one above the other on tablets and phones,
+     so neither is squeezed into a sliver. */
+  main.workspace { max-width: 1600px; display: grid; grid-template-columns: minmax(0, 2fr) minmax(320px, 1fr); gap: 16px; align-items: start; }
+  @media (max-width: 960px) { main.workspace { grid-template-columns: minmax(0, 1fr); } }
+  @media (max-width: 600px) { header { padding: 10px 12px; } main { padding: 12px; } }
   .users { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px; }
   .users button { width: 100%; text-align: left; padding: 12px; border: 1px solid #dfe3e8; border-radius: 8px; background: #fff; cursor: pointer; font: inherit; }
   .users button:focus-visible { outline: 2px solid #2f6fed; }
@@ -90,7 +92,7 @@ export function dashboardPage(user: DemoUser, perchUrl: string): string {
   <span>Signed in as <strong data-testid="who">${user.name}</strong> <span class="muted">(${user.company}, ${user.role})</span></span>
   <form method="post" action="/logout"><button type="submit">Sign out</button></form>
 </header>
-<main${user.role === 'viewer' ? '' : new SafeHtml(' class="with-assistant"')}>
+<main${user.role === 'viewer' ? '' : new SafeHtml(' class="workspace"')}>
   <tc-dashboard dashboard="sales" api-base="${perchUrl}"></tc-dashboard>
   ${user.role === 'viewer' ? '' : html`<tc-ai-assistant api-base="${perchUrl}"></tc-ai-assistant>`}
 </main>`,
@@ -101,20 +103,25 @@ export function dashboardPage(user: DemoUser, perchUrl: string): string {
 
 /**
  * Glue served as `/app.js` (not inline, so the page CSP needs no 'unsafe-inline' for scripts):
- * the component asks the host backend for tokens; the API key never reaches the browser.
+ * the components ask the host backend for tokens through one shared provider, so the page mints
+ * one token for both; the API key never reaches the browser.
  */
-export const APP_SCRIPT = `
-const dashboard = document.querySelector('tc-dashboard');
-dashboard.fetchToken = async () => {
+export function appScript(perchUrl: string): string {
+  return `
+import { createTokenProvider } from ${JSON.stringify(`${perchUrl}/embed/perch.js`)};
+const fetchToken = createTokenProvider(async () => {
   const response = await fetch('/api/perch-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   if (!response.ok) throw new Error('Could not get a Perch token (' + response.status + ')');
   return (await response.json()).token;
-};
+});
+const dashboard = document.querySelector('tc-dashboard');
+dashboard.fetchToken = fetchToken;
 dashboard.addEventListener('tc-error', (event) => console.warn('Perch:', event.detail.code, event.detail.message));
-// Explorers and above also get the assistant beside the dashboard (same token endpoint).
+// Explorers and above also get the assistant beside the dashboard (same token).
 const assistant = document.querySelector('tc-ai-assistant');
 if (assistant) {
-  assistant.fetchToken = dashboard.fetchToken;
+  assistant.fetchToken = fetchToken;
   assistant.addEventListener('tc-error', (event) => console.warn('Perch assistant:', event.detail.code, event.detail.message));
 }
 `;
+}

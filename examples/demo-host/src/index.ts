@@ -1,6 +1,6 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createPerchClient, PerchApiError } from '@perch/node';
-import { APP_SCRIPT, dashboardPage, loginPage } from './html.js';
+import { appScript, dashboardPage, loginPage } from './html.js';
 import { SESSION_COOKIE, SessionStore, readCookie, sessionCookie } from './sessions.js';
 import { DEMO_USERS, findDemoUser, type DemoUser } from './users.js';
 
@@ -84,7 +84,7 @@ export async function startDemoHost(options: DemoHostOptions = {}): Promise<Demo
     return sendHtml(reply, dashboardPage(user, perchUrl));
   });
 
-  app.get('/app.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(APP_SCRIPT));
+  app.get('/app.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(appScript(perchUrl)));
 
   app.post('/api/perch-token', async (request, reply) => {
     const user = currentUser(request);

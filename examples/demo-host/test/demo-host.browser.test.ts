@@ -70,4 +70,33 @@ describe('demo host in Chromium', () => {
     expect(dialogs).toEqual([]);
     await page.close();
   });
+
+  it('fits a phone for an explorer: the dashboard above the assistant at full width, no clipped KPI, no sideways scroll, one token for both', async () => {
+    perch.minted.length = 0;
+    // Signed out: the first test's session cookie lives in the same browser profile.
+    await browser.context.clearCookies();
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(host.url);
+    await page.getByRole('button', { name: /Bob Chen/ }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.locator('tc-dashboard section[data-chart="revenue_total"][data-status="ready"]').waitFor();
+    const layout = await page.evaluate(() => {
+      const box = (el: Element | null) => el?.getBoundingClientRect();
+      const kpi = document.querySelector('tc-dashboard')!.shadowRoot!.querySelector('.kpi')!;
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        dashboard: box(document.querySelector('tc-dashboard'))!,
+        assistant: box(document.querySelector('tc-ai-assistant'))!,
+        kpiClipped: kpi.scrollWidth > kpi.clientWidth + 1,
+      };
+    });
+    expect(layout.scrollWidth).toBeLessThanOrEqual(390);
+    expect(layout.dashboard.width).toBeGreaterThan(340);
+    expect(layout.assistant.top).toBeGreaterThanOrEqual(layout.dashboard.bottom);
+    expect(layout.kpiClipped).toBe(false);
+    // The dashboard and the assistant share one token provider: the page minted one token.
+    expect(perch.minted).toHaveLength(1);
+    await page.close();
+  });
 });

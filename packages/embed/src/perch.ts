@@ -4,5 +4,5 @@
  */
 export { TcDashboard } from './dashboard/tc-dashboard.js';
 export { TcAiAssistant } from './assistant/tc-ai-assistant.js';
-export { EmbedClient, EmbedRequestError } from './client/index.js';
+export { EmbedClient, EmbedRequestError, createTokenProvider } from './client/index.js';
 export type * from './types.js';

@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Dark defaults, used by the `theme="dark"` attribute and by the OS preference alike. */
+/** Dark defaults, used by `theme="dark"` and by `theme="auto"` when the OS prefers dark. */
 const darkTokens = css`
   --_accent: var(--tc-accent, #6ea0ff);
   --_bg: var(--tc-bg, #14171c);
@@ -8,13 +8,16 @@ const darkTokens = css`
   --_muted: var(--tc-muted, #9aa5b1);
   --_border: var(--tc-border, #2c323b);
   --_danger: var(--tc-danger, #ff6b6b);
+  --_up: var(--tc-up, #4cc38a);
   --_skeleton: var(--tc-skeleton, #222831);
+  color-scheme: dark;
 `;
 
 /**
  * Theme tokens shared by every Perch component. Hosts override any `--tc-*` property on the
- * element (or an ancestor); the `theme` attribute picks the light or dark defaults, and without
- * it the OS preference decides.
+ * element (or an ancestor). The default is light, since a component sits inside a host page that
+ * is light unless its author says otherwise: following the OS by default showed a dark block in a
+ * light page. `theme="dark"` picks the dark defaults, `theme="auto"` follows the OS.
  */
 export const themeTokens = css`
   :host {
@@ -29,13 +32,16 @@ export const themeTokens = css`
     --_gap: var(--tc-gap, 12px);
     --_row-height: var(--tc-row-height, 80px);
     --_danger: var(--tc-danger, #c62828);
+    --_up: var(--tc-up, #1b7f4b);
     --_skeleton: var(--tc-skeleton, #eef1f4);
+    /* Native controls (date pickers, selects) follow the component's theme, not the page's. */
+    color-scheme: light;
   }
   :host([theme='dark']) {
     ${darkTokens}
   }
   @media (prefers-color-scheme: dark) {
-    :host(:not([theme])) {
+    :host([theme='auto']) {
       ${darkTokens}
     }
   }

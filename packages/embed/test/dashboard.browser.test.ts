@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { buildEmbed } from '../build.js';
 import type { EmbedManifest } from '../src/server-assets.js';
 import { launchBrowser, type LaunchedBrowser } from './browser.js';
-import { startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
+import { EMPTY_RANGE, isComparisonRequest, startFixtureServer, XSS_VALUE, type FixtureServer } from './fixture-server.js';
 
 let distDir: string;
 let manifest: EmbedManifest;
@@ -31,6 +31,7 @@ afterAll(async () => {
 async function openPage(): Promise<Page> {
   server.requests.length = 0;
   server.delays.clear();
+  server.failures.clear();
   page = await browser.newPage();
   dialogs = [];
   page.on('dialog', (dialog) => {
@@ -50,6 +51,8 @@ interface MountOptions {
   dashboard?: string;
   token?: string;
   fetchTokenReturns?: string;
+  /** fetchToken rejects (the host's own session ended). */
+  fetchTokenFails?: boolean;
   theme?: string;
   style?: string;
   /** Resolve on this event instead of tc-ready. */
@@ -83,6 +86,7 @@ async function mount(p: Page, options: MountOptions): Promise<Array<{ type: stri
             return fresh;
           };
         }
+        if (o.fetchTokenFails) el.fetchToken = () => Promise.reject(new Error('host session gone'));
         el.setAttribute('dashboard', o.dashboard ?? 'sales');
         document.body.append(el);
       }),
@@ -143,12 +147,12 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(await tile.getAttribute('tabindex')).toBe('0');
     // One request for all tiles, naming no chart: Perch picks the permitted ones with the same
     // rule as the definition, so the forbidden chart is never asked for.
-    const tileRequests = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles');
+    const tileRequests = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r));
     expect(tileRequests.map((r) => r.body)).toEqual([{ include: ['session', 'definition'] }]);
     expect(server.requests.filter((r) => r.path === '/v1/query')).toEqual([]);
     // The token travels only in the Authorization header.
     expect(server.requests.every((r) => r.authorization === 'Bearer valid-1' && !r.path.includes('valid-1'))).toBe(true);
-    expect(await p.locator('tc-dashboard select[name="region"] option').count()).toBe(4);
+    await expect.poll(() => p.locator('tc-dashboard .picker[data-member="region"] input[type="checkbox"]').count()).toBe(3);
   });
 
   it('renders a hostile dimension value as text: no element, no script, no dialog', async () => {
@@ -156,7 +160,7 @@ describe('<tc-dashboard> in Chromium', () => {
     await mount(p, { token: 'valid-1' });
     const cells = await p.locator('tc-dashboard table td').allTextContents();
     expect(cells).toContain(XSS_VALUE);
-    const option = p.locator('tc-dashboard select[name="region"] option', { hasText: 'onerror' });
+    const option = p.locator('tc-dashboard .picker[data-member="region"] li label', { hasText: 'onerror' });
     expect(await option.textContent()).toBe(XSS_VALUE);
     // Hover the bar chart so Chart.js draws its tooltip for every bar, including the hostile one.
     const box = await p.locator('tc-dashboard section[data-chart="revenue_by_region"] tc-chart').boundingBox();
@@ -190,7 +194,7 @@ describe('<tc-dashboard> in Chromium', () => {
     expect(statuses.revenue_total).toBe('ready');
     // The first load is one request (session and definition ride on the tiles stream): it was
     // refused once with the expired token and retried once with the new one.
-    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization);
     expect(tiles).toEqual(['Bearer expired-1', 'Bearer valid-2']);
     expect(server.requests.filter((r) => r.path === '/v1/embed/session' || r.path === '/v1/dashboards/sales')).toEqual([]);
   });
@@ -232,7 +236,7 @@ describe('<tc-dashboard> in Chromium', () => {
     await p.goto(`${server.url}/late-host`);
     await p.waitForFunction(() => (window as unknown as { __events: string[] }).__events.some((e) => e.startsWith('tc-ready')));
     expect(await p.evaluate(() => (window as unknown as { __events: string[] }).__events.filter((e) => e.startsWith('tc-error')))).toEqual([]);
-    expect(server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles').map((r) => r.authorization)).toEqual(['Bearer valid-late']);
+    expect(server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization)).toEqual(['Bearer valid-late']);
   });
 
   it('emits tc-error token_missing when neither token nor fetchToken is set', async () => {
@@ -247,24 +251,25 @@ describe('<tc-dashboard> in Chromium', () => {
     server.delays.set('last 12 months', 3_000);
     // Record every fetch's AbortSignal in the page, before the element binds fetch.
     await p.evaluate(() => {
-      const w = window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> };
+      const w = window as unknown as { __signals: Array<{ url: string; body: string; signal: AbortSignal | null | undefined }> };
       w.__signals = [];
       const original = window.fetch;
       window.fetch = (input, init) => {
-        w.__signals.push({ url: String(input), signal: init?.signal });
+        w.__signals.push({ url: String(input), body: typeof init?.body === 'string' ? init.body : '', signal: init?.signal });
         return original(input, init);
       };
     });
     const ready = mount(p, { token: 'valid-1' });
-    const isTiles = (r: { path: string }) => r.path === '/v1/dashboards/sales/tiles';
+    const isTiles = (r: { path: string; body: unknown }) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r);
     await expect.poll(() => server.requests.filter(isTiles).length).toBe(1);
     await p.locator('tc-dashboard select[name="dateRange"]').waitFor();
     await p.locator('tc-dashboard select[name="dateRange"]').selectOption('last 7 days');
     const events = await ready;
     expect(events.filter((e) => e.type === 'tc-ready')).toHaveLength(1);
     const signals = await p.evaluate(() =>
-      (window as unknown as { __signals: Array<{ url: string; signal: AbortSignal | null | undefined }> }).__signals
-        .filter((s) => s.url.endsWith('/tiles'))
+      (window as unknown as { __signals: Array<{ url: string; body: string; signal: AbortSignal | null | undefined }> }).__signals
+        // The rounds, not the KPI's previous-period request that follows the last one.
+        .filter((s) => s.url.endsWith('/tiles') && !s.body.includes('"charts"'))
         .map((s) => ({ hasSignal: s.signal instanceof AbortSignal, aborted: s.signal?.aborted ?? false })),
     );
     expect(signals).toEqual([
@@ -282,7 +287,7 @@ describe('<tc-dashboard> in Chromium', () => {
     server.delays.set('definition', 300);
     server.delays.set('last 12 months', 400);
     await mount(p, { token: 'valid-1' });
-    const first = server.requests.filter((r) => !r.path.startsWith('/v1/dashboards/sales/filter-values'));
+    const first = server.requests.filter((r) => !r.path.startsWith('/v1/dashboards/sales/filter-values') && !isComparisonRequest(r));
     expect(first.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/v1/dashboards/sales/tiles', { include: ['session', 'definition'] }]]);
     // tc-ready fires once the tiles are in; the picker look-up starts after that, so wait for it.
     const isValues = (r: { path: string }) => r.path.startsWith('/v1/dashboards/sales/filter-values');
@@ -363,22 +368,42 @@ describe('<tc-dashboard> in Chromium', () => {
       });
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('select:dateRange');
+    // A date input has one stop per field (day, month, year): Tab through each control.
+    const tabUntilLeaving = async (current: string) => {
+      for (let i = 0; i < 6 && (await focused()) === current; i++) await p.keyboard.press('Tab');
+      return focused();
+    };
     await p.keyboard.press('Tab');
-    expect(await focused()).toBe('select:region');
+    expect(await focused()).toBe('input:dateFrom');
+    expect(await tabUntilLeaving('input:dateFrom')).toBe('input:dateTo');
+    // The region picker's disclosure button.
+    expect(await tabUntilLeaving('input:dateTo')).toBe('summary:');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('section:revenue_total');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('button:'); // the tile's CSV export button
-    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement!.getAttribute('aria-label'))).toBe('Export Revenue as CSV');
+    const label = () => p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement!.getAttribute('aria-label'));
+    expect(await label()).toBe('Export Revenue as CSV');
+    await p.keyboard.press('Tab');
+    expect(await label()).toBe('Show Revenue full screen');
     await p.keyboard.press('Tab');
     expect(await focused()).toBe('section:revenue_by_region');
   });
 
-  it('follows prefers-color-scheme without a theme attribute, and resizes charts with their tile', async () => {
+  it('is light by default even when the OS is dark (a light host page stays light)', async () => {
+    const p = await openPage();
+    await p.emulateMedia({ colorScheme: 'dark' });
+    await mount(p, { token: 'valid-1' });
+    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.getAttribute('theme'))).toBe('light');
+    expect(await p.evaluate(() => getComputedStyle(document.querySelector('tc-dashboard')!).backgroundColor)).toBe('rgb(255, 255, 255)');
+    expect((await chartState(p, 'revenue_by_region')).tickColor).toBe('#5f6b7a');
+  });
+
+  it('follows prefers-color-scheme with theme="auto", and resizes charts with their tile', async () => {
     const p = await openPage();
     await p.emulateMedia({ colorScheme: 'dark' });
     await p.setViewportSize({ width: 1200, height: 900 });
-    await mount(p, { token: 'valid-1' });
+    await mount(p, { token: 'valid-1', theme: 'auto' });
     expect(await p.evaluate(() => getComputedStyle(document.querySelector('tc-dashboard')!).backgroundColor)).toBe('rgb(20, 23, 28)');
     const canvas = p.locator('tc-dashboard section[data-chart="revenue_by_region"] canvas');
     const wide = (await canvas.boundingBox())!.width;
@@ -421,5 +446,299 @@ describe('<tc-dashboard> in Chromium', () => {
       authorization: 'Bearer valid-1',
       body: { dashboard: 'sales', chart: 'top_customers', filters: { dateRange: 'last 12 months' } },
     });
+  });
+});
+
+describe('<tc-dashboard> states an end user sees', () => {
+  const tileText = (p: Page, chart: string) => p.locator(`tc-dashboard section[data-chart="${chart}"] .tile-body`).innerText();
+
+  it('draws the first-load skeleton inside its own tile box, never over the host page', async () => {
+    const p = await openPage();
+    await p.setViewportSize({ width: 1440, height: 900 });
+    server.delays.set('definition', 1_500);
+    // The page closes before this mount settles; its promise is not the subject here.
+    mount(p, { token: 'valid-1' }).catch(() => undefined);
+    const skeleton = p.locator('tc-dashboard [part="skeleton"]');
+    await skeleton.waitFor();
+    const box = (await skeleton.boundingBox())!;
+    const tile = (await p.locator('tc-dashboard section.tile').first().boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(tile.x);
+    expect(box.y).toBeGreaterThanOrEqual(tile.y);
+    expect(box.x + box.width).toBeLessThanOrEqual(tile.x + tile.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(tile.y + tile.height);
+    expect(box.height).toBeLessThan(900 / 2);
+  });
+
+  it('labels table headers with the model titles and formats money with its currency and two decimals', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const headers = await p.locator('tc-dashboard section[data-chart="top_customers"] th').allInnerTexts();
+    expect(headers.map((h) => h.trim())).toEqual(['Region', 'Customer', 'Revenue']);
+    const money = await p.locator('tc-dashboard section[data-chart="top_customers"] td.num').allTextContents();
+    expect(money).toEqual(['$1,200.50', '$800.00', '$300.00']);
+  });
+
+  it('sorts a table by a click on its header, with aria-sort, and by keyboard, without a query', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const table = p.locator('tc-dashboard section[data-chart="top_customers"]');
+    const column = (n: number) => table.locator(`tbody tr td:nth-child(${n})`).allTextContents();
+    const ariaSort = () => table.locator('th').evaluateAll((ths) => ths.map((th) => th.getAttribute('aria-sort')));
+    const before = server.requests.length;
+    expect(await ariaSort()).toEqual(['none', 'none', 'none']);
+    await table.locator('th button', { hasText: 'Revenue' }).click();
+    expect(await ariaSort()).toEqual(['none', 'none', 'descending']);
+    expect(await column(3)).toEqual(['$1,200.50', '$800.00', '$300.00']);
+    await table.locator('th button', { hasText: 'Revenue' }).click();
+    expect(await ariaSort()).toEqual(['none', 'none', 'ascending']);
+    expect(await column(3)).toEqual(['$300.00', '$800.00', '$1,200.50']);
+    // Keyboard: the header is a button; Enter sorts by it.
+    await table.locator('th button', { hasText: 'Customer' }).focus();
+    await p.keyboard.press('Enter');
+    expect(await ariaSort()).toEqual(['none', 'ascending', 'none']);
+    expect(await column(2)).toEqual(['acme', 'globex', 'initech']);
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('applies a custom date range from two date inputs, shows it as "Custom range", and names it in the empty state', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const isTiles = (r: { path: string; body: unknown }) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r);
+    await p.locator('tc-dashboard input[name="dateFrom"]').fill('2025-01-01');
+    // One date alone does not query.
+    expect(server.requests.filter(isTiles)).toHaveLength(1);
+    await p.locator('tc-dashboard input[name="dateTo"]').fill('2025-03-31');
+    await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: ['2025-01-01', '2025-03-31'] } });
+    await expect.poll(() => p.locator('tc-dashboard select[name="dateRange"] option:checked').textContent()).toBe('Custom range');
+    // An end before the start is refused in place, and sends nothing.
+    const sent = server.requests.filter(isTiles).length;
+    await p.locator('tc-dashboard input[name="dateTo"]').fill('2024-12-01');
+    expect(await p.locator('tc-dashboard input[name="dateTo"]').getAttribute('aria-invalid')).toBe('true');
+    expect(server.requests.filter(isTiles)).toHaveLength(sent);
+    // Back to a preset.
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
+    await expect.poll(() => p.locator('tc-dashboard section[data-chart="revenue_total"] .tile-body').innerText()).toContain('No data for This month.');
+    expect(await p.locator('tc-dashboard input[name="dateFrom"]').inputValue()).toBe('');
+  });
+
+  it('shows a tile full screen and back with Escape, saves a chart as PNG, and hides the buttons in print', async () => {
+    const p = await openPage();
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await mount(p, { token: 'valid-1' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    const normal = (await tile.boundingBox())!;
+    await tile.locator('button.expand').click();
+    const full = (await tile.boundingBox())!;
+    expect([full.x, full.y, full.width, full.height]).toEqual([0, 0, 1280, 800]);
+    expect(await tile.locator('button.expand').getAttribute('aria-label')).toBe('Close full screen Revenue by region');
+    // The chart follows its tile's new size.
+    await expect.poll(async () => (await tile.locator('canvas').boundingBox())!.width).toBeGreaterThan(normal.width);
+    await p.keyboard.press('Escape');
+    await expect.poll(async () => (await tile.boundingBox())!.width).toBe(normal.width);
+    expect(await p.evaluate(() => document.querySelector('tc-dashboard')!.shadowRoot!.activeElement?.getAttribute('aria-label'))).toBe('Show Revenue by region full screen');
+
+    const download = p.waitForEvent('download');
+    await tile.locator('button.png').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('sales-revenue_by_region.png');
+    const bytes = await readFile((await file.path())!);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.byteLength).toBeGreaterThan(2_000);
+    // KPI and table tiles have no PNG button.
+    expect(await p.locator('tc-dashboard section[data-chart="revenue_total"] button.png').count()).toBe(0);
+
+    await p.emulateMedia({ media: 'print' });
+    expect(await tile.locator('.tile-actions').evaluate((e) => getComputedStyle(e).display)).toBe('none');
+    expect(await tile.evaluate((e) => getComputedStyle(e).breakInside)).toBe('avoid');
+    await p.emulateMedia({ media: 'screen' });
+  });
+
+  it('picks several values in a searchable multi-select picker, sends them with their types, and clears them', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const picker = p.locator('tc-dashboard .picker[data-member="region"]');
+    await picker.locator('input[type="checkbox"]').first().waitFor({ state: 'attached' });
+    await picker.locator('summary').click();
+    await picker.locator('input[type="search"]').fill('em');
+    await expect.poll(() => picker.locator('li label').allTextContents()).toEqual(['EMEA']);
+    await picker.locator('input[value="EMEA"]').check();
+    await picker.locator('input[type="search"]').fill('');
+    await picker.locator('input[value="AMER"]').check();
+    const isTiles = (r: { path: string; body: unknown }) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r);
+    await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: 'last 12 months', values: { region: ['EMEA', 'AMER'] } } });
+    expect((await picker.locator('summary').innerText()).trim()).toBe('2 selected');
+    // The other tiles show those two regions only: 1,200.50 + 800.
+    await expect.poll(() => p.locator('tc-dashboard .kpi').textContent()).toBe('$2,001');
+    await picker.locator('input[type="search"]').fill('zz');
+    expect(await picker.locator('.picker-note').innerText()).toBe('No value matches.');
+    await picker.locator('button', { hasText: 'Clear' }).click();
+    await expect.poll(() => server.requests.filter(isTiles).at(-1)?.body).toEqual({ filters: { dateRange: 'last 12 months' } });
+    expect((await picker.locator('summary').innerText()).trim()).toBe('All');
+  });
+
+  it('shows a KPI\'s change against the previous period of the same length, asked through the tiles route', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const change = p.locator('tc-dashboard section[data-chart="revenue_total"] .kpi-change');
+    await change.waitFor();
+    // The fixture's previous period holds half the revenue: +100%.
+    expect((await change.innerText()).replace(/\s+/g, ' ').trim()).toBe('▲ Up 100.0% vs previous period');
+    expect(await change.getAttribute('class')).toContain('up');
+    const comparison = server.requests.find(isComparisonRequest)!;
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const from = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() - 24, 1)).toISOString().slice(0, 10);
+    const to = new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() - 12, 0)).toISOString().slice(0, 10);
+    expect(comparison.body).toEqual({ charts: ['revenue_total'], filters: { dateRange: [from, to] } });
+    // "All time" has no previous period: no request, no change line.
+    const before = server.requests.filter(isComparisonRequest).length;
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption('');
+    await expect.poll(() => change.count()).toBe(0);
+    expect(server.requests.filter(isComparisonRequest)).toHaveLength(before);
+  });
+
+  it('shows a chart as its data table on demand (titles, formatted values) and back', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    const button = tile.locator('button.data-table');
+    expect(await button.getAttribute('aria-label')).toBe('Show Revenue by region as a table');
+    await button.click();
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    expect(await tile.locator('canvas').count()).toBe(0);
+    expect((await tile.locator('th').allInnerTexts()).map((h) => h.trim())).toEqual(['Region', 'Revenue']);
+    expect(await tile.locator('tbody tr').count()).toBe(3);
+    expect(await tile.locator('td.num').allTextContents()).toEqual(['$1,200.50', '$800.00', '$300.00']);
+    await button.click();
+    await tile.locator('canvas').waitFor();
+    expect(await tile.locator('table').count()).toBe(0);
+  });
+
+  it('shows "No data for <filters>" in every tile of an empty result, and Reset filters brings the data back', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
+    await p.locator('tc-dashboard section[data-chart="revenue_total"] .empty').waitFor();
+    for (const chart of ['revenue_total', 'revenue_by_region', 'revenue_by_month', 'top_customers']) {
+      await expect.poll(() => tileText(p, chart)).toContain('No data for This month.');
+      expect(await tileText(p, chart)).toContain('Reset filters');
+    }
+    // No "—", no $0 axis, no header-only table.
+    expect(await p.locator('tc-dashboard .kpi').count()).toBe(0);
+    expect(await p.locator('tc-dashboard table').count()).toBe(0);
+    await p.locator('tc-dashboard section[data-chart="revenue_total"] button', { hasText: 'Reset filters' }).click();
+    await expect.poll(() => p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard select[name="dateRange"]').inputValue()).toBe('last 12 months');
+  });
+
+  it('names the picker value in the empty state', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    await p.locator('tc-dashboard .picker[data-member="region"] input[value="EMEA"]').waitFor({ state: 'attached' });
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption(EMPTY_RANGE);
+    await p.locator('tc-dashboard .picker[data-member="region"] summary').click();
+    await p.locator('tc-dashboard .picker[data-member="region"] input[value="EMEA"]').check();
+    await expect.poll(() => tileText(p, 'revenue_total')).toContain('No data for This month, Region: EMEA.');
+  });
+
+  it('shows a failed tile as a sentence with Try again and the code behind Details, and the other tiles keep their numbers', async () => {
+    const p = await openPage();
+    server.failures.set('revenue_by_region', 'query_timeout');
+    const events = await mount(p, { token: 'valid-1' });
+    expect(events.find((e) => e.type === 'tc-error')?.detail).toMatchObject({ code: 'query_timeout', chart: 'revenue_by_region', requestId: 'req-revenue_by_region-failed' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_by_region"]');
+    expect(await tile.locator('.sentence').innerText()).toBe('This took too long to load.');
+    // The code and request id are there for support, but only behind "Details".
+    expect(await tile.locator('.tile-body').innerText()).not.toContain('query_timeout');
+    await tile.locator('summary', { hasText: 'Details' }).click();
+    expect(await tile.locator('details').innerText()).toContain('query_timeout');
+    expect(await tile.locator('details').innerText()).toContain('req-revenue_by_region-failed');
+    // One tile failing blanks no other tile.
+    expect(await p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard section[data-chart="top_customers"] tbody tr').count()).toBe(3);
+    server.failures.clear();
+    await tile.locator('button', { hasText: 'Try again' }).click();
+    await expect.poll(() => tile.getAttribute('data-status')).toBe('ready');
+    expect(await tile.locator('canvas').count()).toBe(1);
+    const retry = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).at(-1);
+    expect(retry?.body).toEqual({ charts: ['revenue_by_region'], filters: { dateRange: 'last 12 months' } });
+  });
+
+  it('keeps the last good data on screen while a token is refreshed', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1' });
+    // The token lapses; the host's fetchToken answers only when the test says so.
+    await p.evaluate(() => {
+      const w = window as unknown as { __release?: () => void };
+      const el = document.querySelector('tc-dashboard')!;
+      el.fetchToken = () => new Promise<string>((resolve) => (w.__release = () => resolve('valid-2')));
+      el.token = 'expired-1';
+    });
+    await p.locator('tc-dashboard select[name="dateRange"]').selectOption('last 30 days');
+    await p.waitForFunction(() => typeof (window as unknown as { __release?: unknown }).__release === 'function');
+    // During the refresh: the old numbers, not a skeleton and not an error.
+    expect(await p.locator('tc-dashboard .kpi').textContent()).toBe('$2,301');
+    expect(await p.locator('tc-dashboard section[data-chart="top_customers"] tbody tr').count()).toBe(3);
+    expect(await p.locator('tc-dashboard [part="skeleton"]').count()).toBe(0);
+    expect(await p.locator('tc-dashboard [part="error"]').count()).toBe(0);
+    await p.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await expect.poll(() => p.locator('tc-dashboard section[data-chart="revenue_total"]').getAttribute('data-status')).toBe('ready');
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization);
+    expect(tiles.slice(-2)).toEqual(['Bearer expired-1', 'Bearer valid-2']);
+  });
+
+  it('reports a failing fetchToken as token_fetch_failed with a sentence for the user', async () => {
+    const p = await openPage();
+    const events = await mount(p, { fetchTokenFails: true, waitFor: 'tc-error' });
+    expect(events.find((e) => e.type === 'tc-error')?.detail).toMatchObject({ code: 'token_fetch_failed' });
+    await p.locator('tc-dashboard [data-code="token_fetch_failed"]').waitFor();
+    expect(await p.locator('tc-dashboard .sentence').innerText()).toBe('We could not sign you in to this dashboard.');
+    expect(await p.locator('tc-dashboard button', { hasText: 'Try again' }).count()).toBe(1);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('is a single column with no horizontal overflow at 390 px', async () => {
+    const p = await openPage();
+    await p.setViewportSize({ width: 390, height: 844 });
+    await mount(p, { token: 'valid-1' });
+    const layout = await p.evaluate(() => {
+      const host = document.querySelector('tc-dashboard')!;
+      const grid = host.shadowRoot!.querySelector('.grid')!.getBoundingClientRect();
+      const tiles = Array.from(host.shadowRoot!.querySelectorAll('section.tile')).map((t) => t.getBoundingClientRect());
+      const overflowing = Array.from(host.shadowRoot!.querySelectorAll('.kpi, .tile-title, select')).filter((e) => e.scrollWidth > e.clientWidth + 1).length;
+      return { scrollWidth: document.documentElement.scrollWidth, grid: grid.width, widths: tiles.map((t) => Math.round(t.width)), lefts: new Set(tiles.map((t) => Math.round(t.left))).size, overflowing };
+    });
+    expect(layout.scrollWidth).toBeLessThanOrEqual(390);
+    expect(layout.lefts).toBe(1);
+    for (const width of layout.widths) expect(width).toBe(Math.round(layout.grid));
+    expect(layout.overflowing).toBe(0);
+  });
+});
+
+describe('one token provider for the components of a page', () => {
+  it('two dashboards sharing createTokenProvider mint one token', async () => {
+    const p = await openPage();
+    const calls = await p.evaluate(async () => {
+      const load = new Function('url', 'return import(url)') as (url: string) => Promise<{ createTokenProvider: (f: () => Promise<string>) => (c?: { current: string | undefined }) => Promise<string> }>;
+      const { createTokenProvider } = await load('/embed/perch.js');
+      let minted = 0;
+      const provider = createTokenProvider(async () => `valid-shared-${++minted}`);
+      let ready = 0;
+      await new Promise<void>((resolve) => {
+        document.addEventListener('tc-ready', () => {
+          if (++ready === 2) resolve();
+        });
+        for (let i = 0; i < 2; i++) {
+          const el = document.createElement('tc-dashboard');
+          el.fetchToken = provider;
+          el.setAttribute('dashboard', 'sales');
+          document.body.append(el);
+        }
+      });
+      return minted;
+    });
+    expect(calls).toBe(1);
+    const tiles = server.requests.filter((r) => r.path === '/v1/dashboards/sales/tiles' && !isComparisonRequest(r)).map((r) => r.authorization);
+    expect(tiles).toEqual(['Bearer valid-shared-1', 'Bearer valid-shared-1']);
   });
 });

@@ -32,6 +32,8 @@ export interface FixtureServer {
    * they apply matches the key, and `GET /v1/dashboards/{id}` under the key `definition`.
    */
   delays: Map<string, number>;
+  /** Tiles answered with this error code instead of a result (for error-state tests). */
+  failures: Map<string, ErrorCode>;
   /** Calls to `POST /v1/embed/tokens`. */
   minted: Array<{ authorization: string | undefined; body: unknown }>;
   close(): Promise<void>;
@@ -52,10 +54,10 @@ export const SALES_DASHBOARD: DashboardDefinition = {
     ],
   },
   charts: [
-    { id: 'revenue_total', type: 'kpi', title: 'Revenue', permitted: true, query: { dataset: 'orders', measures: ['revenue'] }, format: { measure: { style: 'currency', currency: 'USD', decimals: 0 } } },
-    { id: 'revenue_by_region', type: 'bar', title: 'Revenue by region', permitted: true, query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region'] } },
-    { id: 'revenue_by_month', type: 'line', title: 'Revenue by month', permitted: true, query: { dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'ordered_at', granularity: 'month' } } },
-    { id: 'top_customers', type: 'table', title: 'Top customers', permitted: true, query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region', 'customer'] } },
+    { id: 'revenue_total', type: 'kpi', title: 'Revenue', permitted: true, query: { dataset: 'orders', measures: ['revenue'] }, format: { measure: { style: 'currency', currency: 'USD', decimals: 0 } }, members: { revenue: { title: 'Revenue', format: { style: 'currency', currency: 'USD', decimals: 2 } } } },
+    { id: 'revenue_by_region', type: 'bar', title: 'Revenue by region', permitted: true, query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region'] }, members: { revenue: { title: 'Revenue', format: { style: 'currency', currency: 'USD', decimals: 2 } }, region: { title: 'Region' } } },
+    { id: 'revenue_by_month', type: 'line', title: 'Revenue by month', permitted: true, query: { dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'ordered_at', granularity: 'month' } }, members: { revenue: { title: 'Revenue', format: { style: 'currency', currency: 'USD', decimals: 2 } }, ordered_at: { title: 'Order date' } } },
+    { id: 'top_customers', type: 'table', title: 'Top customers', permitted: true, query: { dataset: 'orders', measures: ['revenue'], dimensions: ['region', 'customer'] }, members: { revenue: { title: 'Revenue', format: { style: 'currency', currency: 'USD', decimals: 2 } }, region: { title: 'Region' }, customer: { title: 'Customer' } } },
     { id: 'margin', type: 'kpi', title: 'Margin', permitted: false, query: { dataset: 'orders', measures: ['margin'] } },
   ],
   filters: { dateRange: { member: 'ordered_at', default: 'last 12 months' }, pickers: [{ member: 'region', title: 'Region' }] },
@@ -78,13 +80,25 @@ const REGION_ROWS = [
   { region: XSS_VALUE, customer: 'initech', revenue: 300 },
 ];
 
+/** The date range under which the fixture warehouse holds no rows (for empty-state tests). */
+export const EMPTY_RANGE = 'this month';
+
+/** A KPI's previous-period request: only charts named, over an explicit [from, to] range. */
+export function isComparisonRequest(request: { path: string; body: unknown }): boolean {
+  const body = request.body as TileBatchBody | undefined;
+  return request.path.endsWith('/tiles') && Array.isArray(body?.charts) && Array.isArray(body?.filters?.dateRange);
+}
+
 function queryResult(chart: string, body: DashboardQueryBody): QueryResponse {
   const regions = body.filters?.values?.region;
-  const rows = REGION_ROWS.filter((r) => !regions || regions.includes(r.region));
+  const rows = body.filters?.dateRange === EMPTY_RANGE ? [] : REGION_ROWS.filter((r) => !regions || regions.includes(r.region));
   const meta = { rowCount: 0, durationMs: 3, cacheHit: false, requestId: `req-${chart}` };
   switch (chart) {
-    case 'revenue_total':
-      return { columns: [{ name: 'revenue', type: 'number', kind: 'measure' }], rows: [{ revenue: rows.reduce((s, r) => s + r.revenue, 0) }], meta: { ...meta, rowCount: 1 } };
+    case 'revenue_total': {
+      // An explicit [from, to] range (a custom range, or a KPI's previous period) holds half the revenue.
+      const share = Array.isArray(body.filters?.dateRange) ? 0.5 : 1;
+      return { columns: [{ name: 'revenue', type: 'number', kind: 'measure' }], rows: [{ revenue: rows.length === 0 ? null : rows.reduce((s, r) => s + r.revenue, 0) * share }], meta: { ...meta, rowCount: 1 } };
+    }
     case 'revenue_by_region':
       return {
         columns: [{ name: 'region', type: 'string', kind: 'dimension' }, { name: 'revenue', type: 'number', kind: 'measure' }],
@@ -94,8 +108,8 @@ function queryResult(chart: string, body: DashboardQueryBody): QueryResponse {
     case 'revenue_by_month':
       return {
         columns: [{ name: 'ordered_at', type: 'date', kind: 'time' }, { name: 'revenue', type: 'number', kind: 'measure' }],
-        rows: ['2025-01-01', '2025-02-01', '2025-03-01'].map((m, i) => ({ ordered_at: m, revenue: 100 * (i + 1) })),
-        meta: { ...meta, rowCount: 3 },
+        rows: rows.length === 0 ? [] : ['2025-01-01', '2025-02-01', '2025-03-01'].map((m, i) => ({ ordered_at: m, revenue: 100 * (i + 1) })),
+        meta: { ...meta, rowCount: rows.length === 0 ? 0 : 3 },
       };
     default:
       return {
@@ -129,6 +143,7 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   const requests: RecordedRequest[] = [];
   const delays = new Map<string, number>();
   const minted: FixtureServer['minted'] = [];
+  const failures = new Map<string, ErrorCode>();
 
   app.get('/', (_request, reply) =>
     reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Perch fixture</title><script type="module" src="/embed/perch.js"></script></head><body></body></html>'),
@@ -210,12 +225,15 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       for (const chart of charts) {
         const permitted = dashboard.charts.find((c) => c.id === chart)?.permitted;
+        const failure = failures.get(chart);
         const line: TileLine =
-          chart === 'needs_department'
-            ? { chart, error: { code: 'rls_attribute_missing', message: 'Fixture: rls_attribute_missing', requestId: 'req-rls-1' } }
-            : !permitted
-              ? { chart, error: { code: 'member_forbidden', message: 'Fixture: member_forbidden', requestId: 'req-fixture' } }
-              : { chart, result: queryResult(chart, { dashboard: dashboard.id, chart, ...(batch.filters ? { filters: batch.filters } : {}) }) };
+          failure !== undefined
+            ? { chart, error: { code: failure, message: `Fixture: ${failure}`, requestId: `req-${chart}-failed` } }
+            : chart === 'needs_department'
+              ? { chart, error: { code: 'rls_attribute_missing', message: 'Fixture: rls_attribute_missing', requestId: 'req-rls-1' } }
+              : !permitted
+                ? { chart, error: { code: 'member_forbidden', message: 'Fixture: member_forbidden', requestId: 'req-fixture' } }
+                : { chart, result: queryResult(chart, { dashboard: dashboard.id, chart, ...(batch.filters ? { filters: batch.filters } : {}) }) };
         if (!stream.destroyed) stream.write(JSON.stringify(line) + '\n');
       }
       stream.end();
@@ -230,5 +248,5 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   });
 
   const address = await app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
-  return { url: address, requests, delays, minted, close: () => app.close() };
+  return { url: address, requests, delays, failures, minted, close: () => app.close() };
 }

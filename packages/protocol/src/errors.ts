@@ -83,6 +83,8 @@ export const ERROR_STATUS = {
   internal_error: 500,
   // Client side: the request never reached Perch (offline, DNS, CORS refusal)
   network_error: 503,
+  // Client side: the host's `fetchToken` callback threw or rejected, so no token was available
+  token_fetch_failed: 401,
 } as const satisfies Record<string, number>;
 
 /** The closed union of error codes. */

@@ -6,3 +6,4 @@ export * from './token.js';
 export * from './query.js';
 export * from './deep-freeze.js';
 export * from './json-source.js';
+export * from './dashboard.js';

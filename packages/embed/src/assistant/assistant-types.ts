@@ -1,5 +1,6 @@
 import type { SemanticQueryInput } from '@perch/protocol';
-import type { MeasureFormat, QueryResponse } from '../types.js';
+import type { MeasureFormat } from '../types.js';
+import type { QueryResult as QueryResponse } from '@perch/protocol';
 
 /** `POST /v1/assistant/messages` response (also the `result` event of the stream). */
 export interface AssistantResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartConfig, tooltipLabel, tooltipTitle, type ChartOption, type ChartPalette } from './chart-options.js';
+import { buildChartConfig, tooltipLabel, tooltipTitle, valueColors, type ChartOption, type ChartPalette } from './chart-options.js';
 import type { ChartDefinition, QueryResponse } from '../types.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -60,9 +60,32 @@ describe('buildChartConfig', () => {
     const pie = buildChartConfig(chart('pie'), result, palette, 'en-US');
     expect(pie.type).toBe('doughnut');
     expect(pie.data.labels).toEqual([XSS, 'EMEA']);
-    expect(pie.data.datasets[0]).toMatchObject({ data: [10, 20], backgroundColor: ['#3366cc', '#f28e2b'] });
+    expect(pie.data.datasets[0]).toMatchObject({ data: [10, 20], backgroundColor: valueColors(palette, [XSS, 'EMEA']) });
     expect(pie.options?.plugins?.legend?.display).toBe(true);
     expect(buildChartConfig(chart('bar'), result, palette).options?.plugins?.legend?.display).toBe(false);
+  });
+
+  it('gives a value the same colour whatever its position and the other values, and spreads values over the palette', () => {
+    const wide: ChartPalette = { ...palette, series: ['#000001', '#000002', '#000003', '#000004', '#000005', '#000006', '#000007', '#000008'] };
+    const channels = ['store', 'web', 'partner', 'phone', 'marketplace'];
+    const slices = (values: string[]) => {
+      const config = buildChartConfig(chart('pie'), { ...result, rows: values.map((region, i) => ({ region, revenue: i + 1 })) }, wide, 'en-US');
+      const colours = config.data.datasets[0]!.backgroundColor as string[];
+      return Object.fromEntries(values.map((v, i) => [v, colours[i]]));
+    };
+    const first = slices(channels);
+    const reordered = slices([...channels].reverse());
+    expect(reordered).toEqual(first);
+    // Another tile, another user: the same values in another order get the same colours.
+    expect(slices(['store', 'web', 'partner', 'marketplace', 'phone'])).toEqual(first);
+    // No two values of a chart share a colour while the palette has room.
+    expect(new Set(Object.values(first)).size).toBe(channels.length);
+    expect(new Set(Object.values(slices(['web', 'store', 'partner']))).size).toBe(3);
+  });
+
+  it('labels series with the model\'s member titles', () => {
+    const config = buildChartConfig(chart('bar', { members: { revenue: { title: 'Revenue' }, region: { title: 'Region' } } }), result, palette, 'en-US');
+    expect(config.data.datasets[0]!.label).toBe('Revenue');
   });
 
   it('formats time buckets with Intl for their granularity, in UTC, on a category axis', () => {
@@ -93,7 +116,7 @@ describe('buildChartConfig', () => {
   it('takes its colours and font from the palette (CSS custom properties)', () => {
     const config = buildChartConfig(chart('line', {}), { ...result, columns: [...result.columns, { name: 'cost', type: 'number', kind: 'measure' }] }, palette, 'en-US');
     expect(config.options?.plugins?.legend?.labels).toMatchObject({ color: '#111111', font: { family: 'serif' } });
-    expect(config.data.datasets.map((d) => d.borderColor)).toEqual(['#3366cc', '#f28e2b']);
+    expect(config.data.datasets.map((d) => d.borderColor)).toEqual(valueColors(palette, ['revenue', 'cost']));
     expect(tooltipOf(config)).toMatchObject({ backgroundColor: '#111111', bodyColor: '#fafafa', titleColor: '#fafafa' });
     const x = config.options?.scales?.x as { ticks?: { color?: string } } | undefined;
     expect(x?.ticks?.color).toBe('#666666');

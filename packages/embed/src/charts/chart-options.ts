@@ -45,7 +45,11 @@ export interface TooltipItemLike {
  */
 export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette, locale?: string): ChartOption {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
-  const measureFormat = chart.format?.measure;
+  const firstMeasure = result.columns.find((c) => c.kind === 'measure');
+  // The chart's own format applies to all its measures; without one (measures with different
+  // formats), the first measure's format still gives the axis and tooltip a currency symbol.
+  const measureFormat = chart.format?.measure ?? (firstMeasure ? chart.members?.[firstMeasure.name]?.format : undefined);
+  const titleOf = (name: string): string => chart.members?.[name]?.title ?? name;
   const category = result.columns.find((c) => c.kind === 'time') ?? result.columns.find((c) => c.kind === 'dimension');
   const measures = result.columns.filter((c) => c.kind === 'measure');
   // Dates become category labels formatted with Intl here: a Chart.js time scale would need a
@@ -97,7 +101,9 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
           {
             label: chart.title,
             data: result.rows.map((row) => (measure ? toNumber(row[measure.name]) : null)),
-            backgroundColor: result.rows.map((_, i) => seriesColor(palette, i)),
+            // Colour by value, not by position: "store" is the same colour in every tile, for every
+            // user and after every reload, whatever else the result holds.
+            backgroundColor: valueColors(palette, result.rows.map((row) => (category ? (row[category.name] ?? null) : null))),
             borderColor: surface,
             borderWidth: 1,
           },
@@ -107,6 +113,7 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
     };
   }
 
+  const seriesStrokes = valueColors(palette, measures.map((m) => m.name));
   const axis = {
     ticks: { color: palette.muted, font },
     grid: { color: palette.border },
@@ -117,9 +124,11 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
     data: {
       labels,
       datasets: measures.map((measure, i) => {
-        const stroke = seriesColor(palette, i);
+        // One measure is the accent colour; several take the colour of their member name, so a
+        // measure keeps its colour whichever other measures share the chart.
+        const stroke = measures.length === 1 ? palette.accent : (seriesStrokes[i] ?? palette.accent);
         return {
-          label: measure.name,
+          label: titleOf(measure.name),
           data: result.rows.map((row) => toNumber(row[measure.name])),
           borderColor: stroke,
           backgroundColor: chart.type === 'area' ? withAlpha(stroke, 0.25) : stroke,
@@ -155,8 +164,43 @@ export function tooltipLabel(item: TooltipItemLike, formatValue: (value: unknown
   return `${item.dataset?.label ?? ''}: ${formatValue(item.raw)}`;
 }
 
-function seriesColor(palette: ChartPalette, index: number): string {
-  return palette.series[index % Math.max(palette.series.length, 1)] ?? palette.accent;
+/**
+ * Colours for the values of one chart: each value takes its own `valueColor` slot unless a value
+ * before it (in sorted order, so the result's row order plays no part) already took that slot;
+ * then it takes the next free one. Two values of a chart share a colour only when there are more
+ * values than colours, and a value keeps its colour wherever the same values are shown.
+ */
+export function valueColors(palette: ChartPalette, values: ReadonlyArray<string | number | boolean | null>): string[] {
+  const size = Math.max(palette.series.length, 1);
+  const taken = new Set<number>();
+  const slots = new Map<string, number>();
+  for (const key of [...new Set(values.map((v) => String(v)))].sort()) {
+    let slot = valueSlot(key, size);
+    for (let probe = 0; probe < size && taken.has(slot); probe++) slot = (slot + 1) % size;
+    taken.add(slot);
+    slots.set(key, slot);
+  }
+  return values.map((v) => palette.series[slots.get(String(v)) ?? 0] ?? palette.accent);
+}
+
+function valueSlot(text: string, size: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % size;
+}
+
+/**
+ * A value's colour: its FNV-1a hash picks the palette entry, so the colour depends only on the
+ * value (and the palette), never on its position in a result.
+ *
+ * @example
+ * valueColor(palette, 'store') === valueColor(palette, 'store') // in every chart, for every user
+ */
+export function valueColor(palette: ChartPalette, value: string | number | boolean | null): string {
+  return palette.series[valueSlot(String(value), Math.max(palette.series.length, 1))] ?? palette.accent;
 }
 
 /** A CSS colour with the given opacity; colours it cannot parse are drawn opaque. */

@@ -50,6 +50,25 @@ export class TcChart extends LitElement {
       ${this._failed ? html`<p part="error">This chart could not be drawn.</p>` : null}`;
   }
 
+  /**
+   * The chart as a PNG on an opaque `background` (the canvas itself is transparent, which image
+   * viewers show as black or checkered). Undefined before the first draw.
+   */
+  async toPng(background: string): Promise<Blob | undefined> {
+    await this.#rendered;
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas');
+    if (!canvas || !this.#chart || canvas.width === 0) return undefined;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d');
+    if (!context) return undefined;
+    context.fillStyle = background;
+    context.fillRect(0, 0, copy.width, copy.height);
+    context.drawImage(canvas, 0, 0);
+    return new Promise((resolve) => copy.toBlob((blob) => resolve(blob ?? undefined), 'image/png'));
+  }
+
   /** Resolves once the canvas holds the current option (used by `tc-ready`). */
   get rendered(): Promise<void> {
     return this.#rendered;

@@ -67,6 +67,19 @@ describe('EmbedClient', () => {
     await expect(offline.json('/v1/ping')).rejects.toMatchObject({ code: 'network_error' });
   });
 
+  it('reports a failing fetchToken as token_fetch_failed, without the host\'s exception text, and sends nothing', async () => {
+    seen.length = 0;
+    const client = new EmbedClient({
+      apiBase: url,
+      fetchToken: () => Promise.reject(new Error('host session cookie abc123 expired')),
+    });
+    const failure = await client.json('/v1/ping').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(EmbedRequestError);
+    expect(failure).toMatchObject({ code: 'token_fetch_failed', message: 'The fetchToken callback failed.' });
+    expect(String((failure as Error).message)).not.toContain('abc123');
+    expect(seen).toEqual([]);
+  });
+
   it('refuses to send without credentials', async () => {
     const client = new EmbedClient({ apiBase: url });
     await expect(client.json('/v1/ping')).rejects.toMatchObject({ code: 'token_missing' });

@@ -5,7 +5,12 @@ import type { EmbedSession } from '../types.js';
 /** Refresh this long before the token's `expiresAt`. */
 export const REFRESH_LEAD_MS = 30_000;
 
-export type FetchToken = () => Promise<string>;
+/**
+ * The host's token callback. `context.current` is the token the component holds (undefined on its
+ * first load), which lets a shared provider (`createTokenProvider`) tell an expiring token from a
+ * fresh one; a plain `() => Promise<string>` is a valid FetchToken too.
+ */
+export type FetchToken = (context?: { current: string | undefined }) => Promise<string>;
 
 export interface EmbedClientOptions {
   /** Base URL of the Perch server, e.g. `https://perch.example.com`. */
@@ -145,7 +150,15 @@ export class EmbedClient {
     if (!fetchToken) return Promise.reject(new EmbedRequestError('token_missing', 'No token and no fetchToken callback.', 0));
     this.#refreshing ??= (async () => {
       try {
-        const token = await fetchToken();
+        let token: unknown;
+        try {
+          token = await fetchToken({ current: this.#token });
+        } catch {
+          // The host's callback failed (its own session ended, its server is down). That is not a
+          // Perch fault, so it gets its own code rather than internal_error; the host's exception
+          // text is not copied, since it may carry details meant for the host alone.
+          throw new EmbedRequestError('token_fetch_failed', 'The fetchToken callback failed.', 0);
+        }
         if (typeof token !== 'string' || token === '') {
           throw new EmbedRequestError('token_missing', 'fetchToken returned no token.', 0);
         }

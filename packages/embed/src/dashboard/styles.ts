@@ -14,6 +14,33 @@ const layout = css`
   .description { color: var(--_muted); margin: 0; }
   .filters { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: var(--_gap); }
   .filters label { display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
+  .picker { position: relative; display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
+  .picker summary {
+    list-style: none; cursor: pointer; color: var(--_fg); background: var(--_tile-bg); font-size: 0.9rem;
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 28px 4px 8px; min-width: 8rem;
+    white-space: nowrap; overflow: hidden; text-overflow: ellipsis; position: relative;
+  }
+  .picker summary::-webkit-details-marker { display: none; }
+  .picker summary::after { content: '▾'; position: absolute; right: 8px; color: var(--_muted); }
+  .picker summary:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .picker-panel {
+    position: absolute; z-index: 10; top: 100%; left: 0; margin-top: 4px; min-width: 14rem; max-width: min(22rem, 90vw);
+    background: var(--_tile-bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius);
+    padding: 8px; box-shadow: 0 6px 24px rgb(0 0 0 / 0.18); font-size: 0.9rem;
+  }
+  .picker-panel input[type='search'] {
+    width: 100%; box-sizing: border-box; font: inherit; color: var(--_fg); background: var(--_bg);
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 6px;
+  }
+  .picker-panel ul { list-style: none; margin: 6px 0; padding: 0; max-height: 14rem; overflow: auto; }
+  .picker-panel li label { display: flex; gap: 6px; align-items: center; padding: 3px 2px; color: var(--_fg); overflow-wrap: anywhere; }
+  .picker-note { margin: 4px 0; color: var(--_muted); }
+  input[type='date'] {
+    font: inherit; color: var(--_fg); background: var(--_tile-bg); color-scheme: inherit;
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 3px 6px;
+  }
+  input[aria-invalid='true'] { border-color: var(--_danger); }
+  input:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   select, button {
     font: inherit; color: var(--_fg); background: var(--_tile-bg);
     border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 8px;
@@ -23,18 +50,41 @@ const layout = css`
     display: grid; grid-template-columns: repeat(var(--_columns, 12), minmax(0, 1fr));
     grid-auto-rows: var(--_row-height); gap: var(--_gap);
   }
+  /* position: relative keeps every absolutely placed child (the skeleton) inside its own tile. */
   .tile {
     grid-column: var(--_x) / span var(--_w); grid-row: var(--_y) / span var(--_h);
-    display: flex; flex-direction: column; min-width: 0; min-height: 0;
+    position: relative; display: flex; flex-direction: column; min-width: 0; min-height: 0;
     background: var(--_tile-bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 12px;
   }
-  @container (max-width: 640px) {
+  /* The element's own width decides, not the viewport's: a dashboard in a narrow column of a wide
+     page is a single column too. */
+  @container (max-width: 600px) {
     .tile { grid-column: 1 / -1; grid-row: auto / span var(--_h); }
+    /* Stacked KPIs take one row that grows with their content, not the desktop height. */
+    .grid { grid-auto-rows: minmax(var(--_row-height), auto); }
+    .tile[data-type='kpi'] { grid-row: auto / span 1; }
+    .filters label, .filters select, .picker, .picker summary { width: 100%; box-sizing: border-box; }
+    .filters label, .picker { flex: 1 1 100%; }
+    .filters label.date { flex: 1 1 40%; width: auto; }
+    .picker-panel { right: 0; max-width: none; }
   }
   .tile-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
   .tile-title { font-size: 0.95rem; font-weight: 600; margin: 0 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .tile-body { flex: 1; min-height: 0; position: relative; overflow: auto; }
-  .export { font-size: 0.75rem; padding: 2px 6px; }
+  .tile-actions { display: flex; gap: 4px; flex-shrink: 0; margin-bottom: 8px; }
+  .tile-actions button { font-size: 0.75rem; padding: 2px 6px; line-height: 1.2; }
+  /* Full screen inside the element: a fixed layer over the page, so it also works in an iframe
+     without allowfullscreen; Escape closes it. */
+  .tile[data-expanded] { position: fixed; inset: 0; z-index: 2147483000; border-radius: 0; padding: 16px; }
+  @media print {
+    :host { background: #fff; color: #000; }
+    .filters input, .filters select { border: none; appearance: none; }
+    .tile-actions, .skeleton, .error-actions button { display: none !important; }
+    .grid { grid-auto-rows: minmax(var(--_row-height), auto); }
+    .tile { break-inside: avoid; page-break-inside: avoid; }
+    .tile[data-expanded] { position: static; }
+    .tile-body { overflow: visible; }
+  }
   /*
    * The shimmer moves a pre-painted gradient with transform, which the compositor animates
    * without repainting. Animating background-position instead repaints every skeleton on every
@@ -54,13 +104,36 @@ const layout = css`
   }
   @keyframes shimmer { from { transform: translateX(-50%); opacity: 0.6; } to { transform: translateX(0); opacity: 0.6; } }
   @media (prefers-reduced-motion: reduce) { .skeleton::after { animation: none; display: none; } }
-  .error { color: var(--_danger); font-size: 0.85rem; }
+  .error { color: var(--_fg); font-size: 0.85rem; display: flex; flex-direction: column; gap: 6px; }
+  .error .sentence { margin: 0; color: var(--_danger); font-weight: 600; }
+  .error.compact { flex-direction: row; flex-wrap: wrap; align-items: center; margin-bottom: 6px; }
+  .error-actions { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 8px; }
+  .error details { color: var(--_muted); }
+  .error summary { cursor: pointer; padding: 4px 0; }
+  .error dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 4px 0 0; }
+  .error dd { margin: 0; overflow-wrap: anywhere; }
   .error code { font-family: ui-monospace, monospace; }
+  .empty { height: 100%; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 6px; text-align: center; color: var(--_muted); font-size: 0.9rem; }
+  .empty p { margin: 0; }
+  button.link { border-color: transparent; background: transparent; color: var(--_accent); text-decoration: underline; }
+  .updating { height: 100%; opacity: 0.55; transition: opacity 0.2s; }
+  /* Data kept under an error notice stays at full contrast: the notice says it is not current. */
+  .stale { opacity: 1; }
   .not-permitted { color: var(--_muted); font-size: 0.85rem; }
-  .kpi { font-size: 2rem; font-weight: 600; color: var(--_accent); }
+  .kpi { font-size: clamp(1.4rem, 4cqi, 2rem); font-weight: 600; color: var(--_accent); overflow-wrap: anywhere; }
+  .kpi-change { margin: 4px 0 0; font-size: 0.85rem; color: var(--_muted); display: flex; gap: 4px; align-items: baseline; flex-wrap: wrap; }
+  .kpi-change.up > span:first-child { color: var(--_up); }
+  .kpi-change.down > span:first-child { color: var(--_danger); }
+  .kpi-vs { color: var(--_muted); }
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
+  /* Headers may wrap ("Units sold"), so a narrow tile keeps every column in view. */
+  th { white-space: normal; vertical-align: bottom; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  th button.sort { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 4px; align-items: center; }
+  th button.sort:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .sort-mark { font-size: 0.7em; color: var(--_accent); min-width: 0.8em; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;
 

@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Granularity } from '@perch/protocol';
-import type { ChartDefinition, QueryResponse } from '../types.js';
+import type { ChartDefinition, MeasureFormat, QueryResponse } from '../types.js';
 import { formatCell, formatMeasure } from '../format/formatters.js';
 
 /*
@@ -8,32 +8,125 @@ import { formatCell, formatMeasure } from '../format/formatters.js';
  * a dimension value such as `<img src=x onerror=alert(1)>` is displayed, never parsed.
  */
 
-/** The KPI tile: the first measure of the first row, formatted. */
-export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: string): TemplateResult {
-  const measure = result.columns.find((c) => c.kind === 'measure') ?? result.columns[0];
-  const value = measure ? (result.rows[0]?.[measure.name] ?? null) : null;
-  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure, locale)}</div>`;
+/** A result column's label: the model's title, or the column name when the model has none. */
+export function columnTitle(chart: ChartDefinition, column: string): string {
+  return chart.members?.[column]?.title ?? column;
 }
 
-/** The table tile: column names as headers, formatted cells. */
-export function tableView(chart: ChartDefinition, result: QueryResponse, locale?: string): TemplateResult {
+/** A measure column's format: the member's own, else the chart's. */
+function columnFormat(chart: ChartDefinition, column: string): MeasureFormat | undefined {
+  return chart.members?.[column]?.format ?? chart.format?.measure;
+}
+
+/**
+ * The KPI tile: the first measure of the first row, formatted, and, when the previous period's
+ * value is known, the change against it (▲/▼ with a percentage, and words for screen readers).
+ */
+export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: string, previous?: QueryResponse): TemplateResult {
+  const measure = result.columns.find((c) => c.kind === 'measure') ?? result.columns[0];
+  const value = measure ? (result.rows[0]?.[measure.name] ?? null) : null;
+  const before = measure && previous ? (previous.rows[0]?.[measure.name] ?? null) : null;
+  const change = percentChange(value, before);
+  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined), locale)}</div>
+    ${change === undefined
+      ? nothing
+      : html`<p class=${`kpi-change ${change > 0 ? 'up' : change < 0 ? 'down' : 'flat'}`} part="kpi-change">
+          <span aria-hidden="true">${change > 0 ? '▲' : change < 0 ? '▼' : '■'}</span>
+          <span class="visually-hidden">${change > 0 ? 'Up' : change < 0 ? 'Down' : 'Unchanged'}</span>
+          ${formatPercent(Math.abs(change), locale)} <span class="kpi-vs">vs previous period</span>
+        </p>`}`;
+}
+
+/** The change from `before` to `now` as a fraction; undefined when there is no usable base. */
+export function percentChange(now: unknown, before: unknown): number | undefined {
+  const a = typeof now === 'number' ? now : Number(now);
+  const b = typeof before === 'number' ? before : Number(before);
+  if (now === null || before === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return undefined;
+  return (a - b) / Math.abs(b);
+}
+
+function formatPercent(fraction: number, locale: string | undefined): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(fraction);
+}
+
+/** A table's sort: a result column and a direction. */
+export interface TableSort {
+  column: string;
+  direction: 'ascending' | 'descending';
+}
+
+/**
+ * The rows in the order of `sort` (numbers as numbers, text by the locale, empty cells last);
+ * the server's order when there is no sort. The rows are the ones Perch returned for the tile,
+ * so sorting sends no query.
+ */
+export function sortRows(result: QueryResponse, sort: TableSort | undefined, locale?: string): QueryResponse['rows'] {
+  if (!sort || !result.columns.some((c) => c.name === sort.column)) return result.rows;
+  const collator = new Intl.Collator(locale, { numeric: true, sensitivity: 'base' });
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  return [...result.rows].sort((a, b) => {
+    const x = a[sort.column] ?? null;
+    const y = b[sort.column] ?? null;
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    const nx = typeof x === 'number' ? x : Number(x);
+    const ny = typeof y === 'number' ? y : Number(y);
+    if (Number.isFinite(nx) && Number.isFinite(ny) && typeof x !== 'boolean' && String(x).trim() !== '' && String(y).trim() !== '') return sign * (nx - ny);
+    return sign * collator.compare(String(x), String(y));
+  });
+}
+
+/** The next sort after a click on a column's header: ascending, then descending, then ascending. */
+export function nextSort(current: TableSort | undefined, column: string, kind: 'dimension' | 'measure' | 'time'): TableSort {
+  if (current?.column === column) return { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
+  // Measures are read largest first; names and dates from the start.
+  return { column, direction: kind === 'measure' ? 'descending' : 'ascending' };
+}
+
+/**
+ * The table tile: the model's titles as headers, each cell formatted by its member's format.
+ * Each header is a button that sorts the rows; the header cell carries `aria-sort`.
+ */
+export function tableView(chart: ChartDefinition, result: QueryResponse, locale?: string, sorting?: { sort: TableSort | undefined; onSort: (sort: TableSort) => void }): TemplateResult {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
-  const measure = chart.format?.measure;
+  const sort = sorting?.sort;
+  const rows = sortRows(result, sort, locale);
   return html`<table part="table">
+      <caption class="visually-hidden">${chart.title}</caption>
       <thead>
         <tr>
-          ${result.columns.map((c) => html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''}>${c.name}</th>`)}
+          ${result.columns.map((c) => {
+            const title = columnTitle(chart, c.name);
+            const state = sort?.column === c.name ? sort.direction : 'none';
+            return html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''} data-member=${c.name} aria-sort=${sorting ? state : nothing}>
+              ${sorting
+                ? html`<button type="button" class="sort" @click=${() => sorting.onSort(nextSort(sort, c.name, c.kind))}>
+                    ${title}<span class="sort-mark" aria-hidden="true">${state === 'ascending' ? '▲' : state === 'descending' ? '▼' : ''}</span>
+                  </button>`
+                : title}
+            </th>`;
+          })}
         </tr>
       </thead>
       <tbody>
-        ${result.rows.map(
+        ${rows.map(
           (row) => html`<tr>
             ${result.columns.map(
-              (c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${formatCell(row[c.name] ?? null, c.kind, { granularity, measure, locale })}</td>`,
+              (c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${formatCell(row[c.name] ?? null, c.kind, { granularity, measure: columnFormat(chart, c.name), locale })}</td>`,
             )}
           </tr>`,
         )}
       </tbody>
     </table>
     ${result.meta.truncated ? html`<p class="truncated">Showing the first ${result.rows.length} rows.</p>` : nothing}`;
+}
+
+/**
+ * True when a result has nothing to show: no rows, or only empty measures. Over no rows a sum is
+ * null but a count is 0, so a KPI of "0" next to one of "—" is one empty state, not two numbers.
+ */
+export function isEmptyResult(result: QueryResponse): boolean {
+  if (result.rows.length === 0) return true;
+  const measures = result.columns.filter((c) => c.kind === 'measure');
+  const blank = (value: unknown) => value === null || value === undefined || value === 0 || value === '0';
+  return measures.length > 0 && result.rows.every((row) => measures.every((m) => blank(row[m.name])));
 }

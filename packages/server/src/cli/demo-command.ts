@@ -23,7 +23,7 @@ export function registerDemoCommand(program: Command): void {
     .action(async (opts: { path?: string; orders: string }) => {
       const orders = Number(opts.orders);
       if (!Number.isInteger(orders) || orders < 1000) throw new Error('--orders must be a whole number of at least 1000');
-      const result = await generateDemoWarehouse({ path: opts.path ?? defaultPath(), orders });
+      const result = await generateDemoWarehouse({ path: opts.path ?? defaultPath(), orders, today: new Date() });
       console.log(`${result.generated ? 'Generated' : 'Up to date'}: ${result.path} (${result.orders} orders)`);
     });
 
@@ -37,7 +37,7 @@ export function registerDemoCommand(program: Command): void {
     .action(async (opts: { postgres: string; schema: string; path?: string; orders: string }) => {
       const orders = Number(opts.orders);
       if (!Number.isInteger(orders) || orders < 1000) throw new Error('--orders must be a whole number of at least 1000');
-      const source = await generateDemoWarehouse({ path: opts.path ?? defaultPath(), orders });
+      const source = await generateDemoWarehouse({ path: opts.path ?? defaultPath(), orders, today: new Date() });
       const loaded = await loadDemoIntoPostgres({ url: opts.postgres, schema: opts.schema, sourcePath: source.path });
       console.log(`${loaded.loaded ? 'Loaded' : 'Up to date'}: PostgreSQL schema ${loaded.schema} (${loaded.orders} orders)`);
     });

@@ -28,6 +28,21 @@ describe('csvStream', () => {
     );
   });
 
+  it('heads the columns with the model\'s titles and writes raw numbers without float noise', async () => {
+    const result: QueryResult = {
+      columns: [{ name: 'product.name', type: 'string', kind: 'dimension' }, { name: 'revenue', type: 'number', kind: 'measure' }, { name: 'units', type: 'number', kind: 'measure' }],
+      rows: [
+        { 'product.name': 'Pro Switch', revenue: 58610.26999999999, units: 12 },
+        { 'product.name': 'Eco Case', revenue: 0.1 + 0.2, units: 3 },
+        { 'product.name': 'Nano', revenue: 1234.5, units: 1e21 },
+      ],
+      meta,
+    };
+    let out = '';
+    for await (const chunk of csvStream(result, { 'product.name': 'Product', revenue: 'Revenue' })) out += String(chunk);
+    expect(out).toBe('Product,Revenue,units\r\n' + 'Pro Switch,58610.27,12\r\n' + 'Eco Case,0.3,3\r\n' + 'Nano,1234.5,1e+21\r\n');
+  });
+
   it('streams large results in several chunks', async () => {
     const rows = Array.from({ length: 1_200 }, (_, i) => ({ n: i }));
     const chunks: string[] = [];

@@ -49,6 +49,16 @@ const DASHBOARD = parseDashboard(MODEL, {
 const options = { model: MODEL, dialect: 'duckdb' as const, engine: { maxLimit: 1000 }, canExport: false };
 
 describe('presentDashboard', () => {
+  it('labels each permitted chart\'s members with the model\'s titles and per-member formats, and a hidden chart\'s with nothing', () => {
+    const view = presentDashboard(DASHBOARD, claims('viewer'), options);
+    expect(view.charts[1]!.members).toEqual({
+      revenue: { title: 'Revenue', format: { style: 'currency', currency: 'USD', decimals: 2 } },
+      units: { title: 'Units', format: { style: 'number', decimals: 0 } },
+      region: { title: 'Region' },
+    });
+    expect(view.charts[2]!.members).toBeUndefined();
+  });
+
   it('marks charts with hidden members not permitted, strips their queries, and omits hidden pickers', () => {
     const view = presentDashboard(DASHBOARD, claims('viewer'), options);
     expect(view.charts.map((c) => [c.id, c.permitted])).toEqual([['revenue', true], ['mixed', true], ['secret', false]]);

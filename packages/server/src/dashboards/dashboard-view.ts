@@ -1,28 +1,7 @@
-import { PerchError, type EmbedTokenClaims, type SemanticQueryInput } from '@perch/protocol';
+import { PerchError, type DashboardChartView, type DashboardView, type EmbedTokenClaims, type MeasureFormat, type MemberLabel, type SemanticQueryInput } from '@perch/protocol';
 import { catalogFor, compileQuery, type Dashboard, type DialectName, type EngineOptions, type Model } from '@perch/engine';
 
-/** A chart as `GET /v1/dashboards/{id}` sends it. */
-export interface DashboardChartView {
-  id: string;
-  type: Dashboard['charts'][number]['type'];
-  title: string;
-  description?: string;
-  /** The chart's query when permitted; only `{dataset}` otherwise, so hidden member names never leave. */
-  query: SemanticQueryInput;
-  permitted: boolean;
-  format?: { measure?: { style: 'currency' | 'number' | 'percent'; currency?: string; decimals?: number } };
-}
-
-/** The body of `GET /v1/dashboards/{id}` (the contract the web components read). */
-export interface DashboardView {
-  id: string;
-  title: string;
-  description?: string;
-  layout: { columns: 12; items: Array<{ chart: string; x: number; y: number; w: number; h: number }> };
-  charts: DashboardChartView[];
-  filters: { dateRange?: { member: string; default?: string | [string, string] }; pickers: Array<{ member: string; title: string }> };
-  canExport: boolean;
-}
+export type { DashboardChartView, DashboardView } from '@perch/protocol';
 
 export interface ViewOptions {
   model: Model;
@@ -67,6 +46,58 @@ function measureFormat(model: Model, query: SemanticQueryInput): DashboardChartV
 }
 
 /**
+ * One member's number format for tables and tooltips, where every column keeps its own format.
+ * Currency shows cents here (a table row is read exactly; a KPI is read at a glance), and
+ * `percent` members already hold percentage points, so they are plain numbers with one decimal.
+ */
+function memberFormat(format: string | undefined): MeasureFormat | undefined {
+  if (format === 'currency') return { style: 'currency', currency: 'USD', decimals: 2 };
+  if (format === 'integer') return { style: 'number', decimals: 0 };
+  if (format === 'percent') return { style: 'number', decimals: 1 };
+  return undefined;
+}
+
+/**
+ * Titles and formats of a permitted chart's members, keyed as the result columns are named. A
+ * joined dimension (`product.name`) takes the joined dataset's title for it ("Product").
+ */
+function memberLabels(model: Model, query: SemanticQueryInput): Record<string, MemberLabel> {
+  const labels: Record<string, MemberLabel> = {};
+  const names = [...(query.measures ?? []), ...(query.dimensions ?? []), ...(query.timeDimension ? [query.timeDimension.member] : [])];
+  for (const name of names) {
+    const member = describeMember(model, query.dataset, name);
+    const format = memberFormat(member?.format);
+    labels[name] = { title: member?.title ?? humanize(name), ...(format ? { format } : {}) };
+  }
+  return labels;
+}
+
+function describeMember(model: Model, datasetName: string, name: string): { title: string | undefined; format: string | undefined } | undefined {
+  const dataset = model.datasets.get(datasetName);
+  if (!dataset) return undefined;
+  const [head, tail] = name.split('.', 2);
+  if (tail === undefined) return dataset.dimensions.get(name) ?? dataset.measures.get(name);
+  const join = dataset.joins.get(head ?? '');
+  return join ? model.datasets.get(join.dataset)?.dimensions.get(tail) : undefined;
+}
+
+/**
+ * The model's title of each result column of a query on `dataset` (a humanized name when the
+ * model has none), for CSV header rows.
+ *
+ * @example
+ * memberTitles(model, 'orders', ['revenue', 'product.name']) // { revenue: 'Revenue', 'product.name': 'Product' }
+ */
+export function memberTitles(model: Model, dataset: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, describeMember(model, dataset, name)?.title ?? humanize(name)]));
+}
+
+function humanize(name: string): string {
+  const words = name.replace(/[._]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
  * The definition of a dashboard as one user may see it: charts whose members the user may not see
  * are marked `permitted: false` and their queries stripped, and filters on hidden members are
  * omitted, so the response never names a member the catalog would hide.
@@ -90,6 +121,7 @@ export function presentDashboard(dashboard: Dashboard, claims: EmbedTokenClaims,
       query: permitted ? structuredClone(query) : { dataset: query.dataset },
       permitted,
       ...(format ? { format } : {}),
+      ...(permitted ? { members: memberLabels(options.model, query) } : {}),
     };
   });
 

@@ -20,7 +20,7 @@ export async function runDemoCli(argv: string[]): Promise<void> {
     },
   });
   const orders = Number(values.orders);
-  const warehouse = await generateDemoWarehouse({ path: values.path, orders, quiet: values.quiet });
+  const warehouse = await generateDemoWarehouse({ path: values.path, orders, quiet: values.quiet, today: new Date() });
   process.stdout.write(`${warehouse.generated ? 'Generated' : 'Up to date'}: ${warehouse.path} (${warehouse.orders} orders)\n`);
   if (values.postgres) {
     const loaded = await loadDemoIntoPostgres({ url: values.postgres, schema: values.schema, sourcePath: warehouse.path, quiet: values.quiet });

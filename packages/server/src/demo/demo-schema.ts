@@ -4,11 +4,39 @@
  */
 export const GENERATOR_VERSION = '1';
 
-/** Orders are spread over the three years before this fixed anchor; the clock is never read. */
+/**
+ * Orders are spread over the 1,096 days before an anchor date (exclusive). Without a `today`, the
+ * generator uses this fixed anchor and never reads the clock, so tests get the same rows forever.
+ * With a `today` (the demo that `npm start` runs), the anchor is that day, so the data ends
+ * yesterday and "Last 7 days" is never empty.
+ */
 export const ANCHOR_DATE = '2026-10-31';
-export const HISTORY_START = '2023-10-31';
-/** Seconds from HISTORY_START to ANCHOR_DATE (1,096 days: the span includes 29 Feb 2024). */
-export const HISTORY_SECONDS = 1_096 * 86_400;
+export const HISTORY_DAYS = 1_096;
+export const HISTORY_SECONDS = HISTORY_DAYS * 86_400;
+/** A warehouse whose anchor is more than this many days behind the requested one is regenerated. */
+export const MAX_ANCHOR_AGE_DAYS = 3;
+
+/**
+ * The anchor (first day with no orders) for a requested `today`, as `YYYY-MM-DD` in UTC.
+ *
+ * @example
+ * anchorDateFor(undefined) // '2026-10-31' (the fixed anchor)
+ * anchorDateFor('2027-03-05T14:00:00Z') // '2027-03-05': the last orders are on 4 March
+ */
+export function anchorDateFor(today: Date | string | undefined): string {
+  if (today === undefined) return ANCHOR_DATE;
+  const date = new Date(today);
+  if (Number.isNaN(date.getTime())) throw new RangeError('today must be a date');
+  return date.toISOString().slice(0, 10);
+}
+
+/** The first day of the history for an anchor, `YYYY-MM-DD`. */
+export function historyStartFor(anchor: string): string {
+  return new Date(Date.parse(`${anchor}T00:00:00Z`) - HISTORY_SECONDS * 1000).toISOString().slice(0, 10);
+}
+
+/** The fixed history's first day (2023-10-31). */
+export const HISTORY_START = historyStartFor(ANCHOR_DATE);
 
 export const DEFAULT_ORDER_COUNT = 1_000_000;
 export const PRODUCT_COUNT = 200;

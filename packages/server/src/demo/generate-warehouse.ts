@@ -2,19 +2,20 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  ANCHOR_DATE,
   CHANNELS,
   CUSTOMERS,
   DEFAULT_ORDER_COUNT,
   DEPARTMENTS,
   GENERATOR_VERSION,
   HISTORY_SECONDS,
-  HISTORY_START,
+  MAX_ANCHOR_AGE_DAYS,
   PRODUCT_CATEGORIES,
   PRODUCT_COUNT,
   REGIONS,
   STATUSES,
   TABLE_DDL,
+  anchorDateFor,
+  historyStartFor,
 } from './demo-schema.js';
 import { createProgressReporter, type ProgressListener } from './progress.js';
 import { RANDOM_MACROS, sqlList } from './random-sql.js';
@@ -27,6 +28,12 @@ export interface GenerateDemoOptions {
   onProgress?: ProgressListener;
   /** No progress bar on stderr. */
   quiet?: boolean;
+  /**
+   * End the history at the day before this date (UTC), and regenerate a warehouse whose history
+   * ends more than a few days earlier. Omitted: the fixed anchor (2026-10-31), for tests. The
+   * rows are the same for the same `today`: only the dates move, by whole days.
+   */
+  today?: Date | string;
 }
 
 export interface DemoWarehouseSummary {
@@ -36,6 +43,8 @@ export interface DemoWarehouseSummary {
   products: number;
   /** False when an up-to-date file already existed and nothing was written. */
   generated: boolean;
+  /** The first day without orders (`YYYY-MM-DD`); the data ends the day before. */
+  anchorDate: string;
 }
 
 const CHUNK_ROWS = 100_000;
@@ -54,8 +63,12 @@ const CHUNK_ROWS = 100_000;
 export async function generateDemoWarehouse(options: GenerateDemoOptions): Promise<DemoWarehouseSummary> {
   const orders = options.orders ?? DEFAULT_ORDER_COUNT;
   if (!Number.isSafeInteger(orders) || orders < 0) throw new RangeError('orders must be a non-negative integer');
+  const wanted = anchorDateFor(options.today);
   const summary = { path: options.path, orders, customers: CUSTOMERS.length, products: PRODUCT_COUNT };
-  if (existsSync(options.path) && (await readDemoMeta(options.path))?.matches(orders)) return { ...summary, generated: false };
+  const existing = existsSync(options.path) ? await readDemoMeta(options.path) : undefined;
+  if (existing?.matches(orders) && anchorIsCurrent(existing.anchorDate, wanted, options.today !== undefined)) {
+    return { ...summary, generated: false, anchorDate: existing.anchorDate ?? wanted };
+  }
 
   mkdirSync(dirname(options.path), { recursive: true });
   const temporary = `${options.path}.tmp-${process.pid}`;
@@ -72,12 +85,12 @@ export async function generateDemoWarehouse(options: GenerateDemoOptions): Promi
       progress.update(0);
       for (let start = 0; start < orders; start += CHUNK_ROWS) {
         const end = Math.min(orders, start + CHUNK_ROWS);
-        await connection.run(ordersChunkSql(start, end));
+        await connection.run(ordersChunkSql(start, end, historyStartFor(wanted)));
         progress.update(end);
       }
       // Written last: a file without it is never mistaken for a finished warehouse.
       await connection.run(
-        `INSERT INTO perch_meta VALUES ('generator_version', '${GENERATOR_VERSION}'), ('orders', '${orders}'), ('anchor_date', '${ANCHOR_DATE}')`,
+        `INSERT INTO perch_meta VALUES ('generator_version', '${GENERATOR_VERSION}'), ('orders', '${orders}'), ('anchor_date', '${wanted}')`,
       );
       await connection.run('CHECKPOINT');
     } finally {
@@ -93,22 +106,34 @@ export async function generateDemoWarehouse(options: GenerateDemoOptions): Promi
   instance.closeSync();
   removeDatabaseFiles(options.path);
   renameSync(temporary, options.path);
-  return { ...summary, generated: true };
+  return { ...summary, generated: true, anchorDate: wanted };
+}
+
+/**
+ * Whether a stored anchor serves a request. A fixed-anchor request (tests) needs exactly the fixed
+ * anchor; a `today` request accepts an anchor up to a few days old, so a restart does not rebuild
+ * a million rows every day, while the data never ages out of "Last 7 days".
+ */
+function anchorIsCurrent(stored: string | undefined, wanted: string, moving: boolean): boolean {
+  if (stored === undefined) return false;
+  if (!moving) return stored === wanted;
+  const age = (Date.parse(`${wanted}T00:00:00Z`) - Date.parse(`${stored}T00:00:00Z`)) / 86_400_000;
+  return age >= 0 && age <= MAX_ANCHOR_AGE_DAYS;
 }
 
 /** Reads `perch_meta` from an existing warehouse file (read-only); undefined if it has none. */
-export async function readDemoMeta(path: string): Promise<{ version: string; orders: number; matches(orders: number): boolean } | undefined> {
+export async function readDemoMeta(path: string): Promise<{ version: string; orders: number; anchorDate: string | undefined; matches(orders: number): boolean } | undefined> {
   let instance: DuckDBInstance | undefined;
   try {
     instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
     const connection = await instance.connect();
     try {
-      const reader = await connection.runAndReadAll("SELECT key, value FROM perch_meta WHERE key IN ('generator_version', 'orders')");
+      const reader = await connection.runAndReadAll("SELECT key, value FROM perch_meta WHERE key IN ('generator_version', 'orders', 'anchor_date')");
       const meta = Object.fromEntries(reader.getRows().map(([key, value]) => [String(key), String(value)]));
       if (meta.generator_version === undefined || meta.orders === undefined) return undefined;
       const version = meta.generator_version;
       const count = Number(meta.orders);
-      return { version, orders: count, matches: (orders) => version === GENERATOR_VERSION && count === orders };
+      return { version, orders: count, anchorDate: meta.anchor_date, matches: (orders) => version === GENERATOR_VERSION && count === orders };
     } finally {
       connection.closeSync();
     }
@@ -156,7 +181,7 @@ async function insertProducts(connection: DuckDBConnection): Promise<void> {
 }
 
 /** SQL inserting orders with row index in [start, end); order_id = index + 1. */
-function ordersChunkSql(start: number, end: number): string {
+function ordersChunkSql(start: number, end: number, historyStart: string): string {
   const customerIds = sqlList(CUSTOMERS.map((c) => c.customer_id));
   const homeRegions = sqlList(CUSTOMERS.map((c) => c.region));
   const n = CUSTOMERS.length;
@@ -187,7 +212,7 @@ function ordersChunkSql(start: number, end: number): string {
            CASE WHEN status_draw < 85 THEN '${STATUSES[0]}' WHEN status_draw < 93 THEN '${STATUSES[1]}' ELSE '${STATUSES[2]}' END AS status,
            CAST(quantity AS INTEGER) AS quantity,
            round(prices.unit_prices[product_id] * quantity * (100 - discount_percent) / 100.0, 2) AS amount,
-           TIMESTAMP '${HISTORY_START} 00:00:00' + to_seconds(second_offset) AS ordered_at
+           TIMESTAMP '${historyStart} 00:00:00' + to_seconds(second_offset) AS ordered_at
     FROM draws, prices
     ORDER BY i`;
 }

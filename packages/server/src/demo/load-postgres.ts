@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
-import { DEFAULT_ORDER_COUNT, GENERATOR_VERSION, TABLE_DDL } from './demo-schema.js';
+import { ANCHOR_DATE, DEFAULT_ORDER_COUNT, GENERATOR_VERSION, TABLE_DDL } from './demo-schema.js';
 import { generateDemoWarehouse, readDemoMeta } from './generate-warehouse.js';
 import { createProgressReporter, type ProgressListener } from './progress.js';
 
@@ -66,17 +66,17 @@ export async function loadDemoIntoPostgres(options: LoadDemoIntoPostgresOptions)
   try {
     const meta = await readDemoMeta(sourcePath);
     if (!meta) throw new Error(`${sourcePath} is not a Perch demo warehouse`);
-    return await copyIntoPostgres(sourcePath, meta.orders, schema, options);
+    return await copyIntoPostgres(sourcePath, meta.orders, meta.anchorDate ?? ANCHOR_DATE, schema, options);
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-async function copyIntoPostgres(sourcePath: string, orders: number, schema: string, options: LoadDemoIntoPostgresOptions): Promise<DemoLoadSummary> {
+async function copyIntoPostgres(sourcePath: string, orders: number, anchorDate: string, schema: string, options: LoadDemoIntoPostgresOptions): Promise<DemoLoadSummary> {
   const client = new pg.Client({ connectionString: options.url });
   await client.connect();
   try {
-    if (await isUpToDate(client, schema, orders)) return { schema, orders, loaded: false };
+    if (await isUpToDate(client, schema, orders, anchorDate)) return { schema, orders, loaded: false };
     const instance = await DuckDBInstance.create(sourcePath, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
     const duck = await instance.connect();
     const progress = createProgressReporter('load', orders, options);
@@ -97,7 +97,7 @@ async function copyIntoPostgres(sourcePath: string, orders: number, schema: stri
         progress.update(end);
       }
       await client.query(`CREATE INDEX ON ${schema}.orders (customer_id, ordered_at)`);
-      await client.query(`INSERT INTO ${schema}.perch_meta VALUES ('generator_version', $1), ('orders', $2)`, [GENERATOR_VERSION, String(orders)]);
+      await client.query(`INSERT INTO ${schema}.perch_meta VALUES ('generator_version', $1), ('orders', $2), ('anchor_date', $3)`, [GENERATOR_VERSION, String(orders), anchorDate]);
       await client.query('COMMIT');
       await client.query(`ANALYZE ${schema}.orders`);
       return { schema, orders, loaded: true };
@@ -114,12 +114,13 @@ async function copyIntoPostgres(sourcePath: string, orders: number, schema: stri
   }
 }
 
-async function isUpToDate(client: pg.Client, schema: string, orders: number): Promise<boolean> {
+/** Same version, row count and anchor: a warehouse regenerated to end yesterday is copied again. */
+async function isUpToDate(client: pg.Client, schema: string, orders: number, anchorDate: string): Promise<boolean> {
   const exists = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'perch_meta']);
   if (exists.rowCount === 0) return false;
   const meta = await client.query<{ key: string; value: string }>(`SELECT key, value FROM ${schema}.perch_meta`);
   const values = Object.fromEntries(meta.rows.map((row) => [row.key, row.value]));
-  return values.generator_version === GENERATOR_VERSION && values.orders === String(orders);
+  return values.generator_version === GENERATOR_VERSION && values.orders === String(orders) && (values.anchor_date ?? ANCHOR_DATE) === anchorDate;
 }
 
 async function copySmallTable(duck: DuckDBConnection, client: pg.Client, schema: string, table: string, columns: string[], types: string[]): Promise<void> {

@@ -18,7 +18,8 @@ export async function openWarehouse(config: PerchConfig, ctx: Pick<PerchContext,
   if (warehouse.type === 'duckdb') {
     const path = resolve(config.cwd, warehouse.path);
     if (warehouse.demo) {
-      const summary = await generateDemoWarehouse({ path, orders: warehouse.demoOrders });
+      // The demo always ends yesterday, so relative ranges ("Last 7 days") are never empty.
+      const summary = await generateDemoWarehouse({ path, orders: warehouse.demoOrders, today: new Date() });
       if (summary.generated) ctx.logger.info({ path, orders: summary.orders }, 'demo warehouse generated');
     }
     // Perch only reads the warehouse; read-only also makes DuckDB refuse every write.

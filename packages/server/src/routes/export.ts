@@ -8,6 +8,7 @@ import type { QueryService } from '../query/query-service.js';
 import { DashboardQuerySchema } from '../query/dashboard-query.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 import { csvStream, exportFileName } from '../dashboards/csv-export.js';
+import { memberTitles } from '../dashboards/dashboard-view.js';
 
 /**
  * `POST /v1/export`: a dashboard chart (`{dashboard, chart, filters}`) or a semantic query as CSV,
@@ -36,7 +37,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PerchContext, se
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${exportFileName(outcome.resource)}"`)
         .header('cache-control', 'no-store')
-        .send(csvStream(outcome.result));
+        .send(csvStream(outcome.result, memberTitles(service.model, outcome.audit.dataset, outcome.result.columns.map((c) => c.name))));
     },
   );
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector, type Connector } from '../../src/connectors/index.js';
-import { CHANNELS, CUSTOMERS, DEPARTMENTS, generateDemoWarehouse, loadDemoIntoPostgres, REGIONS, STATUSES, type DemoProgress } from '../../src/demo/index.js';
+import { ANCHOR_DATE, CHANNELS, CUSTOMERS, DEPARTMENTS, generateDemoWarehouse, historyStartFor, loadDemoIntoPostgres, REGIONS, STATUSES, type DemoProgress } from '../../src/demo/index.js';
 import { governed } from './contract.js';
 import { TEST_DATABASE_URL, uniqueSchema, withAdminClient } from './pg-test-helpers.js';
 
@@ -82,6 +82,35 @@ describe('demo warehouse', () => {
     expect(Number(range?.min_amount)).toBeGreaterThan(0);
     expect(range?.unrounded).toBe(0);
     expect(range?.orphans).toBe(0);
+  });
+
+  it('ends yesterday for a given today, with the same rows shifted by whole days, and regenerates once it is more than three days old', async () => {
+    const moving = join(dir, 'moving.duckdb');
+    const fixed = join(dir, 'fixed.duckdb');
+    const today = '2027-03-05T14:30:00Z';
+    const made = await generateDemoWarehouse({ path: moving, orders: ORDERS, quiet: true, today });
+    await generateDemoWarehouse({ path: fixed, orders: ORDERS, quiet: true });
+    expect(made).toMatchObject({ generated: true, anchorDate: '2027-03-05' });
+    const a = await createConnector({ type: 'duckdb', path: moving, readOnly: true });
+    const b = await createConnector({ type: 'duckdb', path: fixed, readOnly: true });
+    try {
+      const [range] = (await a.execute(governed('duckdb', 'SELECT CAST(MIN(ordered_at) AS DATE) AS lo, CAST(MAX(ordered_at) AS DATE) AS hi FROM orders'))).rows;
+      expect(String(range?.lo) >= historyStartFor('2027-03-05')).toBe(true);
+      // The last day with orders is the day before "today".
+      expect(String(range?.hi).slice(0, 10)).toBe('2027-03-04');
+      const rows = (c: Connector) => c.execute(governed('duckdb', 'SELECT order_id, customer_id, amount, epoch(ordered_at) AS at FROM orders ORDER BY order_id'));
+      const [movingRows, fixedRows] = [(await rows(a)).rows, (await rows(b)).rows];
+      const shift = (Date.parse('2027-03-05T00:00:00Z') - Date.parse(`${ANCHOR_DATE}T00:00:00Z`)) / 1000;
+      expect(movingRows.map((r) => [r.order_id, r.customer_id, r.amount])).toEqual(fixedRows.map((r) => [r.order_id, r.customer_id, r.amount]));
+      expect(new Set(movingRows.map((r, i) => Number(r.at) - Number(fixedRows[i]!.at)))).toEqual(new Set([shift]));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+    expect((await generateDemoWarehouse({ path: moving, orders: ORDERS, quiet: true, today: '2027-03-08' })).generated).toBe(false);
+    expect(await generateDemoWarehouse({ path: moving, orders: ORDERS, quiet: true, today: '2027-03-09' })).toMatchObject({ generated: true, anchorDate: '2027-03-09' });
+    // A fixed-anchor request (tests) never accepts a moving warehouse.
+    expect((await generateDemoWarehouse({ path: moving, orders: ORDERS, quiet: true })).anchorDate).toBe(ANCHOR_DATE);
   });
 
   it('loads identical data into PostgreSQL: the same per-tenant aggregates on both connectors', async () => {

@@ -122,8 +122,11 @@ describe('POST /v1/export', () => {
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     expect(response.headers['content-disposition']).toBe('attachment; filename="sales-revenue_by_region.csv"');
     const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('region,revenue');
+    // The model's titles head the columns.
+    expect(lines[0]).toBe('Region,Revenue');
     const oracle = await warehouse.sql<{ region: string; revenue: number }>(`SELECT region, sum(amount) AS revenue FROM orders WHERE customer_id = 'acme' GROUP BY region`);
+    // Raw numbers, rounded to what the stored two-decimal amounts can sum to: no float noise.
+    for (const line of lines.slice(1)) expect(line.slice(line.lastIndexOf(',') + 1)).toMatch(/^-?\d+(\.\d{1,2})?$/);
     expect(lines).toHaveLength(oracle.length + 1);
     const csvRevenue = new Map(lines.slice(1).map((line) => [line.slice(0, line.lastIndexOf(',')), Number(line.slice(line.lastIndexOf(',') + 1))]));
     for (const row of oracle) {
@@ -139,7 +142,7 @@ describe('POST /v1/export', () => {
     const token = await mintFor(perch, { role: 'explorer', attributes: ACME_FINANCE });
     const response = await call(perch, token, 'POST', '/v1/export', { dataset: 'orders', measures: ['orders'], dimensions: ['channel'], filters: [{ member: 'region', operator: 'equals', values: ['@SUM(1+1)'] }] });
     expect(response.statusCode).toBe(200);
-    expect(response.body).toBe('channel,orders\r\n"\'=HYPERLINK(""http://evil.example"",""x"")",1\r\n');
+    expect(response.body).toBe('Sales channel,Orders\r\n"\'=HYPERLINK(""http://evil.example"",""x"")",1\r\n');
   });
 
   it('refuses viewers with 403 role_forbidden before running anything', async () => {
@@ -202,13 +205,13 @@ describe('an expired token cannot export (Superset #24745)', () => {
       const body = { dashboard: 'sales', chart: 'revenue_by_region', filters: { dateRange: null } };
       const fresh = await call(timed, token, 'POST', '/v1/export', body);
       expect(fresh.statusCode).toBe(200);
-      expect(fresh.body.split('\r\n')[0]).toBe('region,revenue');
+      expect(fresh.body.split('\r\n')[0]).toBe('Region,Revenue');
       clock.advance(60 + 31); // past the TTL and the 30 s skew allowance
       const expired = await call(timed, token, 'POST', '/v1/export', body);
       expect(expired.statusCode).toBe(401);
       expect(expired.headers['content-type']).toMatch(/^application\/json/);
       expect(expired.json().error.code).toBe('token_expired');
-      expect(expired.body).not.toContain('region,revenue');
+      expect(expired.body).not.toContain('Region,Revenue');
       const events = timed.audit.byRequest(String(expired.headers['x-request-id']));
       expect(events.map((e) => [e.action, e.outcome, e.code])).toEqual([['token.reject', 'refused', 'token_expired']]);
     } finally {

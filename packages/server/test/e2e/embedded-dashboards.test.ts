@@ -129,6 +129,12 @@ function tileLines(body: string): StreamLine[] {
     .map((line) => JSON.parse(line) as StreamLine);
 }
 
+/** A KPI's previous-period answer: tile lines for KPI charts only, no session or definition. */
+function isComparison(body: string): boolean {
+  const lines = tileLines(body);
+  return lines.length > 0 && lines.every((l) => l.chart === 'revenue_kpi' || l.chart === 'orders_kpi');
+}
+
 async function kpiNumber(page: Page, chart: string): Promise<number> {
   const text = await page.locator(`tc-dashboard [data-chart="${chart}"] .kpi`).innerText();
   return Number(text.replace(/[^0-9.-]/g, ''));
@@ -165,7 +171,8 @@ describe('embedded dashboards end to end', () => {
         const dom = await deepHtml(tracked.page);
         // The first load is one NDJSON response: the session and the definition, then one line
         // per tile, every tile answered.
-        const batches = tracked.responses.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST');
+        // (A KPI's previous-period request follows it, for the KPI charts only.)
+        const batches = tracked.responses.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST' && !isComparison(r.body));
         expect(batches.map((r) => r.status)).toEqual([200]);
         const [sessionLine, definitionLine, ...lines] = tileLines(batches[0]!.body);
         expect(sessionLine).toMatchObject({ session: { distinctId: userId } });
@@ -194,7 +201,7 @@ describe('embedded dashboards end to end', () => {
       expect(file.suggestedFilename()).toBe('sales-revenue_by_region.csv');
       const csv = await readFile(await file.path(), 'utf8');
       const lines = csv.trimEnd().split('\r\n');
-      expect(lines[0]).toBe('region,revenue');
+      expect(lines[0]).toBe('Region,Revenue');
       const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
       const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
       const expected = await stack.sql<{ region: string; revenue: number }>(
@@ -214,7 +221,7 @@ describe('embedded dashboards end to end', () => {
   it('renders a markup dimension value as text and runs no script', async () => {
     const tracked = await login('alice');
     try {
-      const options = tracked.page.locator('tc-dashboard select[name="region"] option');
+      const options = tracked.page.locator('tc-dashboard .picker[data-member="region"] li label');
       await expect.poll(async () => (await options.allTextContents()).includes(XSS_VALUE), { timeout: 20_000 }).toBe(true);
       const injected = await tracked.page.evaluate(() => {
         let count = 0;
@@ -228,7 +235,8 @@ describe('embedded dashboards end to end', () => {
       expect(injected).toBe(0);
       // Pick the markup value: the tiles re-query with it and still render it as text.
       const before = await readyCount(tracked);
-      await tracked.page.locator('tc-dashboard select[name="region"]').selectOption({ label: XSS_VALUE });
+      await tracked.page.locator('tc-dashboard .picker[data-member="region"] summary').click();
+      await tracked.page.locator('tc-dashboard .picker[data-member="region"] li label', { hasText: XSS_VALUE }).locator('input').check();
       await waitForReady(tracked, before + 1);
       expect(await tracked.page.locator('tc-dashboard [data-chart="orders_kpi"] .kpi').innerText()).toBe('1');
       expect(tracked.dialogs).toEqual([]);
@@ -248,7 +256,8 @@ describe('embedded dashboards end to end', () => {
       // Eleven minutes pass on Perch's clock: the 600 s token (plus 30 s skew) has expired.
       stack.clock.offsetMs += 11 * 60_000;
       const expiredAt = new Date(stack.clock.now());
-      await tracked.page.locator('tc-dashboard select[name="channel"]').selectOption('web');
+      await tracked.page.locator('tc-dashboard .picker[data-member="channel"] summary').click();
+      await tracked.page.locator('tc-dashboard .picker[data-member="channel"] input[type="checkbox"][value="web"]').check();
       await waitForReady(tracked, readyBefore + 1);
       await tracked.settled();
       expect(tokenRequests()).toBeGreaterThan(before);
@@ -257,7 +266,7 @@ describe('embedded dashboards end to end', () => {
       expect(refused.length).toBeGreaterThan(0);
       for (const response of refused) expect(JSON.parse(response.body).error.code).toBe('token_expired');
       // The refused tile request was retried and every tile answered.
-      const answered = after.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST' && r.status === 200);
+      const answered = after.filter((r) => r.url.endsWith('/v1/dashboards/sales/tiles') && r.method === 'POST' && r.status === 200 && !isComparison(r.body));
       expect(answered).toHaveLength(1);
       // Every tile of the retried request ran: the audit trail (not the browser's copy of a
       // streamed body, which the browser may no longer hold) is the witness.

@@ -1,0 +1,51 @@
+import type { ErrorCode } from '@perch/protocol/errors';
+import type { AssistantResult } from './assistant/assistant-types.js';
+
+/** Detail of the `tc-error` event. */
+export interface TcErrorDetail {
+  code: ErrorCode;
+  message: string;
+  requestId?: string;
+  /** The chart whose tile failed, when one tile failed and the others did not. */
+  chart?: string;
+}
+
+/**
+ * Detail of the `tc-ready` event. Both components send `component` and `durationMs`; the
+ * dashboard also names itself, so one listener on `document` can tell the events apart.
+ */
+export type TcReadyDetail = { component: 'dashboard'; dashboard: string; durationMs: number } | { component: 'assistant'; durationMs: number };
+
+/** Detail of the `tc-token-expired` event. */
+export interface TcTokenExpiredDetail {
+  /** Whether a `fetchToken` callback is available to recover. */
+  willRefresh: boolean;
+}
+
+/** Detail of the assistant's `tc-answer` event. */
+export interface TcAnswerDetail {
+  question: string;
+  result: AssistantResult;
+}
+
+/**
+ * Typed map of the events both Perch components dispatch (bubbling and composed, so a listener on
+ * `document` hears them). `HTMLElementEventMap` is extended with it, so `addEventListener('tc-error', …)`
+ * is typed on any element.
+ */
+export interface PerchEventMap {
+  'tc-ready': CustomEvent<TcReadyDetail>;
+  'tc-error': CustomEvent<TcErrorDetail>;
+  'tc-token-expired': CustomEvent<TcTokenExpiredDetail>;
+  'tc-answer': CustomEvent<TcAnswerDetail>;
+}
+
+/**
+ * Dispatch a typed Perch event from `target`: bubbling and composed, so it leaves the shadow root.
+ *
+ * @example
+ * emitPerchEvent(this, 'tc-error', { code: 'token_missing', message: 'No token.' });
+ */
+export function emitPerchEvent<K extends keyof PerchEventMap>(target: EventTarget, type: K, detail: PerchEventMap[K]['detail']): void {
+  target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}

@@ -1,0 +1,74 @@
+import type { ErrorBody } from './errors.js';
+import type { QueryResult, SemanticQueryInput } from './query.js';
+import type { SessionResponse } from './token.js';
+
+/*
+ * Wire types of the dashboard routes, shared by the server that sends them and the web components
+ * that read them, so the two cannot drift apart.
+ */
+
+/** How a number is shown: the model's `format` turned into `Intl.NumberFormat` terms. */
+export interface MeasureFormat {
+  style: 'currency' | 'number' | 'percent';
+  currency?: string;
+  decimals?: number;
+}
+
+/** The model's label and format of one member a chart's result carries (a result column name). */
+export interface MemberLabel {
+  title: string;
+  format?: MeasureFormat;
+}
+
+export type DashboardChartType = 'kpi' | 'bar' | 'line' | 'area' | 'pie' | 'table';
+
+/** A chart as `GET /v1/dashboards/{id}` sends it. */
+export interface DashboardChartView {
+  id: string;
+  type: DashboardChartType;
+  title: string;
+  description?: string;
+  /** The chart's query when permitted; only `{dataset}` otherwise, so hidden member names never leave. */
+  query: SemanticQueryInput;
+  permitted: boolean;
+  format?: { measure?: MeasureFormat };
+  /**
+   * Titles and formats of the members of the chart's query, keyed by result column name. Sent
+   * only for permitted charts, so a hidden member's title never leaves either.
+   */
+  members?: Record<string, MemberLabel>;
+}
+
+/** The body of `GET /v1/dashboards/{id}` (the contract the web components read). */
+export interface DashboardView {
+  id: string;
+  title: string;
+  description?: string;
+  layout: { columns: number; items: Array<{ chart: string; x: number; y: number; w: number; h: number }> };
+  charts: DashboardChartView[];
+  filters: { dateRange?: { member: string; default?: string | [string, string] }; pickers: Array<{ member: string; title: string }> };
+  canExport: boolean;
+}
+
+/** Dashboard filter state sent with a dashboard's tile, query and export requests. */
+export interface DashboardFilters {
+  /** `null` means "all time": it overrides the dashboard's default range. */
+  dateRange?: string | [string, string] | null;
+  values?: Record<string, Array<string | number>>;
+}
+
+/** Body of `POST /v1/dashboards/{id}/tiles`: without `charts`, every chart the token may see. */
+export interface TileBatchBody {
+  charts?: string[];
+  filters?: DashboardFilters;
+  /** Also send the session and/or the definition first, as their own routes would. */
+  include?: Array<'session' | 'definition'>;
+}
+
+/** One NDJSON line of `POST /v1/dashboards/{id}/tiles`, in the order the tiles finish. */
+export type TileLine =
+  | { chart: string; result: QueryResult; error?: undefined }
+  | { chart: string; error: ErrorBody['error']; result?: undefined };
+
+/** A line at the head of a tiles stream whose request asked for it with `include`. */
+export type TileLeadLine = { session: SessionResponse; chart?: undefined } | { definition: DashboardView; chart?: undefined };
