@@ -1,6 +1,4 @@
-import type { SemanticQueryInput } from '@perch/protocol';
-import type { MeasureFormat } from '../types.js';
-import type { QueryResult as QueryResponse } from '@perch/protocol';
+import type { MeasureFormat, QueryResult as QueryResponse, SemanticQueryInput } from '@perch/protocol';
 
 /** `POST /v1/assistant/messages` response (also the `result` event of the stream). */
 export interface AssistantResult {

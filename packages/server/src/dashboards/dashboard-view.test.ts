@@ -43,7 +43,7 @@ const DASHBOARD = parseDashboard(MODEL, {
     { id: 'secret', type: 'kpi', title: 'Secret', query: { dataset: 'sales', measures: ['margin'], filters: [{ member: 'region', operator: 'equals', values: ['EMEA'] }] } },
   ],
   filters: { dateRange: { member: 'sold_at', default: 'last 30 days' }, pickers: [{ member: 'region' }, { member: 'cost_centre', title: 'Centre' }] },
-  layout: [{ chart: 'revenue', x: 20, y: 0, w: 24, h: 2 }],
+  layout: [{ chart: 'revenue', x: 0, y: 0, w: 6, h: 2 }],
 });
 
 const options = { model: MODEL, dialect: 'duckdb' as const, engine: { maxLimit: 1000 }, canExport: false };
@@ -81,8 +81,8 @@ describe('presentDashboard', () => {
     expect(view.charts[0]!.title).toBe('revenue');
   });
 
-  it('fits the declared layout into 12 columns', () => {
-    const view = presentDashboard(DASHBOARD, claims('viewer'), options);
+  it('fits a layout from outside the 12-column grid into it (perch check refuses one in a model file)', () => {
+    const view = presentDashboard({ ...DASHBOARD, layout: [{ chart: 'revenue', x: 20, y: 0, w: 24, h: 2 }] }, claims('viewer'), options);
     expect(view.layout).toEqual({ columns: 12, items: [{ chart: 'revenue', x: 0, y: 0, w: 12, h: 2 }] });
   });
 
