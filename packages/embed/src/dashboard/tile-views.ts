@@ -97,13 +97,11 @@ export function tableView(chart: ChartDefinition, result: QueryResponse, locale?
           ${result.columns.map((c) => {
             const title = columnTitle(chart, c.name);
             const state = sort?.column === c.name ? sort.direction : 'none';
-            return html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''} data-member=${c.name} aria-sort=${sorting ? state : nothing}>
-              ${sorting
-                ? html`<button type="button" class="sort" @click=${() => sorting.onSort(nextSort(sort, c.name, c.kind))}>
-                    ${title}<span class="sort-mark" aria-hidden="true">${state === 'ascending' ? '▲' : state === 'descending' ? '▼' : ''}</span>
-                  </button>`
-                : title}
-            </th>`;
+            // No whitespace around the cell's content: a header's text is exactly its title.
+            const content = sorting
+              ? html`<button type="button" class="sort" @click=${() => sorting.onSort(nextSort(sort, c.name, c.kind))}>${title}<span class="sort-mark" aria-hidden="true">${state === 'ascending' ? '▲' : state === 'descending' ? '▼' : ''}</span></button>`
+              : title;
+            return html`<th scope="col" class=${c.kind === 'measure' ? 'num' : ''} data-member=${c.name} aria-sort=${sorting ? state : nothing}>${content}</th>`;
           })}
         </tr>
       </thead>
