@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PerchError } from '@perch/protocol';
+import { MySqlCompiler } from '../../../engine/src/compiler/mysql.js';
 import { createConnector, type Connector } from '../../src/connectors/index.js';
 import { governed, runConnectorContract } from './contract.js';
 import { CANARY, fixtureStatements } from './fixture.js';
@@ -112,6 +113,15 @@ describe('mysql connector isolation', () => {
       if (still > 0) await pause(50);
     }
     expect(still).toBe(0);
+  });
+
+  it('buckets a UTC DATETIME by day in UTC and in a named zone (the compiler\'s CONVERT_TZ spelling)', async () => {
+    // 2026-01-31 00:00 UTC is still 30 January in New York. Named zones need the server's zone
+    // tables, which .ci/run loads; without them this test fails rather than passing on NULLs.
+    const day = new MySqlCompiler().dateTrunc('day', 'created_at', '?');
+    const bucket = async (zone: string) => (await connector.execute(governed('mysql', `SELECT ${day} AS d FROM ${table} WHERE id = ?`, [zone, 1]))).rows;
+    expect(await bucket('+00:00')).toEqual([{ d: '2026-01-31T00:00:00.000Z' }]);
+    expect(await bucket('America/New_York')).toEqual([{ d: '2026-01-30T00:00:00.000Z' }]);
   });
 
   it("turns the server's own statement time limit into query_timeout", async () => {
