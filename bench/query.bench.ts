@@ -1,8 +1,8 @@
 /**
  * Governed queries: `POST /v1/query` (token verification, RLS compile, execution, durable audit)
  * against the same aggregate as raw SQL with a hand-written tenant predicate on the same
- * connector, and against a bare Fastify route. DuckDB and PostgreSQL at 1M orders (DuckDB also at
- * 10M with `--large`).
+ * connector, and against a bare Fastify route. DuckDB, PostgreSQL and MariaDB at 1M orders (DuckDB
+ * also at 10M with `--large`; `--no-duckdb`, `--no-postgres` and `--no-mysql` leave one out).
  *
  * Misses put a unique value into a filter of every request (autocannon's `[<id>]`), so neither
  * the result cache nor single-flight can answer: each request compiles and executes. The raw
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { sealGoverned } from '../packages/engine/src/governed.js';
 import { createConnector, type Connector, type ConnectorConfig } from '../packages/server/src/connectors/index.js';
-import { generateDemoWarehouse, loadDemoIntoPostgres } from '../packages/server/src/demo/index.js';
+import { generateDemoWarehouse, loadDemoIntoMysql, loadDemoIntoPostgres } from '../packages/server/src/demo/index.js';
 import { poolRuns, runAutocannon, type HttpFigures } from './lib/autocannon-runner.js';
 import { startBareRoute } from './lib/bare-route.js';
 import { startGovernedFloor, type GovernedFloor } from './lib/governed-floor.js';
@@ -32,6 +32,8 @@ const TENANT = { customerId: 'acme', department: 'finance' };
 const DATA_DIR = join(tmpdir(), 'perch-bench-query');
 const PG_URL = process.env.PERCH_BENCH_DATABASE_URL ?? process.env.PERCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PG_SCHEMA = 'perch_bench_query';
+const MYSQL_URL = process.env.PERCH_BENCH_MYSQL_URL ?? process.env.PERCH_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const MYSQL_DATABASE = 'perch_bench_query';
 
 /** The semantic query; `[<id>]` becomes a unique channel that no row has (a miss that still scans the tenant). */
 const semanticBody = (unique: boolean) =>
@@ -48,6 +50,8 @@ const semanticBody = (unique: boolean) =>
 /** The same aggregate, written by hand with the tenant predicate, as an analyst would. */
 const RAW_SQL = `SELECT region, SUM(amount) AS revenue, COUNT(*) AS orders FROM orders
   WHERE customer_id = $1 AND channel IN ($2, $3) AND status <> $4 GROUP BY region ORDER BY region LIMIT 1000`;
+/** MySQL binds by position with `?`; the placeholders above are already in order. */
+const rawSqlFor = (dialect: string): string => (dialect === 'mysql' ? RAW_SQL.replace(/\$\d+/g, '?') : RAW_SQL);
 
 interface ConnectorFigures {
   label: string;
@@ -103,6 +107,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     const path = join(DATA_DIR, `warehouse-${orders}.duckdb`);
     options.log(`DuckDB: demo warehouse with ${formatInteger(orders)} orders (generated once, reused)`);
     await generateDemoWarehouse({ path, orders });
+    if (options.flags['no-duckdb']) continue;
     results.push(await measureConnector(`DuckDB, ${formatInteger(orders)} orders`, { type: 'duckdb', path, readOnly: true }, { type: 'duckdb', path, demo: false }, options, orders >= SLOW_QUERY_ORDERS));
   }
   if (!options.flags['no-postgres']) {
@@ -110,6 +115,14 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     await loadDemoIntoPostgres({ url: PG_URL, schema: PG_SCHEMA, sourcePath: join(DATA_DIR, 'warehouse-1000000.duckdb'), orders: 1_000_000 });
     const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${PG_SCHEMA}`)}`;
     results.push(await measureConnector('PostgreSQL, 1,000,000 orders', { type: 'postgres', url, poolSize: 10 }, { type: 'postgres', url, poolSize: 10 }, options, true));
+  }
+  if (!options.flags['no-mysql']) {
+    const target = new URL(MYSQL_URL);
+    target.pathname = `/${MYSQL_DATABASE}`;
+    const url = target.toString();
+    options.log(`MariaDB/MySQL: loading 1M orders into database ${MYSQL_DATABASE} (skipped when already loaded)`);
+    await loadDemoIntoMysql({ url, sourcePath: join(DATA_DIR, 'warehouse-1000000.duckdb'), orders: 1_000_000 });
+    results.push(await measureConnector('MariaDB, 1,000,000 orders', { type: 'mysql', url, poolSize: 10 }, { type: 'mysql', url, poolSize: 10 }, options, true));
   }
 
   // Every Perch here keeps its audit trail in the embedded store.
@@ -169,7 +182,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     targets,
     notes: [
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
-      `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${missSeconds(options.durationSeconds, false)} s (${missSeconds(options.durationSeconds, true)} s on DuckDB with ${formatInteger(SLOW_QUERY_ORDERS)} orders and on PostgreSQL, whose queries take hundreds of milliseconds, so that each round holds enough answers), alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
+      `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${missSeconds(options.durationSeconds, false)} s (${missSeconds(options.durationSeconds, true)} s on DuckDB with ${formatInteger(SLOW_QUERY_ORDERS)} orders, on PostgreSQL and on MariaDB, whose queries take hundreds of milliseconds, so that each round holds enough answers), alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
       ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}; hits/bare of each alternated hit round: ${r.hitShares.map((share) => formatPercent(share)).join(', ')}.`),
       `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row is the same hits on a second warmed Perch whose audit sink is a no-op, taking its turn in the same rounds (bare, hits, trail off, governed floor, governed floor with the trail off; each round starting one later); it only shows what the durable per-request audit event costs and is not a supported configuration.`,
       'Governed floor: the same hits on a bare Fastify (no logger, no plugins) whose one route does only what every governed answer requires, with Perch\'s own parts: verify the embed token, run the query through the RLS compiler and the result cache, and record the durable query.run event before sending the rows. It shares the first Perch\'s verifier and audit trail and takes its turn in the same rounds. Nothing of Perch\'s HTTP layer (security headers, CORS, rate limits, request ids, logging, metrics, error mapping) runs, so its share of the bare route is the most these parts allow, however cheap that layer became. The "governed floor, audit trail off" row is a second such route over the second Perch\'s verifier and no-op audit sink: token, RLS compile, cache lookup and the rows, and nothing else.',
@@ -309,7 +322,7 @@ async function measureConnector(label: string, connectorConfig: ConnectorConfig,
  * the no-op, the floor has no trail either). They share a query service of their own under the
  * same limits over the repository's model. A floor answers cache hits only, so on DuckDB a small
  * warehouse of its own serves its one miss (one process may not open the Perch's warehouse file a
- * second time); on PostgreSQL it gets a pool of its own on the same database.
+ * second time); on PostgreSQL and MariaDB it gets a pool of its own on the same database.
  */
 async function withGovernedFloors<T>(config: ConnectorConfig, perches: readonly BenchPerch[], body: (urls: string[]) => Promise<T>): Promise<T> {
   let connectorConfig = config;
@@ -355,7 +368,7 @@ async function withRawRoute<T>(config: ConnectorConfig, body: (url: string) => P
   app.post('/raw', async (request) => {
     const status = (request.body as { status: string }).status;
     // Benchmark only: the floor is raw SQL, so it is sealed by hand here and nowhere else.
-    const sql = sealGoverned({ dialect: connector.dialect, sql: RAW_SQL, parameters: [TENANT.customerId, 'web', 'store', status], policiesApplied: [] });
+    const sql = sealGoverned({ dialect: connector.dialect, sql: rawSqlFor(connector.dialect), parameters: [TENANT.customerId, 'web', 'store', status], policiesApplied: [] });
     const result = await connector.execute(sql);
     return { rows: result.rows };
   });

@@ -15,6 +15,13 @@ describe('parseHarnessArgs', () => {
     expect(args.flags.pool).toBe('big');
   });
 
+  it('keeps a negated unknown flag as no-<name>, as a benchmark asks for it', () => {
+    const args = parseHarnessArgs(['query', '--no-postgres', '--no-mysql']);
+    expect(args.flags['no-postgres']).toBe(true);
+    expect(args.flags['no-mysql']).toBe(true);
+    expect(args.flags['no-duckdb']).toBeUndefined();
+  });
+
   it('no name means: list the benchmarks', () => {
     expect(parseHarnessArgs([]).name).toBeUndefined();
   });

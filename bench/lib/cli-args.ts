@@ -37,7 +37,11 @@ export function parseHarnessArgs(argv: readonly string[]): HarnessArgs {
   });
   if (positionals.length > 1) throw new UsageError(`one benchmark at a time, got: ${positionals.join(', ')}`);
   const flags: Record<string, string | true> = {};
-  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== false) flags[key] = value === true ? true : String(value);
+  for (const [key, value] of Object.entries(values)) {
+    // allowNegative reads `--no-postgres` as `postgres: false`; a benchmark asks for `no-postgres`.
+    if (value === false) flags[`no-${key}`] = true;
+    else if (value !== undefined) flags[key] = value === true ? true : String(value);
+  }
   return {
     name: positionals[0],
     durationSeconds: positiveInteger(values.duration, 'duration', 10, 120),

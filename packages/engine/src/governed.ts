@@ -10,7 +10,7 @@
  */
 declare const governedBrand: unique symbol;
 
-export type DialectName = 'duckdb' | 'postgres';
+export type DialectName = 'duckdb' | 'postgres' | 'mysql';
 
 /** A bound parameter value. Never interpolated into SQL text. */
 export type SqlParameter = string | number | boolean | null | Date | ReadonlyArray<string | number>;

@@ -29,3 +29,16 @@ describe('limits.authFailuresPerMinute', () => {
     expect(() => load({}, { limits: { authFailuresPerMinute: 0 } })).toThrowError(/limits\.authFailuresPerMinute/);
   });
 });
+
+describe('warehouse', () => {
+  it('picks the connector from the scheme of PERCH_WAREHOUSE_URL', () => {
+    expect(load({ PERCH_WAREHOUSE_URL: 'mysql://perch_reader@db:3306/app' }).warehouse).toEqual({ type: 'mysql', url: 'mysql://perch_reader@db:3306/app', poolSize: 10 });
+    expect(load({ PERCH_WAREHOUSE_URL: 'mariadb://perch_reader@db/app' }).warehouse.type).toBe('mysql');
+    expect(load({ PERCH_WAREHOUSE_URL: 'postgres://perch@db/app' }).warehouse).toEqual({ type: 'postgres', url: 'postgres://perch@db/app', poolSize: 10 });
+  });
+
+  it('accepts { type: mysql, url } and refuses a url of another scheme, with its path', () => {
+    expect(load({}, { warehouse: { type: 'mysql', url: 'mysql://r@db/app', poolSize: 4 } }).warehouse).toEqual({ type: 'mysql', url: 'mysql://r@db/app', poolSize: 4 });
+    expect(() => load({}, { warehouse: { type: 'mysql', url: 'postgres://r@db/app' } })).toThrow(/warehouse\.url/);
+  });
+});

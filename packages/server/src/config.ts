@@ -8,6 +8,8 @@ import { formatPath } from '@perch/protocol';
 const WarehouseSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), demo: z.boolean().default(false), demoOrders: z.number().int().min(1000).default(1_000_000) }),
   z.strictObject({ type: z.literal('postgres'), url: z.string().min(1), poolSize: z.number().int().min(1).max(200).default(10) }),
+  // MySQL 8 or MariaDB 10.6+ (`mysql://user:password@host:3306/database`); docs/connectors.md.
+  z.strictObject({ type: z.literal('mysql'), url: z.string().regex(/^(mysql|mariadb):\/\//, 'a mysql:// URL'), poolSize: z.number().int().min(1).max(200).default(10) }),
 ]);
 
 /** Every option of `perch.yaml`. Secrets are deliberately absent: they come only from the environment. */
@@ -192,9 +194,14 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.PERCH_PUBLIC_URL) out.publicUrl = env.PERCH_PUBLIC_URL;
   if (env.PERCH_LOG_LEVEL) out.logLevel = env.PERCH_LOG_LEVEL;
   if (env.PERCH_DATABASE_SCHEMA) out.databaseSchema = env.PERCH_DATABASE_SCHEMA;
-  if (env.PERCH_WAREHOUSE_URL) out.warehouse = { type: 'postgres', url: env.PERCH_WAREHOUSE_URL };
+  if (env.PERCH_WAREHOUSE_URL) out.warehouse = { type: warehouseTypeOfUrl(env.PERCH_WAREHOUSE_URL), url: env.PERCH_WAREHOUSE_URL };
   else if (env.PERCH_WAREHOUSE_PATH) out.warehouse = { type: 'duckdb', path: env.PERCH_WAREHOUSE_PATH, demo: false };
   return out;
+}
+
+/** `PERCH_WAREHOUSE_URL`'s scheme picks the connector: `mysql://` (or `mariadb://`) is MySQL/MariaDB, anything else PostgreSQL. */
+function warehouseTypeOfUrl(url: string): 'mysql' | 'postgres' {
+  return /^(mysql|mariadb):\/\//i.test(url) ? 'mysql' : 'postgres';
 }
 
 /** `PERCH_TRUST_PROXY`: `true`/`false`, or addresses, ranges and names as written. */

@@ -46,6 +46,21 @@ export abstract class SqlCompiler {
 
   abstract castToDouble(expr: string): string;
 
+  /** The bound time zone of a `dateTrunc`; a dialect may spell a zone differently (MySQL: `UTC` as `+00:00`). */
+  protected timezoneParam(node: Param): Param {
+    return node;
+  }
+
+  /** Case-insensitive `LIKE`; the engine escapes `%`, `_` and the escape character itself with a backslash. */
+  ilike(expr: string, pattern: string): string {
+    return `${expr} ILIKE ${pattern} ESCAPE '\\'`;
+  }
+
+  /** `AVG`; a dialect whose integer average is a rounded decimal casts its argument. */
+  average(arg: string): string {
+    return `AVG(${arg})`;
+  }
+
   // ---- visitor -----------------------------------------------------------------------------
 
   protected select(node: SelectNode): string {
@@ -98,7 +113,7 @@ export abstract class SqlCompiler {
       case 'isNull':
         return `${this.expr(node.expr)} IS ${node.negated ? 'NOT ' : ''}NULL`;
       case 'ilike':
-        return `${this.expr(node.expr)} ILIKE ${this.param(node.pattern)} ESCAPE '\\'`;
+        return this.ilike(this.expr(node.expr), this.param(node.pattern));
       case 'and':
       case 'or':
         return node.items.map((item) => this.grouped(item)).join(node.kind === 'and' ? ' AND ' : ' OR ');
@@ -120,7 +135,7 @@ export abstract class SqlCompiler {
           case 'sum':
             return `SUM(${arg})`;
           case 'avg':
-            return `AVG(${arg})`;
+            return this.average(arg);
           case 'min':
             return `MIN(${arg})`;
           case 'max':
@@ -129,7 +144,7 @@ export abstract class SqlCompiler {
         break;
       }
       case 'dateTrunc':
-        return this.dateTrunc(node.unit, this.expr(node.expr), this.param(node.timezone));
+        return this.dateTrunc(node.unit, this.expr(node.expr), this.param(this.timezoneParam(node.timezone)));
     }
     throw new Error('unknown plan node');
   }

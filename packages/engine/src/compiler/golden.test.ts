@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmbedUser } from '@perch/protocol';
 import { compileDistinctValues, compileQuery } from '../pipeline.js';
-import type { DialectName } from '../governed.js';
 import { ACME, fixtureModel, OPTIONS, user } from '../../test/fixture-model.js';
 
 interface GoldenCase {
@@ -9,7 +8,7 @@ interface GoldenCase {
   query: unknown;
   user: EmbedUser;
   /** Expected SQL; a string when both dialects agree. */
-  sql: string | Record<DialectName, string>;
+  sql: string | Record<'duckdb' | 'postgres', string>;
   parameters: unknown[];
   policies: string[];
 }
@@ -158,6 +157,96 @@ describe.each(['duckdb', 'postgres'] as const)('golden SQL (%s)', (dialect) => {
     const compiled = compileDistinctValues(fixtureModel, { dataset: 'public', member: 'region' }, ACME, dialect, OPTIONS);
     expect(compiled.main.sql).toBe('SELECT DISTINCT "public"."region" AS "region" FROM "sales" AS "public" ORDER BY "region" ASC LIMIT 1000');
     expect(compiled.main.parameters).toEqual([]);
+  });
+});
+
+/**
+ * MySQL/MariaDB: its own table, one entry per case above. Backtick identifiers, `?` placeholders,
+ * `CONVERT_TZ` + `TIMESTAMPADD` buckets, `LOWER(…) LIKE LOWER(?)` for ILIKE, DOUBLE casts.
+ * Parameters equal the other dialects' except where noted.
+ */
+const MYSQL_GOLDEN: Record<string, { sql: string; parameters?: unknown[] }> = {
+  'column equals attribute': {
+    sql: 'SELECT `eq`.`region` AS `region`, SUM(`eq`.`amount`) AS `revenue` FROM `sales` AS `eq` WHERE `eq`.`customer_id` = ? GROUP BY 1 LIMIT 1000',
+  },
+  'in with an array attribute': {
+    sql: 'SELECT COUNT(*) AS `orders` FROM `sales` AS `inarr` WHERE `inarr`.`region` IN (?, ?) LIMIT 1000',
+  },
+  'in with an empty array matches nothing': {
+    sql: 'SELECT COUNT(*) AS `orders` FROM `sales` AS `inarr` WHERE FALSE LIMIT 1000',
+  },
+  notIn: {
+    sql: 'SELECT `notin`.`region` AS `region`, COUNT(*) AS `orders` FROM `sales` AS `notin` WHERE `notin`.`region` NOT IN (?) GROUP BY 1 LIMIT 1000',
+  },
+  'gt with an attribute and lte with a model literal': {
+    sql: 'SELECT COUNT(*) AS `orders` FROM `sales` AS `range` WHERE `range`.`amount` > ? AND `range`.`amount` <= ? LIMIT 1000',
+  },
+  'all/any nesting with a false user-only condition; the client OR stays in its own group': {
+    sql: 'SELECT COUNT(*) AS `orders` FROM `sales` AS `nested` WHERE (`nested`.`customer_id` = ? AND `nested`.`region` IN (?, ?)) AND (`nested`.`region` = ? OR `nested`.`region` IS NULL) LIMIT 1000',
+  },
+  'a true user-only condition satisfies its any group': {
+    sql: 'SELECT COUNT(*) AS `orders` FROM `sales` AS `nested` WHERE `nested`.`customer_id` = ? LIMIT 1000',
+  },
+  "a joined dataset's RLS goes into the LEFT JOIN's ON clause (SQL source, base RLS none)": {
+    sql: 'SELECT `account`.`tier` AS `account.tier`, COUNT(*) AS `orders` FROM (select * from sales where amount > 0) AS `joined` LEFT JOIN `accounts` AS `account` ON `joined`.`customer_id` = `account`.`customer_id` AND `account`.`customer_id` = ? GROUP BY 1 LIMIT 1000',
+  },
+  'rowLevelSecurity none, with limit and offset': {
+    sql: 'SELECT `public`.`region` AS `region`, COUNT(*) AS `orders` FROM `sales` AS `public` GROUP BY 1 LIMIT 10 OFFSET 20',
+  },
+  'expression measure with division, between filter and order': {
+    sql: 'SELECT `eq`.`region` AS `region`, SUM(`eq`.`amount`) AS `revenue`, (CAST(SUM(`eq`.`amount`) AS DOUBLE) / NULLIF(COUNT(*), 0)) AS `aov` FROM `sales` AS `eq` WHERE `eq`.`customer_id` = ? AND (`eq`.`amount` >= ? AND `eq`.`amount` <= ?) GROUP BY 1 ORDER BY `revenue` DESC LIMIT 1000',
+  },
+  'time dimension by week with "last 2 weeks" in America/New_York (fixed now)': {
+    // Weeks count from Monday 1900-01-01 (TO_DAYS 693961); the bound range is the same UTC text.
+    sql: "SELECT TIMESTAMPADD(WEEK, FLOOR((TO_DAYS(CONVERT_TZ(`eq`.`ordered_at`, '+00:00', ?)) - 693961) / 7), TIMESTAMP '1900-01-01 00:00:00') AS `ordered_at.week`, COUNT(*) AS `orders` FROM `sales` AS `eq` WHERE `eq`.`customer_id` = ? AND (`eq`.`ordered_at` >= CAST(? AS DATETIME(6)) AND `eq`.`ordered_at` < CAST(? AS DATETIME(6))) GROUP BY 1 ORDER BY `ordered_at.week` ASC LIMIT 1000",
+  },
+  'a filter on a measure goes to HAVING, a dimension filter to WHERE': {
+    sql: 'SELECT `eq`.`region` AS `region`, SUM(`eq`.`amount`) AS `revenue` FROM `sales` AS `eq` WHERE `eq`.`customer_id` = ? AND `eq`.`active` = ? GROUP BY 1 HAVING SUM(`eq`.`amount`) > ? LIMIT 1000',
+  },
+  'contains escapes LIKE wildcards and binds the pattern': {
+    // `'\\\\'` in SQL text is one backslash in MySQL's default sql_mode (pinned by the connector).
+    sql: "SELECT COUNT(*) AS `orders` FROM `sales` AS `eq` WHERE `eq`.`customer_id` = ? AND LOWER(`eq`.`region`) LIKE LOWER(?) ESCAPE '\\\\' LIMIT 1000",
+  },
+};
+
+describe('golden SQL (mysql)', () => {
+  it('has an entry for every shared case', () => {
+    expect(Object.keys(MYSQL_GOLDEN).sort()).toEqual(CASES.map((c) => c.name).sort());
+  });
+
+  it.each(CASES)('$name', (c) => {
+    const golden = MYSQL_GOLDEN[c.name]!;
+    const compiled = compileQuery(fixtureModel, c.query, c.user, 'mysql', OPTIONS);
+    expect(compiled.main.sql).toBe(golden.sql);
+    expect(compiled.main.parameters).toEqual(golden.parameters ?? c.parameters);
+    expect(compiled.main.policiesApplied).toEqual(c.policies);
+    expect(compiled.main.dialect).toBe('mysql');
+  });
+
+  it.each([
+    ['day', "TIMESTAMPADD(DAY, TO_DAYS(CONVERT_TZ(`eq`.`ordered_at`, '+00:00', ?)) - 693961, TIMESTAMP '1900-01-01 00:00:00')"],
+    ['month', "TIMESTAMPADD(MONTH, PERIOD_DIFF(EXTRACT(YEAR_MONTH FROM CONVERT_TZ(`eq`.`ordered_at`, '+00:00', ?)), 190001), TIMESTAMP '1900-01-01 00:00:00')"],
+    ['quarter', "TIMESTAMPADD(QUARTER, FLOOR(PERIOD_DIFF(EXTRACT(YEAR_MONTH FROM CONVERT_TZ(`eq`.`ordered_at`, '+00:00', ?)), 190001) / 3), TIMESTAMP '1900-01-01 00:00:00')"],
+    ['year', "TIMESTAMPADD(YEAR, YEAR(CONVERT_TZ(`eq`.`ordered_at`, '+00:00', ?)) - 1900, TIMESTAMP '1900-01-01 00:00:00')"],
+  ] as const)('buckets by %s in UTC, bound as the offset +00:00 (no zone tables needed)', (granularity, bucket) => {
+    const compiled = compileQuery(fixtureModel, { dataset: 'eq', measures: ['orders'], timeDimension: { member: 'ordered_at', granularity } }, ACME, 'mysql', OPTIONS);
+    expect(compiled.main.sql).toBe(`SELECT ${bucket} AS \`ordered_at.${granularity}\`, COUNT(*) AS \`orders\` FROM \`sales\` AS \`eq\` WHERE \`eq\`.\`customer_id\` = ? GROUP BY 1 ORDER BY \`ordered_at.${granularity}\` ASC LIMIT 1000`);
+    expect(compiled.main.parameters).toEqual(['+00:00', 'acme']);
+  });
+
+  it('totals and distinct values', () => {
+    const totals = compileQuery(fixtureModel, { dataset: 'eq', measures: ['revenue'], dimensions: ['region'], filters: [{ member: 'region', operator: 'in', values: ['EMEA', 'AMER'] }], totals: true, limit: 5 }, ACME, 'mysql', OPTIONS);
+    expect(totals.totals?.sql).toBe('SELECT SUM(`eq`.`amount`) AS `revenue` FROM `sales` AS `eq` WHERE `eq`.`customer_id` = ? AND `eq`.`region` IN (?, ?)');
+    const distinct = compileDistinctValues(fixtureModel, { dataset: 'eq', member: 'account.name', search: 'Ac_', limit: 20 }, ACME, 'mysql', OPTIONS);
+    expect(distinct.main.sql).toBe(
+      "SELECT DISTINCT `account`.`name` AS `account.name` FROM `sales` AS `eq` LEFT JOIN `accounts` AS `account` ON `eq`.`customer_id` = `account`.`customer_id` AND `account`.`customer_id` = ? WHERE `eq`.`customer_id` = ? AND LOWER(`account`.`name`) LIKE LOWER(?) ESCAPE '\\\\' ORDER BY `account.name` ASC LIMIT 20",
+    );
+    expect(distinct.main.parameters).toEqual(['acme', 'acme', 'Ac\\_%']);
+  });
+
+  it('quotes identifiers with backticks, embedded backticks doubled', async () => {
+    const { MySqlCompiler } = await import('./mysql.js');
+    expect(new MySqlCompiler().quoteIdentifier('we`ird"')).toBe('`we``ird"`');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { DialectName } from '../governed.js';
 import type { SqlCompiler } from './base.js';
 import { DuckDbCompiler } from './duckdb.js';
+import { MySqlCompiler } from './mysql.js';
 import { PostgresCompiler } from './postgres.js';
 import { PerchError } from '@perch/protocol';
 
@@ -10,6 +11,8 @@ export function compilerFor(dialect: DialectName): SqlCompiler {
       return new DuckDbCompiler();
     case 'postgres':
       return new PostgresCompiler();
+    case 'mysql':
+      return new MySqlCompiler();
     default:
       throw new PerchError('invalid_request', { path: 'dialect', message: 'unknown SQL dialect' });
   }

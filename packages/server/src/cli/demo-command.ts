@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { generateDemoWarehouse, loadDemoIntoPostgres } from '../demo/index.js';
+import { generateDemoWarehouse, loadDemoIntoMysql, loadDemoIntoPostgres } from '../demo/index.js';
 
 /**
- * `perch demo generate` and `perch demo load --postgres URL`: the deterministic demo warehouse,
- * in DuckDB and (the same rows) in PostgreSQL, so the two connectors can be compared on
- * identical data.
+ * `perch demo generate` and `perch demo load --postgres URL` / `--mysql URL`: the deterministic
+ * demo warehouse, in DuckDB and (the same rows) in PostgreSQL or MySQL/MariaDB, so the connectors
+ * can be compared on identical data.
  */
 export function registerDemoCommand(program: Command): void {
   const demo = program.command('demo').description('the deterministic demo warehouse');
@@ -29,16 +29,24 @@ export function registerDemoCommand(program: Command): void {
 
   demo
     .command('load')
-    .description('load the demo warehouse into PostgreSQL (generating it first when needed)')
-    .requiredOption('--postgres <url>', 'PostgreSQL connection URL')
-    .option('--schema <name>', 'target schema', 'public')
+    .description('load the demo warehouse into PostgreSQL or MySQL/MariaDB (generating it first when needed)')
+    .option('--postgres <url>', 'PostgreSQL connection URL')
+    .option('--schema <name>', 'target PostgreSQL schema', 'public')
+    .option('--mysql <url>', 'MySQL/MariaDB connection URL (mysql://user:password@host:3306/database)')
+    .option('--database <name>', "target MySQL/MariaDB database, created if missing (default: the URL's database)")
     .option('--path <file>', 'DuckDB demo file to copy from (default: the configured warehouse)')
     .option('--orders <n>', 'number of orders', '1000000')
-    .action(async (opts: { postgres: string; schema: string; path?: string; orders: string }) => {
+    .action(async (opts: { postgres?: string; schema: string; mysql?: string; database?: string; path?: string; orders: string }) => {
+      if (Boolean(opts.postgres) === Boolean(opts.mysql)) throw new Error('give exactly one of --postgres <url> or --mysql <url>');
       const orders = Number(opts.orders);
       if (!Number.isInteger(orders) || orders < 1000) throw new Error('--orders must be a whole number of at least 1000');
       const source = await generateDemoWarehouse({ path: opts.path ?? defaultPath(), orders, today: new Date() });
-      const loaded = await loadDemoIntoPostgres({ url: opts.postgres, schema: opts.schema, sourcePath: source.path });
+      if (opts.mysql) {
+        const loaded = await loadDemoIntoMysql({ url: opts.mysql, sourcePath: source.path, ...(opts.database ? { database: opts.database } : {}) });
+        console.log(`${loaded.loaded ? 'Loaded' : 'Up to date'}: MySQL database ${loaded.schema} (${loaded.orders} orders)`);
+        return;
+      }
+      const loaded = await loadDemoIntoPostgres({ url: opts.postgres!, schema: opts.schema, sourcePath: source.path });
       console.log(`${loaded.loaded ? 'Loaded' : 'Up to date'}: PostgreSQL schema ${loaded.schema} (${loaded.orders} orders)`);
     });
 }

@@ -61,7 +61,17 @@ export interface PostgresConnectorConfig {
   connectTimeoutMs?: number;
 }
 
-export type ConnectorConfig = DuckDBConnectorConfig | PostgresConnectorConfig;
+export interface MySqlConnectorConfig {
+  type: 'mysql';
+  /** `mysql://user:password@host:3306/database`; MySQL 8 or MariaDB 10.6+. */
+  url: string;
+  /** Maximum pooled connections. Default 10. */
+  poolSize?: number;
+  /** How long to wait for a new connection before answering `datasource_unavailable`. Default 3000 ms. */
+  connectTimeoutMs?: number;
+}
+
+export type ConnectorConfig = DuckDBConnectorConfig | PostgresConnectorConfig | MySqlConnectorConfig;
 
 /** Limits applied when a call to `execute` does not give its own. */
 export interface ConnectorDefaults {

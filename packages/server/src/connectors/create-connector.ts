@@ -1,5 +1,6 @@
 import type { Connector, ConnectorConfig, ConnectorDefaults } from './connector.js';
 import { createDuckDBConnector } from './duckdb-connector.js';
+import { createMySqlConnector } from './mysql-connector.js';
 import { createPostgresConnector } from './postgres-connector.js';
 
 /**
@@ -15,5 +16,7 @@ export function createConnector(config: ConnectorConfig, defaults?: ConnectorDef
       return createDuckDBConnector(config, defaults);
     case 'postgres':
       return createPostgresConnector(config, defaults);
+    case 'mysql':
+      return createMySqlConnector(config, defaults);
   }
 }

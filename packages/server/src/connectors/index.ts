@@ -6,6 +6,7 @@ export type {
   ConnectorDefaults,
   DuckDBConnectorConfig,
   ExecuteOptions,
+  MySqlConnectorConfig,
   PostgresConnectorConfig,
   QueryColumn,
   QueryRows,
@@ -14,4 +15,5 @@ export { DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS } from './connector.js';
 export { createConnector } from './create-connector.js';
 export { createDuckDBConnector } from './duckdb-connector.js';
 export { createPostgresConnector } from './postgres-connector.js';
+export { createMySqlConnector } from './mysql-connector.js';
 export { openHardenedDuckDB } from './duckdb-instance.js';

@@ -13,6 +13,7 @@ import {
 import { ExecutionGuard, interruptError, unavailableError } from './execution-guard.js';
 import { classifyPostgresError, isTransportFailure } from './postgres-errors.js';
 import { perchPostgresTypes, postgresColumnType } from './postgres-types.js';
+import { settleWithin } from './settle-within.js';
 
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
@@ -198,26 +199,6 @@ function toPostgresValue(value: SqlParameter): unknown {
     return items.every((item) => typeof item === 'number') ? [...items] : items.map(String);
   }
   return value;
-}
-
-/**
- * Resolves as `work` does, but once `stop` aborts, waits at most `graceMs` more: a server that
- * cannot even be reached to cancel (network partition) must not hold the caller past its
- * deadline. The abandoned client is destroyed by the caller, which also ends `work`.
- */
-function settleWithin<T>(work: Promise<T>, stop: AbortSignal, graceMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onStop = (): void => {
-      timer = setTimeout(() => reject(new Error('statement did not stop after interrupt')), graceMs);
-    };
-    if (stop.aborted) onStop();
-    else stop.addEventListener('abort', onStop, { once: true });
-    work.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
-    });
-  });
 }
 
 function backendPid(client: pg.PoolClient): number | undefined {

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { generateDemoWarehouse } from './generate-warehouse.js';
+import { loadDemoIntoMysql } from './load-mysql.js';
 import { loadDemoIntoPostgres } from './load-postgres.js';
 
 /**
  * `node --import tsx packages/server/src/demo/cli.ts --path .perch/demo.duckdb [--orders 1000000]
- *   [--postgres <url> [--schema public]] [--quiet]`
+ *   [--postgres <url> [--schema public]] [--mysql <url>] [--quiet]`
  *
- * Generates the demo warehouse (skipped when current) and optionally copies it into PostgreSQL.
+ * Generates the demo warehouse (skipped when current) and optionally copies it into PostgreSQL
+ * and/or MySQL/MariaDB (the database named in the URL).
  */
 export async function runDemoCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -16,6 +18,7 @@ export async function runDemoCli(argv: string[]): Promise<void> {
       orders: { type: 'string', default: '1000000' },
       postgres: { type: 'string' },
       schema: { type: 'string', default: 'public' },
+      mysql: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -25,6 +28,10 @@ export async function runDemoCli(argv: string[]): Promise<void> {
   if (values.postgres) {
     const loaded = await loadDemoIntoPostgres({ url: values.postgres, schema: values.schema, sourcePath: warehouse.path, quiet: values.quiet });
     process.stdout.write(`${loaded.loaded ? 'Loaded' : 'Up to date'}: PostgreSQL schema ${loaded.schema} (${loaded.orders} orders)\n`);
+  }
+  if (values.mysql) {
+    const loaded = await loadDemoIntoMysql({ url: values.mysql, sourcePath: warehouse.path, quiet: values.quiet });
+    process.stdout.write(`${loaded.loaded ? 'Loaded' : 'Up to date'}: MySQL database ${loaded.schema} (${loaded.orders} orders)\n`);
   }
 }
 

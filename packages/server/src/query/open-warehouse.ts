@@ -24,6 +24,8 @@ export async function openWarehouse(config: PerchConfig, ctx: Pick<PerchContext,
     }
     // Perch only reads the warehouse; read-only also makes DuckDB refuse every write.
     connectorConfig = { type: 'duckdb', path, readOnly: true };
+  } else if (warehouse.type === 'mysql') {
+    connectorConfig = { type: 'mysql', url: warehouse.url, poolSize: warehouse.poolSize };
   } else {
     connectorConfig = { type: 'postgres', url: warehouse.url, poolSize: warehouse.poolSize };
   }

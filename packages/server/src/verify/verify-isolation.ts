@@ -23,7 +23,7 @@ export interface VerifyIsolationOptions {
 export interface IsolationReport {
   /** True when no finding is a violation. */
   readonly ok: boolean;
-  readonly connector: 'duckdb' | 'postgres';
+  readonly connector: 'duckdb' | 'postgres' | 'mysql';
   readonly modelDir: string;
   readonly tenantAttribute: string | null;
   readonly tenants: readonly ReferenceValue[];
@@ -55,6 +55,11 @@ export async function verifyIsolation(config: PerchConfig, options: VerifyIsolat
   const modelDir = resolve(config.cwd, config.modelDir);
   const parsed = await loadModel(modelDir);
   const { connector, connectorConfig } = await openWarehouse(config, { logger: pino({ level: 'silent' }) });
+  if (connectorConfig.type === 'mysql') {
+    // Its reference SQL is written for DuckDB and PostgreSQL; a MySQL run would compare nothing.
+    await connector.close();
+    throw new Error('perch verify-isolation supports DuckDB and PostgreSQL warehouses; MySQL/MariaDB is not supported yet');
+  }
   const reference = connectorConfig.type === 'duckdb' ? await openDuckDBReference(connectorConfig.path) : await openPostgresReference(connectorConfig.url);
   try {
     const findings = await staticChecks(parsed, connector, reference);

@@ -10,15 +10,54 @@ export interface ContractSubject {
   table: string;
 }
 
+interface DialectSpelling {
+  /** Test SQL is written with `$n` placeholders; MySQL's are `?`, in the same order. */
+  placeholders: (sql: string) => string;
+  /** Membership in a list bound as one parameter. */
+  inList: (column: string, param: string) => string;
+  /** The dialect's other whole-list form (`= ANY($n)`); MySQL has no arrays, so `IN (?)` again. */
+  anyList: (column: string, param: string) => string;
+  castText: (param: string) => string;
+  castTimestamp: (param: string) => string;
+  slowQuery: string;
+}
+
+const DOLLAR = /\$(\d+)/g;
+
+/** `$1 … $n` to `?`, refusing SQL that uses them out of order (a `?` binds by position). */
+function questionMarks(sql: string): string {
+  let expected = 1;
+  return sql.replace(DOLLAR, (_, n: string) => {
+    if (Number(n) !== expected++) throw new Error(`contract SQL must number its placeholders in order: ${sql}`);
+    return '?';
+  });
+}
+
 /** The few constructs whose spelling differs per dialect; a new connector adds its own here. */
-const DIALECT_SQL: Record<DialectName, { inList: (column: string, param: string) => string; slowQuery: string }> = {
+const DIALECT_SQL: Record<DialectName, DialectSpelling> = {
   duckdb: {
+    placeholders: (sql) => sql,
     inList: (column, param) => `list_contains(${param}, ${column})`,
+    anyList: (column, param) => `${column} = ANY(${param})`,
+    castText: (param) => `CAST(${param} AS VARCHAR)`,
+    castTimestamp: (param) => `CAST(${param} AS TIMESTAMP)`,
     slowQuery: 'SELECT sum(a.range * b.range) AS s FROM range(200000000) a, range(1000) b',
   },
   postgres: {
+    placeholders: (sql) => sql,
     inList: (column, param) => `${column} = ANY(${param})`,
+    anyList: (column, param) => `${column} = ANY(${param})`,
+    castText: (param) => `CAST(${param} AS VARCHAR)`,
+    castTimestamp: (param) => `CAST(${param} AS TIMESTAMP)`,
     slowQuery: 'SELECT pg_sleep(30) IS NULL AS s',
+  },
+  mysql: {
+    placeholders: questionMarks,
+    inList: (column, param) => `${column} IN (${param})`,
+    anyList: (column, param) => `${column} IN (${param})`,
+    castText: (param) => `CAST(${param} AS CHAR)`,
+    castTimestamp: (param) => `CAST(${param} AS DATETIME(3))`,
+    slowQuery: 'SELECT SLEEP(30) AS s',
   },
 };
 
@@ -46,7 +85,7 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
     let table: string;
     let dialect: DialectName;
     let sql: (typeof DIALECT_SQL)[DialectName];
-    const q = (text: string, parameters: SqlParameter[] = []): GovernedSql => governed(dialect, text, parameters);
+    const q = (text: string, parameters: SqlParameter[] = []): GovernedSql => governed(dialect, sql.placeholders(text), parameters);
 
     beforeAll(async () => {
       ({ connector, table } = await makeConnector());
@@ -105,7 +144,7 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
     it('binds booleans and null', async () => {
       const active = await connector.execute(q(`SELECT id FROM ${table} WHERE active = $1 ORDER BY id`, [true]));
       expect(active.rows.map((r) => r.id)).toEqual([1, 3, 4]);
-      const nulls = await connector.execute(q(`SELECT id FROM ${table} WHERE (CAST($1 AS VARCHAR) IS NULL AND note IS NULL) ORDER BY id`, [null]));
+      const nulls = await connector.execute(q(`SELECT id FROM ${table} WHERE (${sql.castText('$1')} IS NULL AND note IS NULL) ORDER BY id`, [null]));
       expect(nulls.rows).toEqual([{ id: 2 }]);
     });
 
@@ -114,7 +153,7 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
       const to = new Date('2026-03-15T08:00:00.000Z');
       const result = await connector.execute(q(`SELECT id FROM ${table} WHERE created_at >= $1 AND created_at < $2 ORDER BY id`, [from, to]));
       expect(result.rows.map((r) => r.id)).toEqual([1, 2]);
-      const echoed = await connector.execute(q(`SELECT CAST($1 AS TIMESTAMP) AS t`, [new Date('2026-02-01T12:30:45.123Z')]));
+      const echoed = await connector.execute(q(`SELECT ${sql.castTimestamp('$1')} AS t`, [new Date('2026-02-01T12:30:45.123Z')]));
       expect(echoed.rows).toEqual([{ t: '2026-02-01T12:30:45.123Z' }]);
       expect(echoed.columns).toEqual([{ name: 't', type: 'time' }]);
     });
@@ -130,12 +169,12 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
       expect(empty.rows).toEqual([]);
     });
 
-    it('accepts the portable `column = ANY($n)` list form', async () => {
-      const strings = await connector.execute(q(`SELECT id FROM ${table} WHERE tenant = ANY($1) ORDER BY id`, [['globex']]));
+    it('accepts the whole-list form (`column = ANY($n)`; MySQL, which has no arrays: `IN (?)`)', async () => {
+      const strings = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.anyList('tenant', '$1')} ORDER BY id`, [['globex']]));
       expect(strings.rows.map((r) => r.id)).toEqual([4, 5]);
-      const numbers = await connector.execute(q(`SELECT id FROM ${table} WHERE id = ANY($1) ORDER BY id`, [[1, 6]]));
+      const numbers = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.anyList('id', '$1')} ORDER BY id`, [[1, 6]]));
       expect(numbers.rows.map((r) => r.id)).toEqual([1, 6]);
-      const empty = await connector.execute(q(`SELECT id FROM ${table} WHERE tenant = ANY($1)`, [[]]));
+      const empty = await connector.execute(q(`SELECT id FROM ${table} WHERE ${sql.anyList('tenant', '$1')}`, [[]]));
       expect(empty.rows).toEqual([]);
     });
 

@@ -17,16 +17,22 @@ export const FIXTURE_ROWS: ReadonlyArray<readonly [number, string, number, numbe
   [6, 'initech', 0, 0, '0.00', false, '1999-12-31 23:59:59', '1999-12-31', ''],
 ];
 
-/** DDL + inserts in the SQL both DuckDB and PostgreSQL accept. */
+/**
+ * DDL + inserts in the SQL both DuckDB and PostgreSQL accept; MySQL needs string lengths,
+ * `DATETIME(3)` for millisecond timestamps, and a binary collation so comparisons are exact.
+ */
 export function fixtureStatements(table: string, dialect: DialectName): string[] {
   const bigint = dialect === 'duckdb' ? 'BIGINT' : 'bigint';
+  const text = dialect === 'mysql' ? 'VARCHAR(64)' : 'VARCHAR';
+  const timestamp = dialect === 'mysql' ? 'DATETIME(3)' : 'TIMESTAMP';
+  const tableOptions = dialect === 'mysql' ? ' DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin' : '';
   const literal = (v: string | number | boolean | null): string => (v === null ? 'NULL' : typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v));
   const values = FIXTURE_ROWS.map(
     ([id, tenant, amount, qty, price, active, createdAt, day, note]) =>
       `(${id}, ${literal(tenant)}, ${amount}, ${qty}, ${price}, ${active}, TIMESTAMP ${literal(createdAt)}, DATE ${literal(day)}, ${literal(note)})`,
   );
   return [
-    `CREATE TABLE ${table} (id INTEGER PRIMARY KEY, tenant VARCHAR NOT NULL, amount DOUBLE PRECISION, qty ${bigint}, price NUMERIC(10,2), active BOOLEAN, created_at TIMESTAMP, day DATE, note VARCHAR)`,
+    `CREATE TABLE ${table} (id INTEGER PRIMARY KEY, tenant ${text} NOT NULL, amount DOUBLE PRECISION, qty ${bigint}, price NUMERIC(10,2), active BOOLEAN, created_at ${timestamp}, day DATE, note ${text})${tableOptions}`,
     `INSERT INTO ${table} (${FIXTURE_COLUMNS}) VALUES ${values.join(', ')}`,
   ];
 }

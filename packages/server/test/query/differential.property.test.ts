@@ -1,8 +1,8 @@
 /**
  * Differential property test: for random semantic queries over the demo `orders` dataset
  * (joined members, filters, time buckets, order, limit) and random tenants, the governed answer
- * equals a hand-written reference SQL with the tenant predicate written out, on DuckDB and on
- * PostgreSQL, and no other tenant's canary appears anywhere in the response.
+ * equals a hand-written reference SQL with the tenant predicate written out, on DuckDB, on
+ * PostgreSQL and on MariaDB, and no other tenant's canary appears anywhere in the response.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,12 +10,14 @@ import type { EmbedTokenClaims } from '@perch/protocol';
 import type { Connector, QueryRows } from '../../src/connectors/index.js';
 import { QueryService } from '../../src/query/index.js';
 import { governed } from '../connectors/contract.js';
-import { CANARIES, QUERY_LIMITS_FOR_TESTS, mintFor, openWarehouses, postQuery, startQueryPerch, type Warehouses } from './warehouse-fixture.js';
+import { CANARIES, QUERY_LIMITS_FOR_TESTS, mintFor, openMySqlWarehouse, openWarehouses, postQuery, startQueryPerch, type MySqlWarehouse, type Warehouses } from './warehouse-fixture.js';
 import { referenceSql, type GeneratedCondition, type GeneratedFilter, type GeneratedQuery } from './reference-sql.js';
 import type { TestPerch } from '../helpers/test-perch.js';
 
 // 250 per connector (500 in all) keeps the file short on two shared cores; raise it with the variable.
 const RUNS_PER_CONNECTOR = Number(process.env.PERCH_DIFFERENTIAL_RUNS ?? 250);
+// The MySQL dialect is the newest, so it carries the full 500 on its own.
+const MYSQL_RUNS = Math.max(RUNS_PER_CONNECTOR, 500);
 const TENANTS = ['acme', 'globex', 'initech'] as const;
 const DEPARTMENTS = ['sales', 'finance', 'marketing', 'support', 'operations'] as const;
 const CHANNEL_VALUES = ['web', 'store', 'partner', CANARIES.globex, CANARIES.initech];
@@ -76,11 +78,13 @@ function expectNoForeignCanary(body: string, customerId: string): void {
 }
 
 let warehouses: Warehouses;
+let mysqlWarehouse: MySqlWarehouse;
 let httpPerch: TestPerch;
 const tokens = new Map<string, string>();
 
 beforeAll(async () => {
   warehouses = await openWarehouses(20_000, 'perch_qdiff');
+  mysqlWarehouse = await openMySqlWarehouse(warehouses.duckdbPath, 'perch_qdiff');
   // PostgreSQL answers over HTTP (token → verification → route → service); DuckDB through the service.
   ({ perch: httpPerch } = await startQueryPerch(warehouses.model, warehouses.postgres));
   for (const customerId of TENANTS) {
@@ -90,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await httpPerch?.close();
   await warehouses?.close();
+  await mysqlWarehouse?.close();
 });
 
 function claimsFor(customerId: string, department: string): EmbedTokenClaims {
@@ -132,5 +137,21 @@ describe('governed answers equal hand-written tenant SQL', () => {
       { numRuns: RUNS_PER_CONNECTOR },
     );
     expect(nonEmpty).toBeGreaterThan(RUNS_PER_CONNECTOR / 3);
+  }, 600_000);
+
+  it(`MariaDB through the query service (${MYSQL_RUNS} queries)`, async () => {
+    const service = new QueryService({ model: warehouses.model, connector: mysqlWarehouse.connector, limits: QUERY_LIMITS_FOR_TESTS });
+    let nonEmpty = 0;
+    await fc.assert(
+      fc.asyncProperty(generatedQuery, tenant, async (query, user) => {
+        const { result } = await service.run(claimsFor(user.customerId, user.department), query);
+        expectNoForeignCanary(JSON.stringify(result), user.customerId);
+        const reference = await mysqlWarehouse.connector.execute(governed('mysql', referenceSql(query, user, 'mysql')));
+        if (reference.rows.length > 0) nonEmpty++;
+        expectSameAnswer(query, result.rows, reference, 'mysql');
+      }),
+      { numRuns: MYSQL_RUNS },
+    );
+    expect(nonEmpty).toBeGreaterThan(MYSQL_RUNS / 3);
   }, 600_000);
 });

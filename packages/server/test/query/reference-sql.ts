@@ -1,7 +1,8 @@
 /**
  * An independent, hand-written SQL for the generated queries of the differential test: the
  * tenant predicate is written out literally, the way a careful analyst would, and shares no code
- * with the engine. Valid in DuckDB and PostgreSQL.
+ * with the engine. Valid in DuckDB and PostgreSQL; `dialect: 'mysql'` writes the two things MySQL
+ * spells differently (backticked aliases, month/year buckets with DATE_FORMAT).
  */
 export interface GeneratedFilter {
   member: string;
@@ -73,19 +74,22 @@ function nextDay(date: string): string {
 }
 
 /** Every group of the query for one tenant (no ORDER BY or LIMIT: the test compares sets). */
-export function referenceSql(query: GeneratedQuery, tenant: { customerId: string; department: string }): string {
+export function referenceSql(query: GeneratedQuery, tenant: { customerId: string; department: string }, dialect: 'standard' | 'mysql' = 'standard'): string {
+  const alias = (name: string): string => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
+  const bucket = (granularity: 'month' | 'year'): string =>
+    dialect === 'mysql' ? `CAST(DATE_FORMAT(o.ordered_at, '${granularity === 'month' ? '%Y-%m-01' : '%Y-01-01'} 00:00:00') AS DATETIME)` : `date_trunc('${granularity}', o.ordered_at)`;
   const select: string[] = [];
   const groups: string[] = [];
   for (const dimension of query.dimensions) {
-    select.push(`${DIMENSION_SQL[dimension]} AS "${dimension}"`);
+    select.push(`${DIMENSION_SQL[dimension]} AS ${alias(dimension)}`);
     groups.push(DIMENSION_SQL[dimension]!);
   }
   const td = query.timeDimension;
   if (td?.granularity) {
-    select.push(`date_trunc('${td.granularity}', o.ordered_at) AS "ordered_at.${td.granularity}"`);
-    groups.push(`date_trunc('${td.granularity}', o.ordered_at)`);
+    select.push(`${bucket(td.granularity)} AS ${alias(`ordered_at.${td.granularity}`)}`);
+    groups.push(bucket(td.granularity));
   }
-  for (const measure of query.measures) select.push(`${MEASURE_SQL[measure]} AS "${measure}"`);
+  for (const measure of query.measures) select.push(`${MEASURE_SQL[measure]} AS ${alias(measure)}`);
   const where = [`o.customer_id = ${literal(tenant.customerId)}`];
   if (!['finance', 'operations'].includes(tenant.department)) where.push(`o.department = ${literal(tenant.department)}`);
   if (td?.dateRange) where.push(`o.ordered_at >= TIMESTAMP '${td.dateRange[0]} 00:00:00'`, `o.ordered_at < TIMESTAMP '${nextDay(td.dateRange[1])} 00:00:00'`);

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadModel, type Model } from '@perch/engine';
 import { createConnector, type Connector } from '../../src/connectors/index.js';
-import { generateDemoWarehouse, loadDemoIntoPostgres } from '../../src/demo/index.js';
+import { generateDemoWarehouse, loadDemoIntoMysql, loadDemoIntoPostgres } from '../../src/demo/index.js';
 import { QueryService, type QueryLimits } from '../../src/query/index.js';
 import { queryRouteModules } from '../../src/query/route-modules.js';
 import { startTestPerch, type TestPerch } from '../helpers/test-perch.js';
 import { TEST_DATABASE_URL, uniqueSchema, withAdminClient } from '../connectors/pg-test-helpers.js';
+import { mysqlUrlFor, uniqueDatabase, withMySqlAdmin } from '../connectors/mysql-test-helpers.js';
 
 export const CANARIES = { globex: 'CANARY_GLOBEX_7f3a', initech: 'CANARY_INITECH_c91e' } as const;
 export const ALL_CANARIES = Object.values(CANARIES);
@@ -90,6 +91,35 @@ export async function openWarehouses(orders: number, prefix: string): Promise<Wa
       await postgres.close();
       rmSync(dir, { recursive: true, force: true });
       await withAdminClient((client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    },
+  };
+}
+
+export interface MySqlWarehouse {
+  connector: Connector;
+  database: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The same demo rows in a unique MariaDB/MySQL database, copied from a generated DuckDB file
+ * (its generated orders only), plus the same canary rows, opened through the MySQL connector.
+ */
+export async function openMySqlWarehouse(duckdbPath: string, prefix: string): Promise<MySqlWarehouse> {
+  const database = uniqueDatabase(prefix);
+  const url = mysqlUrlFor(database);
+  await loadDemoIntoMysql({ url, sourcePath: duckdbPath, quiet: true });
+  await withMySqlAdmin(async (admin) => {
+    await admin.query(`USE \`${database}\``);
+    for (const statement of canaryStatements()) await admin.query(statement);
+  });
+  const connector = await createConnector({ type: 'mysql', url, poolSize: 8, connectTimeoutMs: 60_000 });
+  return {
+    connector,
+    database,
+    async close() {
+      await connector.close();
+      await withMySqlAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS \`${database}\``));
     },
   };
 }
