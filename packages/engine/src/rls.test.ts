@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PerchError } from '@perch/protocol';
 import { compileDistinctValues, compileQuery } from './pipeline.js';
 import { explainAccess } from './explain.js';
 import { catalogFor } from './catalog.js';
-import { fixtureModel, OPTIONS, user } from '../test/fixture-model.js';
+import { fixtureModel, OPTIONS, user, refusal } from '../test/fixture-model.js';
 
 const FULL = { customerId: 'acme', regions: ['EMEA'], blockedRegions: ['AMER'], minAmount: 10, department: 'sales' } as const;
 
@@ -19,16 +18,6 @@ const NEEDS: Array<[string, string, object]> = [
   ['joined (through the join)', 'customerId', { dataset: 'joined', measures: ['orders'], dimensions: ['account.name'] }],
   ['accounts', 'customerId', { dataset: 'accounts', measures: ['count'] }],
 ];
-
-function refusal(run: () => unknown): PerchError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PerchError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('rls_attribute_missing', () => {
   it.each(NEEDS)('%s refuses without %s', (_name, attribute, query) => {

@@ -1,4 +1,4 @@
-import type { EmbedUser } from '@perch/protocol';
+import { PerchError, type EmbedUser } from '@perch/protocol';
 import { parseModel } from '../src/model/parse.js';
 import { withColumnTypes, type SourceColumnTypes } from '../src/model/column-types.js';
 
@@ -104,3 +104,14 @@ export function user(attributes: Record<string, string | number | boolean | Arra
 export const ACME = user({ customerId: 'acme', regions: ['EMEA', 'APAC'], blockedRegions: ['AMER'], minAmount: 10, department: 'sales' });
 export const NOW = new Date('2026-10-15T12:00:00Z');
 export const OPTIONS = { maxLimit: 5000, now: NOW } as const;
+
+/** The PerchError a call throws; fails the test when it throws nothing or something else. */
+export function refusal(run: () => unknown): PerchError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PerchError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}

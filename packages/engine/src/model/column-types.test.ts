@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PerchError } from '@perch/protocol';
 import { compileQuery } from '../pipeline.js';
 import { explainAccess } from '../explain.js';
 import { parseModel } from './parse.js';
 import { ModelValidationError } from './model-error.js';
 import { scalarFitsColumn, withColumnTypes } from './column-types.js';
-import { fixtureModel, OPTIONS, user } from '../../test/fixture-model.js';
+import { fixtureModel, OPTIONS, user, refusal } from '../../test/fixture-model.js';
 
 const FULL = { customerId: 'acme', regions: ['EMEA'], blockedRegions: ['AMER'], minAmount: 10, department: 'sales' };
-
-function refusal(run: () => unknown): PerchError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PerchError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('an attribute must fit its policy column type', () => {
   const CASES: Array<[string, string, unknown, object]> = [
