@@ -5,7 +5,7 @@ import type { DashboardChartType, DashboardChartView, DashboardFilters, Dashboar
  * server code that sends them; the names here are the components' words for them.
  */
 
-export type { MeasureFormat, MemberLabel, DashboardFilters, TileBatchBody, TileLine, TileLeadLine } from '@perch/protocol';
+export type { MeasureFormat, MemberLabel, CrossFilter, DashboardFilters, TileBatchBody, TileLine, TileLeadLine } from '@perch/protocol';
 export type { PerchEventMap, TcErrorDetail, TcReadyDetail, TcTokenExpiredDetail, TcAnswerDetail } from './events.js';
 
 /** `GET /v1/embed/session`. Never carries attribute values. */

@@ -133,6 +133,23 @@ const layout = css`
   th button.sort { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 4px; align-items: center; }
   th button.sort:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   .sort-mark { font-size: 0.7em; color: var(--_accent); min-width: 0.8em; }
+  /* Cross-filters: chips above the grid; the row value is a button that reads as the cell text. */
+  .cross-filters { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-bottom: var(--_gap); font-size: 0.85rem; }
+  .cross-label { color: var(--_muted); }
+  .cross-filters ul { display: contents; list-style: none; }
+  .chip {
+    display: inline-flex; align-items: center; gap: 4px; max-width: 100%; padding: 2px 2px 2px 10px;
+    border: 1px solid var(--_accent); border-radius: 999px; color: var(--_fg); background: var(--_tile-bg);
+  }
+  .chip-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .chip-remove { border: none; border-radius: 999px; padding: 2px 7px; line-height: 1; background: transparent; cursor: pointer; }
+  .cross-note { margin: 0 0 6px; font-size: 0.75rem; color: var(--_muted); }
+  tr.filterable { cursor: pointer; }
+  tr.filterable:hover td { background: color-mix(in srgb, var(--_accent) 8%, transparent); }
+  tr[data-active] td { background: color-mix(in srgb, var(--_accent) 16%, transparent); }
+  button.row-filter { all: unset; cursor: pointer; text-decoration: underline dotted; text-underline-offset: 3px; }
+  button.row-filter:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  button.row-filter[aria-pressed='true'] { font-weight: 600; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;

@@ -12,6 +12,7 @@ import { filtersView } from './filters-view.js';
 import { describeFilters, filtersChanged } from './filter-summary.js';
 import { TileDataController, type TileState } from './tile-data-controller.js';
 import { tileActions } from './tile-actions.js';
+import { crossFilterBar, crossFilterOf, isActiveCrossFilter, unappliedNote } from './cross-filter-view.js';
 import { downloadBlob } from './download.js';
 import type { TcChart } from '../charts/tc-chart.js';
 import '../charts/tc-chart.js';
@@ -42,7 +43,8 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-error - detail `{code, message, requestId?, chart?}`
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
  * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
- *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button
+ *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button,
+ *   cross-filters, chip, cross-note
  */
 export class TcDashboard extends LitElement {
   static override properties = {
@@ -212,6 +214,13 @@ export class TcDashboard extends LitElement {
         onPickerSearch: (member, text) => (this._pickerSearch = new Map(this._pickerSearch).set(member, text)),
         onChange: (filters) => this.data.setFilters(filters),
       })}
+      ${crossFilterBar({
+        definition,
+        filters: this.data.filters.cross ?? [],
+        locale: this.locale,
+        onRemove: (filter) => this.data.removeCrossFilter(filter),
+        onClear: () => this.data.clearCrossFilters(),
+      })}
       <div class="grid" part="grid" style=${styleMap({ '--_columns': String(clampInt(definition.layout.columns, 1, 24, 12)) })}>
         ${definition.layout.items.map((item) => {
           const chart = byId.get(item.chart);
@@ -279,7 +288,7 @@ export class TcDashboard extends LitElement {
         return state.previous ? html`${notice}<div class="stale">${this.#renderResult(definition, chart, state.previous, palette)}</div>` : notice;
       }
       case 'ready':
-        return this.#renderResult(definition, chart, state.result, palette);
+        return html`${unappliedNote(definition, state.unapplied)}${this.#renderResult(definition, chart, state.result, palette)}`;
     }
   }
 
@@ -291,16 +300,40 @@ export class TcDashboard extends LitElement {
     }
     if (chart.type === 'kpi') return kpiView(chart, result, this.locale, this.data.comparisons.get(chart.id));
     if (chart.type === 'table' || this._asTable.has(chart.id)) {
-      return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) });
+      return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) }, {
+        isActive: (row) => isActiveCrossFilter(this.data.filters.cross, crossFilterOf(chart, result, row)),
+        onRow: (row) => this.#toggleCrossFilter(chart, result, row),
+      });
     }
     return html`<tc-chart .option=${this.#chartConfig(chart, result, palette)} label=${chart.title}></tc-chart>`;
+  }
+
+  #toggleCrossFilter(chart: ChartDefinition, result: QueryResponse, row: QueryResponse['rows'][number] | undefined): void {
+    const filter = crossFilterOf(chart, result, row);
+    if (filter) this.data.toggleCrossFilter(filter);
   }
 
   #chartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette): ChartOption {
     const key = JSON.stringify([chart.type, chart.format, chart.members, this.locale ?? '', palette]);
     const cached = this.#chartConfigs.get(result);
     if (cached?.key === key) return cached.config;
-    const config = buildChartConfig(chart, result, palette, this.locale);
+    const built = buildChartConfig(chart, result, palette, this.locale);
+    // A click on a bar, slice or point filters the other tiles by its value (the keyboard path is
+    // the same action on the chart's data table, "Table").
+    const config: ChartOption = {
+      ...built,
+      options: {
+        ...built.options,
+        onHover: (event, elements) => {
+          const target = event.native?.target;
+          if (target instanceof HTMLElement) target.style.cursor = elements.length > 0 ? 'pointer' : '';
+        },
+        onClick: (_event, elements) => {
+          const index = elements[0]?.index;
+          if (index !== undefined) this.#toggleCrossFilter(chart, result, result.rows[index]);
+        },
+      },
+    };
     this.#chartConfigs.set(result, { key, config });
     return config;
   }

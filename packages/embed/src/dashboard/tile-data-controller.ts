@@ -9,7 +9,7 @@ import { downloadBlob } from './download.js';
 import { previousPeriod } from './previous-period.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
 import { isEmptyResult, type TableSort } from './tile-views.js';
-import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
+import type { ChartDefinition, CrossFilter, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
 
 /**
  * What one tile shows. `previous` is the tile's last good result: it stays on screen while the
@@ -18,7 +18,7 @@ import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQ
  */
 export type TileState =
   | { status: 'loading'; previous?: QueryResponse | undefined }
-  | { status: 'ready'; result: QueryResponse }
+  | { status: 'ready'; result: QueryResponse; unapplied?: string[] | undefined }
   | { status: 'error'; code: ErrorCode; message: string; requestId?: string | undefined; previous?: QueryResponse | undefined }
   | { status: 'forbidden' };
 
@@ -200,6 +200,28 @@ export class TileDataController implements ReactiveController {
     void this.#queryAll();
   }
 
+  /**
+   * A click on a value in a tile: filter the other tiles by it, or, when that exact value is
+   * already a cross-filter, remove it (the second click undoes the first). One value per member:
+   * clicking another region replaces the region filter.
+   */
+  toggleCrossFilter(filter: CrossFilter): void {
+    const current = this.filters.cross ?? [];
+    const same = current.find((f) => f.member === filter.member && f.value === filter.value);
+    const next = same ? current.filter((f) => f !== same) : [...current.filter((f) => f.member !== filter.member), filter];
+    this.setFilters(withCross(this.filters, next));
+  }
+
+  /** Remove one cross-filter (its chip's button). */
+  removeCrossFilter(filter: CrossFilter): void {
+    this.setFilters(withCross(this.filters, (this.filters.cross ?? []).filter((f) => f !== filter)));
+  }
+
+  /** "Clear all": every cross-filter goes; the date range and pickers stay. */
+  clearCrossFilters(): void {
+    this.setFilters(withCross(this.filters, []));
+  }
+
   /** Sort a table tile's rows (the rows already loaded: no query). */
   setTableSort(chartId: string, sort: TableSort): void {
     this.tableSorts = new Map(this.tableSorts).set(chartId, sort);
@@ -322,7 +344,7 @@ export class TileDataController implements ReactiveController {
 
   #applyLine(line: TileLine): void {
     if (line.result) {
-      this.#setTile(line.chart, { status: 'ready', result: line.result });
+      this.#setTile(line.chart, { status: 'ready', result: line.result, unapplied: line.unapplied });
       return;
     }
     const { code, message, requestId } = line.error;
@@ -368,6 +390,7 @@ export class TileDataController implements ReactiveController {
     if (this.filters.dateRange !== undefined) filters.dateRange = this.filters.dateRange;
     const values = Object.entries(this.filters.values ?? {}).filter(([, v]) => v.length > 0);
     if (values.length > 0) filters.values = Object.fromEntries(values);
+    if (this.filters.cross && this.filters.cross.length > 0) filters.cross = this.filters.cross;
     return Object.keys(filters).length > 0 ? { filters } : {};
   }
 
@@ -432,6 +455,12 @@ export class TileDataController implements ReactiveController {
   #emitError(detail: TcErrorDetail): void {
     this.#emit('tc-error', detail);
   }
+}
+
+/** `filters` with `cross` replaced (left out when empty, so the body stays what it was before any click). */
+function withCross(filters: DashboardFilters, cross: CrossFilter[]): DashboardFilters {
+  const { cross: _dropped, ...rest } = filters;
+  return cross.length > 0 ? { ...rest, cross } : rest;
 }
 
 /**

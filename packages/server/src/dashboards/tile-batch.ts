@@ -41,7 +41,7 @@ export const TileBatchSchema = z.strictObject({
 export type TileBatchRequest = z.output<typeof TileBatchSchema>;
 
 /** One NDJSON line of the response. */
-export type TileLine = { chart: string; result: QueryResult } | { chart: string; error: ErrorBody['error'] };
+export type TileLine = { chart: string; result: QueryResult; unapplied?: string[] } | { chart: string; error: ErrorBody['error'] };
 
 /** A line sent before any tile when the request asked for it with `include`. */
 export type TileLeadLine = { session: SessionResponse } | { definition: DashboardView };
@@ -90,7 +90,7 @@ async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboard
     const outcome = await ctx.service.run(claims, body, { signal, requestId: request.id, receipt });
     // Durable before any row leaves, as for POST /v1/query.
     await ctx.audit.record(auditEventFor(request, 'success', { resource: outcome.resource, details: outcome.audit, attributes }));
-    return { chart, result: outcome.result };
+    return { chart, result: outcome.result, ...(outcome.unapplied ? { unapplied: outcome.unapplied } : {}) };
   } catch (error) {
     const perchError = toPerchError(error);
     const outcome = perchError.code === 'internal_error' ? 'error' : 'refused';

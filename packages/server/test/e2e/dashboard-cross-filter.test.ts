@@ -1,0 +1,229 @@
+/**
+ * Cross-filtering on the real stack (real Perch, the demo warehouse with other tenants' canary
+ * rows, the demo host on another origin, Chromium): a click on a value in one tile filters the
+ * other tiles, a chip shows it, and the numbers the other tiles show equal direct SQL with that
+ * filter and the tenant predicate.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
+import { resolveDateRange } from '@perch/engine';
+import { CANARIES, startEmbedStack, type EmbedStack } from './embed-stack.js';
+import { recordResponses } from '../helpers/page-responses.js';
+
+const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../test-artifacts/dashboard-screens');
+const VIEWPORTS = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+let stack: EmbedStack;
+let browser: LaunchedBrowser;
+
+beforeAll(async () => {
+  stack = await startEmbedStack({ orders: 20_000 });
+  browser = await launchBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** Sign in as a demo user; `ready()` is the number of tc-ready events so far. */
+async function signIn(userId: string, viewport: { width: number; height: number }) {
+  await browser.context.clearCookies();
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __ready: number };
+    w.__ready = 0;
+    document.addEventListener('tc-ready', () => w.__ready++);
+  });
+  const recorder = await recordResponses(page);
+  await page.goto(stack.host.url);
+  await page.click(`button[value="${userId}"]`);
+  await page.waitForURL('**/dashboard');
+  await page.waitForFunction(() => (window as unknown as { __ready: number }).__ready > 0, undefined, { timeout: 45_000 });
+  const ready = () => page.evaluate(() => (window as unknown as { __ready: number }).__ready);
+  return {
+    page,
+    /** Run `action` and wait for the round of tiles it starts to settle. */
+    async settleAfter(action: () => Promise<void>) {
+      const before = await ready();
+      await action();
+      await page.waitForFunction((n) => (window as unknown as { __ready: number }).__ready > n, before, { timeout: 45_000 });
+    },
+    async network() {
+      await recorder.settled();
+      return recorder.responses.map((r) => r.body).join('\n');
+    },
+  };
+}
+
+function deepHtml(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const parts: string[] = [document.documentElement.outerHTML];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const element of Array.from(root.querySelectorAll('*'))) {
+        if (element.shadowRoot) {
+          parts.push(element.shadowRoot.innerHTML);
+          walk(element.shadowRoot);
+        }
+      }
+    };
+    walk(document);
+    return parts.join('\n');
+  });
+}
+
+/** Alice's rows (tenant acme, department sales) in the dashboard's default range, plus `extra` SQL. */
+function aliceWhere(extra = ''): string {
+  const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
+  const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+  return `o.customer_id = 'acme' AND o.department = 'sales' AND o.ordered_at >= TIMESTAMP '${iso(start)}' AND o.ordered_at < TIMESTAMP '${iso(end)}'${extra}`;
+}
+
+const money0 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 0, maximumFractionDigits: 0 });
+const money2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+async function kpis(where: string): Promise<{ revenue: string; orders: string }> {
+  const [row] = await stack.sql<{ revenue: string | number | null; orders: string | number }>(
+    `SELECT sum(o.amount) AS revenue, count(*) AS orders FROM orders o JOIN products p ON p.product_id = o.product_id WHERE ${where}`,
+  );
+  return { revenue: money0.format(Number(row?.revenue ?? 0)), orders: integer.format(Number(row?.orders ?? 0)) };
+}
+
+async function revenueByRegion(where: string): Promise<Map<string, string>> {
+  const rows = await stack.sql<{ region: string; revenue: string | number }>(
+    `SELECT o.region AS region, sum(o.amount) AS revenue FROM orders o JOIN products p ON p.product_id = o.product_id WHERE ${where} GROUP BY o.region`,
+  );
+  return new Map(rows.map((r) => [r.region, money2.format(Number(r.revenue))]));
+}
+
+async function shownKpis(page: Page): Promise<{ revenue: string; orders: string }> {
+  return {
+    revenue: (await page.locator('tc-dashboard section[data-chart="revenue_kpi"] .kpi').innerText()).trim(),
+    orders: (await page.locator('tc-dashboard section[data-chart="orders_kpi"] .kpi').innerText()).trim(),
+  };
+}
+
+async function shownRegionTable(page: Page): Promise<Map<string, string>> {
+  const rows = page.locator('tc-dashboard section[data-chart="revenue_by_region"] tbody tr');
+  const shown = new Map<string, string>();
+  for (const row of await rows.all()) {
+    const cells = (await row.locator('td').allInnerTexts()).map((t) => t.trim());
+    shown.set(cells[0]!, cells[1]!);
+  }
+  return shown;
+}
+
+describe('cross-filtering', () => {
+  it('filters the other tiles by a clicked table row, equal to direct SQL with the tenant predicate; the chip and a second click remove it', async () => {
+    const { page, settleAfter, network } = await signIn('alice', VIEWPORTS[0]);
+    try {
+      const dashboard = page.locator('tc-dashboard');
+      // The region chart as its data table: its rows are the keyboard path to the chart's values.
+      await dashboard.locator('section[data-chart="revenue_by_region"] button.data-table').click();
+      const product = (await dashboard.locator('section[data-chart="top_products"] tbody tr button.row-filter').first().innerText()).trim();
+      expect(product.length).toBeGreaterThan(0);
+      const unfiltered = await kpis(aliceWhere());
+      expect(await shownKpis(page)).toEqual(unfiltered);
+
+      // Click the product's row in the table tile.
+      await settleAfter(() => dashboard.locator('section[data-chart="top_products"] tbody tr', { hasText: product }).first().locator('td').nth(1).click());
+      const productClause = ` AND p.name = '${product.replace(/'/g, "''")}'`;
+      const filtered = await kpis(aliceWhere(productClause));
+      expect(filtered).not.toEqual(unfiltered);
+      expect(await shownKpis(page)).toEqual(filtered);
+      expect(await shownRegionTable(page)).toEqual(await revenueByRegion(aliceWhere(productClause)));
+      const chip = dashboard.locator('.cross-filters .chip');
+      expect((await chip.locator('.chip-text').allInnerTexts()).map((t) => t.trim())).toEqual([`Product: ${product}`]);
+      // The tile the value was clicked in keeps its rows, with the clicked one marked.
+      expect(await dashboard.locator('section[data-chart="top_products"] tbody tr').count()).toBeGreaterThan(1);
+      expect(await dashboard.locator('section[data-chart="top_products"] button.row-filter[aria-pressed="true"]').innerText()).toBe(product);
+
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        for (const theme of ['light', 'dark'] as const) {
+          await page.evaluate((t) => {
+            document.querySelector('tc-dashboard')?.setAttribute('theme', t);
+            document.body.style.background = t === 'dark' ? '#0d0f12' : '';
+          }, theme);
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          await page.screenshot({ path: join(SCREENSHOTS, `alice-cross-filter-${viewport.name}-${theme}.png`), fullPage: true });
+        }
+      }
+      await page.setViewportSize(VIEWPORTS[0]);
+
+      // The chip's ✕ removes the filter: back to the unfiltered numbers.
+      await settleAfter(() => chip.locator('button.chip-remove').click());
+      expect(await dashboard.locator('.cross-filters').count()).toBe(0);
+      expect(await shownKpis(page)).toEqual(unfiltered);
+
+      // By keyboard: a region's button in the region table, Enter.
+      const region = (await dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().innerText()).trim();
+      await dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().focus();
+      await settleAfter(() => page.keyboard.press('Enter'));
+      const regionClause = ` AND o.region = '${region.replace(/'/g, "''")}'`;
+      expect(await shownKpis(page)).toEqual(await kpis(aliceWhere(regionClause)));
+      expect((await dashboard.locator('.cross-filters .chip-text').allInnerTexts()).map((t) => t.trim())).toEqual([`Region: ${region}`]);
+      // A second click on the same value removes it.
+      await settleAfter(() => dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter', { hasText: region }).first().click());
+      expect(await dashboard.locator('.cross-filters').count()).toBe(0);
+      expect(await shownKpis(page)).toEqual(unfiltered);
+
+      // Two filters, then "Clear all".
+      await settleAfter(() => dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().click());
+      await settleAfter(() => dashboard.locator('section[data-chart="top_products"] tbody tr button.row-filter').first().click());
+      expect(await dashboard.locator('.cross-filters .chip').count()).toBe(2);
+      expect(await shownKpis(page)).toEqual(await kpis(aliceWhere(`${regionClause} AND p.name = '${product.replace(/'/g, "''")}'`)));
+      await settleAfter(() => dashboard.locator('.cross-filters button.clear-cross').click());
+      expect(await dashboard.locator('.cross-filters').count()).toBe(0);
+      expect(await shownKpis(page)).toEqual(unfiltered);
+
+      const seen = `${await deepHtml(page)}\n${await network()}`;
+      for (const canary of [CANARIES.globex, CANARIES.initech]) expect(seen).not.toContain(canary);
+    } finally {
+      await page.close();
+    }
+  }, 180_000);
+
+  it('filters by a clicked point of the line chart (its month), equal to direct SQL', async () => {
+    const { page, settleAfter } = await signIn('alice', VIEWPORTS[0]);
+    try {
+      const dashboard = page.locator('tc-dashboard');
+      const tile = dashboard.locator('section[data-chart="revenue_by_month"]');
+      const canvas = tile.locator('tc-chart canvas');
+      const box = await canvas.boundingBox();
+      if (!box) throw new Error('no canvas');
+      // Index mode: a click anywhere over the plot picks the nearest month; the middle is inside the plot.
+      await settleAfter(() => canvas.click({ position: { x: box.width / 2, y: box.height / 2 } }));
+      const chipText = (await dashboard.locator('.cross-filters .chip-text').innerText()).trim();
+      expect(chipText).toMatch(/^Order date: /);
+      const month = await page.evaluate(() => {
+        const board = document.querySelector('tc-dashboard') as unknown as { data: { filters: { cross?: Array<{ value: string; granularity?: string }> } } };
+        return board.data.filters.cross?.[0];
+      });
+      expect(month?.granularity).toBe('month');
+      expect(month?.value).toMatch(/^\d{4}-\d{2}-01$/);
+      const from = `${month!.value}`;
+      const next = new Date(`${from}T00:00:00Z`);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      const clause = ` AND o.ordered_at >= TIMESTAMP '${from} 00:00:00' AND o.ordered_at < TIMESTAMP '${next.toISOString().slice(0, 10)} 00:00:00'`;
+      const expected = await kpis(aliceWhere(clause));
+      expect(expected.orders).not.toBe('0');
+      expect(await shownKpis(page)).toEqual(expected);
+      // The chart it was clicked in is not filtered by its own value: all its months stay.
+      expect(await tile.getAttribute('data-status')).toBe('ready');
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+});
