@@ -1,5 +1,5 @@
 import type { ErrorBody } from './errors.js';
-import type { QueryResult, SemanticQueryInput } from './query.js';
+import type { Granularity, QueryResult, SemanticQueryInput } from './query.js';
 import type { SessionResponse } from './token.js';
 
 /*
@@ -37,6 +37,19 @@ export interface DashboardChartView {
    * only for permitted charts, so a hidden member's title never leaves either.
    */
   members?: Record<string, MemberLabel>;
+  /**
+   * The levels below the chart's own that a click drills to, in order: the next dimension of the
+   * model hierarchy the chart's dimension belongs to, or the next finer granularity of its time
+   * bucket. Absent when the chart cannot drill.
+   */
+  drill?: Array<{ member: string; title: string; granularity?: Granularity }>;
+}
+
+/** One drill-down step: the value clicked at the level the chart was at. */
+export interface DrillStep {
+  member: string;
+  value: string | number | boolean;
+  granularity?: Granularity;
 }
 
 /** The body of `GET /v1/dashboards/{id}` (the contract the web components read). */
@@ -76,6 +89,8 @@ export interface DashboardFilters {
 export interface TileBatchBody {
   charts?: string[];
   filters?: DashboardFilters;
+  /** Drill-down steps by chart id. */
+  drill?: Record<string, DrillStep[]>;
   /** Also send the session and/or the definition first, as their own routes would. */
   include?: Array<'session' | 'definition'>;
 }

@@ -150,6 +150,21 @@ const layout = css`
   button.row-filter { all: unset; cursor: pointer; text-decoration: underline dotted; text-underline-offset: 3px; }
   button.row-filter:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   button.row-filter[aria-pressed='true'] { font-weight: 600; }
+  /* Drill-down: the breadcrumb under the tile title, and the menu a click on a value opens. */
+  .tile-heading { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+  .breadcrumb ol { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px; margin: 0; padding: 0; list-style: none; font-size: 0.8rem; color: var(--_muted); }
+  .breadcrumb li + li::before { content: '›'; margin-right: 4px; color: var(--_muted); }
+  .breadcrumb button.crumb { padding: 0; font-size: inherit; }
+  .crumb-current { color: var(--_fg); font-weight: 600; }
+  .value-menu-backdrop { position: fixed; inset: 0; z-index: 40; }
+  .value-menu {
+    position: fixed; z-index: 41; display: flex; flex-direction: column; gap: 4px; min-width: 12rem; max-width: min(20rem, 90vw);
+    transform: translateY(4px);
+    background: var(--_tile-bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius);
+    padding: 8px; box-shadow: 0 6px 24px rgb(0 0 0 / 0.18); font-size: 0.85rem;
+  }
+  .value-menu-title { margin: 0 0 2px; color: var(--_muted); overflow-wrap: anywhere; }
+  .value-menu button { text-align: left; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;

@@ -12,7 +12,8 @@ import { filtersView } from './filters-view.js';
 import { describeFilters, filtersChanged } from './filter-summary.js';
 import { TileDataController, type TileState } from './tile-data-controller.js';
 import { tileActions } from './tile-actions.js';
-import { crossFilterBar, crossFilterOf, isActiveCrossFilter, unappliedNote } from './cross-filter-view.js';
+import { crossFilterBar, crossFilterLabel, crossFilterOf, isActiveCrossFilter, memberTitle, unappliedNote } from './cross-filter-view.js';
+import { breadcrumbView, drilledChart, nextDrillLevel, valueMenuView, type ValueMenu } from './drill-view.js';
 import { downloadBlob } from './download.js';
 import type { TcChart } from '../charts/tc-chart.js';
 import '../charts/tc-chart.js';
@@ -44,7 +45,7 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
  * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
  *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button,
- *   cross-filters, chip, cross-note
+ *   cross-filters, chip, cross-note, breadcrumb, value-menu
  */
 export class TcDashboard extends LitElement {
   static override properties = {
@@ -57,6 +58,7 @@ export class TcDashboard extends LitElement {
     _expanded: { state: true },
     _pickerSearch: { state: true },
     _asTable: { state: true },
+    _valueMenu: { state: true },
   };
 
   static override styles = dashboardStyles;
@@ -86,6 +88,8 @@ export class TcDashboard extends LitElement {
   private _pickerSearch = new Map<string, string>();
   /** Chart tiles shown as their data table (the charts' text alternative, on demand). */
   private _asTable = new Set<string>();
+  /** The menu a click on a value of a drillable tile opened (filter or drill), if any. */
+  private _valueMenu: ValueMenu | undefined;
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
   /**
@@ -111,7 +115,8 @@ export class TcDashboard extends LitElement {
 
   /** Escape leaves the full-screen tile and gives focus back to the button that opened it. */
   #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && this._expanded) this.#expand(undefined);
+    if (event.key === 'Escape' && this._valueMenu) this._valueMenu = undefined;
+    else if (event.key === 'Escape' && this._expanded) void this.#expand(undefined);
   };
 
   async #expand(chartId: string | undefined): Promise<void> {
@@ -227,6 +232,7 @@ export class TcDashboard extends LitElement {
           return chart ? this.#renderTile(definition, chart, item, palette) : nothing;
         })}
       </div>
+      ${this.#renderValueMenu(definition)}
     `;
   }
 
@@ -255,7 +261,10 @@ export class TcDashboard extends LitElement {
       style=${place}
     >
       <div class="tile-head">
-        <h3 class="tile-title" part="tile-title">${chart.title}</h3>
+        <div class="tile-heading">
+          <h3 class="tile-title" part="tile-title">${chart.title}</h3>
+          ${breadcrumbView(chart, this.data.drills.get(chart.id), this.locale, (depth) => this.data.drillTo(chart.id, (this.data.drills.get(chart.id) ?? []).slice(0, depth)))}
+        </div>
         ${tileActions({
           chart,
           expanded,
@@ -292,7 +301,9 @@ export class TcDashboard extends LitElement {
     }
   }
 
-  #renderResult(definition: DashboardDefinition, chart: ChartDefinition, result: QueryResponse, palette: ChartPalette): TemplateResult {
+  #renderResult(definition: DashboardDefinition, shown: ChartDefinition, result: QueryResponse, palette: ChartPalette): TemplateResult {
+    // A drilled tile is drawn as its drill level: its labels, formats and clicks follow that level.
+    const chart = drilledChart(shown, this.data.drills.get(shown.id));
     if (isEmptyResult(result)) {
       const filters = this.data.filters;
       const initial = this.data.initialFilters();
@@ -302,15 +313,52 @@ export class TcDashboard extends LitElement {
     if (chart.type === 'table' || this._asTable.has(chart.id)) {
       return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) }, {
         isActive: (row) => isActiveCrossFilter(this.data.filters.cross, crossFilterOf(chart, result, row)),
-        onRow: (row) => this.#toggleCrossFilter(chart, result, row),
+        onRow: (row, at) => this.#onValue(chart, result, row, at),
       });
     }
     return html`<tc-chart .option=${this.#chartConfig(chart, result, palette)} label=${chart.title}></tc-chart>`;
   }
 
-  #toggleCrossFilter(chart: ChartDefinition, result: QueryResponse, row: QueryResponse['rows'][number] | undefined): void {
+  /**
+   * A click on a value (`chart` is the tile as drawn, at its drill level). Where the tile can
+   * drill further, a menu offers "Filter dashboard" and "Drill down"; elsewhere the click
+   * filters the other tiles at once (and a second click on that value removes the filter).
+   */
+  #onValue(chart: ChartDefinition, result: QueryResponse, row: QueryResponse['rows'][number] | undefined, at: { x: number; y: number }): void {
     const filter = crossFilterOf(chart, result, row);
-    if (filter) this.data.toggleCrossFilter(filter);
+    if (!filter) return;
+    const level = nextDrillLevel(chart, this.data.drills.get(chart.id));
+    if (!level || isActiveCrossFilter(this.data.filters.cross, filter)) {
+      this._valueMenu = undefined;
+      this.data.toggleCrossFilter(filter);
+      return;
+    }
+    this._valueMenu = { chart: chart.id, filter, level, x: at.x, y: at.y };
+    // The menu takes focus, so the keyboard goes on from it (Escape gives it back to the tile).
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.value-menu button')?.focus());
+  }
+
+  #renderValueMenu(definition: DashboardDefinition): TemplateResult | typeof nothing {
+    const menu = this._valueMenu;
+    if (!menu) return nothing;
+    const close = () => {
+      this._valueMenu = undefined;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`section[data-chart="${CSS.escape(menu.chart)}"]`)?.focus());
+    };
+    const label = `${memberTitle(definition, menu.filter.member)}: ${crossFilterLabel(menu.filter, this.locale)}`;
+    return html`<div class="value-menu-backdrop" @click=${close}></div>
+      ${valueMenuView(menu, label, {
+        filter: () => {
+          this._valueMenu = undefined;
+          this.data.toggleCrossFilter(menu.filter);
+        },
+        drill: () => {
+          this._valueMenu = undefined;
+          const { member, value, granularity } = menu.filter;
+          this.data.drillInto(menu.chart, { member, value, ...(granularity ? { granularity } : {}) });
+        },
+        close,
+      })}`;
   }
 
   #chartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette): ChartOption {
@@ -328,9 +376,11 @@ export class TcDashboard extends LitElement {
           const target = event.native?.target;
           if (target instanceof HTMLElement) target.style.cursor = elements.length > 0 ? 'pointer' : '';
         },
-        onClick: (_event, elements) => {
+        onClick: (event, elements) => {
           const index = elements[0]?.index;
-          if (index !== undefined) this.#toggleCrossFilter(chart, result, result.rows[index]);
+          const native = event.native;
+          const at = native instanceof MouseEvent ? { x: native.clientX, y: native.clientY } : { x: 0, y: 0 };
+          if (index !== undefined) this.#onValue(chart, result, result.rows[index], at);
         },
       },
     };

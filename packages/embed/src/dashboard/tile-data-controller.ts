@@ -9,7 +9,7 @@ import { downloadBlob } from './download.js';
 import { previousPeriod } from './previous-period.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
 import { isEmptyResult, type TableSort } from './tile-views.js';
-import type { ChartDefinition, CrossFilter, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
+import type { ChartDefinition, CrossFilter, DrillStep, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
 
 /**
  * What one tile shows. `previous` is the tile's last good result: it stays on screen while the
@@ -75,6 +75,8 @@ export class TileDataController implements ReactiveController {
   pickerOptions = new Map<string, Array<string | number>>();
   /** KPI results over the previous period of the same length, by chart id, for the change line. */
   comparisons = new Map<string, QueryResponse>();
+  /** Drill-down steps by chart id: each tile drills on its own. */
+  drills = new Map<string, DrillStep[]>();
   /** Table tiles' sort, by chart id: view state that survives a reload of the tile's data. */
   tableSorts = new Map<string, TableSort>();
 
@@ -178,6 +180,7 @@ export class TileDataController implements ReactiveController {
       if (!definition) return;
       this.definition = definition;
       this.filters = this.initialFilters();
+      this.drills = new Map();
       this.pickerOptions = new Map();
       this.#setLoad({ status: 'ready' });
       // Tiles first: the pickers' value look-ups are warehouse scans too, and would compete with
@@ -217,6 +220,22 @@ export class TileDataController implements ReactiveController {
     this.setFilters(withCross(this.filters, (this.filters.cross ?? []).filter((f) => f !== filter)));
   }
 
+  /** Drill one level down in a tile: the clicked value filters it, the next level groups it. */
+  drillInto(chartId: string, step: DrillStep): void {
+    this.drillTo(chartId, [...(this.drills.get(chartId) ?? []), step]);
+  }
+
+  /** Set a tile's drill path (a breadcrumb goes back by keeping its first steps) and reload that tile alone. */
+  drillTo(chartId: string, steps: DrillStep[]): void {
+    const drills = new Map(this.drills);
+    if (steps.length > 0) drills.set(chartId, steps);
+    else drills.delete(chartId);
+    this.drills = drills;
+    // The sort of the level the tile leaves names a column the next level may not have.
+    if (this.tableSorts.delete(chartId)) this.tableSorts = new Map(this.tableSorts);
+    void this.retryTile(chartId);
+  }
+
   /** "Clear all": every cross-filter goes; the date range and pickers stay. */
   clearCrossFilters(): void {
     this.setFilters(withCross(this.filters, []));
@@ -248,7 +267,7 @@ export class TileDataController implements ReactiveController {
     try {
       await client.jsonLines<TileLine>(
         `/v1/dashboards/${encodeURIComponent(definition.id)}/tiles`,
-        { method: 'POST', body: { charts: [chartId], ...this.#filtersBody() }, signal: controller.signal },
+        { method: 'POST', body: { charts: [chartId], ...this.#filtersBody(), ...this.#drillBody([chartId]) }, signal: controller.signal },
         (line) => {
           if (line.chart !== chartId || round !== this.#round) return;
           answered = true;
@@ -282,7 +301,8 @@ export class TileDataController implements ReactiveController {
 
   /** The dashboard+chart body of the query and export routes, with the current filters. */
   queryBody(chart: ChartDefinition): DashboardQueryBody {
-    return { dashboard: this.definition?.id ?? this.#host.dashboard, chart: chart.id, ...this.#filtersBody() };
+    const drill = this.drills.get(chart.id);
+    return { dashboard: this.definition?.id ?? this.#host.dashboard, chart: chart.id, ...this.#filtersBody(), ...(drill ? { drill } : {}) };
   }
 
   async #loadPickerOptions(definition: DashboardDefinition, signal: AbortSignal): Promise<void> {
@@ -320,7 +340,7 @@ export class TileDataController implements ReactiveController {
     }
     this.tiles = tiles;
     this.#host.requestUpdate();
-    const batch = pending ?? this.#startRound(client, definition.id, { ...this.#filtersBody() });
+    const batch = pending ?? this.#startRound(client, definition.id, { ...this.#filtersBody(), ...this.#drillBody() });
     batch.attach((line) => {
       // Only tiles this dashboard shows as permitted take a result; anything else is ignored.
       if (round === this.#round && this.tiles.get(line.chart)?.status === 'loading') this.#applyLine(line);
@@ -381,6 +401,12 @@ export class TileDataController implements ReactiveController {
     };
     this.#tileRound = round;
     return round;
+  }
+
+  /** The drill steps of `charts` (every drilled tile by default) as the tiles route expects them. */
+  #drillBody(charts?: readonly string[]): { drill?: Record<string, DrillStep[]> } {
+    const entries = [...this.drills].filter(([id]) => !charts || charts.includes(id));
+    return entries.length > 0 ? { drill: Object.fromEntries(entries) } : {};
   }
 
   /** The filters of the current state as the server expects them (an explicit null included). */

@@ -52,7 +52,8 @@ function formatPercent(fraction: number, locale: string | undefined): string {
 /** A table whose rows filter the other tiles: a click (or Enter on the row's button) toggles the row's value. */
 export interface RowFilter {
   isActive: (row: QueryResponse['rows'][number]) => boolean;
-  onRow: (row: QueryResponse['rows'][number]) => void;
+  /** `at`: the viewport point of the click, or the button's corner for a key press. */
+  onRow: (row: QueryResponse['rows'][number], at: { x: number; y: number }) => void;
 }
 
 /** A table's sort: a result column and a direction. */
@@ -128,10 +129,10 @@ export function tableView(
           const active = rowFilter.isActive(row);
           // The whole row takes a pointer click; the key cell is a real button, so the keyboard
           // (Tab, Enter, Space) and screen readers reach the same action.
-          return html`<tr class="filterable" ?data-active=${active} @click=${() => rowFilter.onRow(row)}>
+          return html`<tr class="filterable" ?data-active=${active} @click=${(e: MouseEvent) => rowFilter.onRow(row, { x: e.clientX, y: e.clientY })}>
             ${result.columns.map((c) =>
               c.name === key
-                ? html`<td><button type="button" class="row-filter" aria-pressed=${active ? 'true' : 'false'} @click=${(e: Event) => { e.stopPropagation(); rowFilter.onRow(row); }}>${text(c)}</button></td>`
+                ? html`<td><button type="button" class="row-filter" aria-pressed=${active ? 'true' : 'false'} @click=${(e: MouseEvent) => { e.stopPropagation(); rowFilter.onRow(row, pointOf(e)); }}>${text(c)}</button></td>`
                 : html`<td class=${c.kind === 'measure' ? 'num' : ''}>${text(c)}</td>`,
             )}
           </tr>`;
@@ -150,4 +151,11 @@ export function isEmptyResult(result: QueryResponse): boolean {
   const measures = result.columns.filter((c) => c.kind === 'measure');
   const blank = (value: unknown) => value === null || value === undefined || value === 0 || value === '0';
   return measures.length > 0 && result.rows.every((row) => measures.every((m) => blank(row[m.name])));
+}
+
+/** Where a button was activated: the pointer, or (Enter/Space, which report 0,0) its lower-left corner. */
+function pointOf(event: MouseEvent): { x: number; y: number } {
+  if (event.detail > 0) return { x: event.clientX, y: event.clientY };
+  const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+  return { x: box.left, y: box.bottom };
 }

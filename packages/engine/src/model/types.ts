@@ -69,6 +69,8 @@ export interface Dataset {
   readonly memberRules: ReadonlyMap<string, MemberRule>;
   /** `'none'` is the explicit opt-out; anything else is ANDed into every query. */
   readonly rowLevelSecurity: 'none' | PolicyNode;
+  /** Drill-down paths by name, coarsest level first (`geography → [region, customer.country]`). */
+  readonly hierarchies: ReadonlyMap<string, readonly string[]>;
 }
 
 export type Dashboard = DashboardInput & { readonly file: string };

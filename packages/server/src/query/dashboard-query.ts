@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DateRangeSchema, FilterValueSchema, GRANULARITIES, PerchError, QUERY_LIMITS, parseOrThrow, type EmbedTokenClaims, type Filter, type SemanticQueryInput } from '@perch/protocol';
 import type { Dashboard, Model } from '@perch/engine';
+import { applyDrill, drillLevels } from './drill-path.js';
 
 /** More clicked values than a person would stack up only make the SQL longer. */
 export const MAX_CROSS_FILTERS = 8;
@@ -20,9 +21,21 @@ export const CrossFilterSchema = z.strictObject({
   chart: z.string().min(1).max(128).optional(),
 });
 
+/** One drill-down step: the value clicked at the level the chart is at. */
+export const DrillStepSchema = z.strictObject({
+  member: z.string().min(1).max(128),
+  value: FilterValueSchema,
+  granularity: z.enum(GRANULARITIES).optional(),
+});
+
+/** No model hierarchy is deeper than this (a hierarchy has at most 8 levels). */
+export const MAX_DRILL_STEPS = 8;
+
 export const DashboardQuerySchema = z.strictObject({
   dashboard: z.string().min(1).max(128),
   chart: z.string().min(1).max(128),
+  /** Drill-down steps of this chart, in order, along its model hierarchy or time granularity. */
+  drill: z.array(DrillStepSchema).max(MAX_DRILL_STEPS).optional(),
   filters: z
     .strictObject({
       /** A relative range or `[from, to]`; `null` clears the dashboard's default (all time). */
@@ -89,7 +102,8 @@ export function resolveDashboardQuery(model: Model, claims: EmbedTokenClaims, bo
   if (!chart) throw new PerchError('not_found', { path: 'chart', message: 'chart: no such chart on this dashboard' });
 
   // A structural copy, so the model's own (frozen) chart query is never mutated.
-  const query = structuredClone(chart.query) as SemanticQueryInput;
+  let query = structuredClone(chart.query) as SemanticQueryInput;
+  if (request.drill) query = applyDrill(model, query, request.drill, bucketFilters);
   const filters: Filter[] = [...((query.filters ?? []) as Filter[])];
 
   const pickers = new Set((dashboard.filters?.pickers ?? []).map((p) => p.member));
@@ -120,11 +134,14 @@ export function resolveDashboardQuery(model: Model, claims: EmbedTokenClaims, bo
  * time dimensions). Why: a viewer never sends a free query, so a cross-filter may only narrow the
  * dashboard by a value it already shows, never filter on a member the dashboard does not expose.
  */
-export function crossFilterMembers(dashboard: Dashboard): Set<string> {
+export function crossFilterMembers(model: Model, dashboard: Dashboard): Set<string> {
   const members = new Set<string>();
   for (const chart of dashboard.charts) {
-    for (const dimension of chart.query.dimensions ?? []) members.add(dimension);
-    if (chart.query.timeDimension) members.add(chart.query.timeDimension.member);
+    const query = chart.query as SemanticQueryInput;
+    for (const dimension of query.dimensions ?? []) members.add(dimension);
+    if (query.timeDimension) members.add(query.timeDimension.member);
+    // A drilled tile shows the levels below its own; their values may be clicked too.
+    for (const level of drillLevels(model, query)) members.add(level.member);
   }
   return members;
 }
@@ -132,7 +149,7 @@ export function crossFilterMembers(dashboard: Dashboard): Set<string> {
 /** Push the cross-filters that apply to `chartId` onto `filters`; answer the members it cannot express. */
 function applyCrossFilters(model: Model, dashboard: Dashboard, chartId: string, dataset: string, cross: ReadonlyArray<z.output<typeof CrossFilterSchema>>, filters: Filter[]): string[] {
   if (cross.length === 0) return [];
-  const allowed = crossFilterMembers(dashboard);
+  const allowed = crossFilterMembers(model, dashboard);
   const unapplied: string[] = [];
   cross.forEach((item, index) => {
     const path = `filters.cross[${index}]`;
@@ -146,16 +163,25 @@ function applyCrossFilters(model: Model, dashboard: Dashboard, chartId: string, 
       filters.push({ member: item.member, operator: 'equals', values: [item.value] });
       return;
     }
-    const start = typeof item.value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(item.value) : null;
-    if (!start) throw new PerchError('invalid_filter_value', { path: `${path}.value`, message: `${path}.value: expected the first day of the bucket (YYYY-MM-DD)` });
-    const from = new Date(Date.UTC(Number(start[1]), Number(start[2]) - 1, Number(start[3])));
-    if (Number.isNaN(from.getTime())) throw new PerchError('invalid_filter_value', { path: `${path}.value`, message: `${path}.value: not a valid date` });
-    // Half-open [start, end): the engine reads both bounds as local dates of the query's zone,
-    // the same zone its buckets are cut in, so the range is exactly the clicked bucket.
-    filters.push({ member: item.member, operator: 'gte', values: [isoDay(from)] });
-    filters.push({ member: item.member, operator: 'lt', values: [isoDay(bucketEnd(from, item.granularity))] });
+    filters.push(...bucketFilters(item.member, item.value, item.granularity, `${path}.value`));
   });
   return unapplied;
+}
+
+/**
+ * The filters of one time bucket, `[start, end)`, from its first day (`YYYY-MM-DD`). The engine
+ * reads both bounds as local dates of the query's zone, the same zone its buckets are cut in, so
+ * the range is exactly the clicked bucket.
+ */
+function bucketFilters(member: string, value: unknown, granularity: (typeof GRANULARITIES)[number], path: string): Filter[] {
+  const start = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!start) throw new PerchError('invalid_filter_value', { path, message: `${path}: expected the first day of the bucket (YYYY-MM-DD)` });
+  const from = new Date(Date.UTC(Number(start[1]), Number(start[2]) - 1, Number(start[3])));
+  if (Number.isNaN(from.getTime()) || isoDay(from) !== value) throw new PerchError('invalid_filter_value', { path, message: `${path}: not a valid date` });
+  return [
+    { member, operator: 'gte', values: [isoDay(from)] },
+    { member, operator: 'lt', values: [isoDay(bucketEnd(from, granularity))] },
+  ];
 }
 
 /** The first day after the bucket that starts at `from`. */

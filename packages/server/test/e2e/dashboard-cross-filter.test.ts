@@ -1,5 +1,5 @@
 /**
- * Cross-filtering on the real stack (real Perch, the demo warehouse with other tenants' canary
+ * Cross-filtering and drill-down on the real stack (real Perch, the demo warehouse with other tenants' canary
  * rows, the demo host on another origin, Chromium): a click on a value in one tile filters the
  * other tiles, a chip shows it, and the numbers the other tiles show equal direct SQL with that
  * filter and the tenant predicate.
@@ -58,6 +58,15 @@ async function signIn(userId: string, viewport: { width: number; height: number 
       const before = await ready();
       await action();
       await page.waitForFunction((n) => (window as unknown as { __ready: number }).__ready > n, before, { timeout: 45_000 });
+    },
+    /** Run `action` (a drill, which reloads one tile) and wait for that tile to show its data. */
+    async tileAfter(chart: string, action: () => Promise<void>) {
+      await action();
+      await page.waitForFunction(
+        (id) => document.querySelector('tc-dashboard')?.shadowRoot?.querySelector(`section[data-chart="${id}"]`)?.getAttribute('data-status') === 'ready',
+        chart,
+        { timeout: 45_000 },
+      );
     },
     async network() {
       await recorder.settled();
@@ -170,6 +179,9 @@ describe('cross-filtering', () => {
       // By keyboard: a region's button in the region table, Enter.
       const region = (await dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().innerText()).trim();
       await dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().focus();
+      // The region chart can drill, so its value opens a menu; its first item has the focus.
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.evaluate(() => document.querySelector('tc-dashboard')?.shadowRoot?.activeElement?.textContent?.trim())).toBe('Filter dashboard');
       await settleAfter(() => page.keyboard.press('Enter'));
       const regionClause = ` AND o.region = '${region.replace(/'/g, "''")}'`;
       expect(await shownKpis(page)).toEqual(await kpis(aliceWhere(regionClause)));
@@ -180,7 +192,8 @@ describe('cross-filtering', () => {
       expect(await shownKpis(page)).toEqual(unfiltered);
 
       // Two filters, then "Clear all".
-      await settleAfter(() => dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().click());
+      await dashboard.locator('section[data-chart="revenue_by_region"] tbody tr button.row-filter').first().click();
+      await settleAfter(() => dashboard.locator('.value-menu button.menu-filter').click());
       await settleAfter(() => dashboard.locator('section[data-chart="top_products"] tbody tr button.row-filter').first().click());
       expect(await dashboard.locator('.cross-filters .chip').count()).toBe(2);
       expect(await shownKpis(page)).toEqual(await kpis(aliceWhere(`${regionClause} AND p.name = '${product.replace(/'/g, "''")}'`)));
@@ -204,7 +217,8 @@ describe('cross-filtering', () => {
       const box = await canvas.boundingBox();
       if (!box) throw new Error('no canvas');
       // Index mode: a click anywhere over the plot picks the nearest month; the middle is inside the plot.
-      await settleAfter(() => canvas.click({ position: { x: box.width / 2, y: box.height / 2 } }));
+      await canvas.click({ position: { x: box.width / 2, y: box.height / 2 } });
+      await settleAfter(() => dashboard.locator('.value-menu button.menu-filter').click());
       const chipText = (await dashboard.locator('.cross-filters .chip-text').innerText()).trim();
       expect(chipText).toMatch(/^Order date: /);
       const month = await page.evaluate(() => {
@@ -222,6 +236,88 @@ describe('cross-filtering', () => {
       expect(await shownKpis(page)).toEqual(expected);
       // The chart it was clicked in is not filtered by its own value: all its months stay.
       expect(await tile.getAttribute('data-status')).toBe('ready');
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+});
+
+describe('drill-down', () => {
+  it('drills the region chart to the countries of the clicked region, with a breadcrumb back, equal to direct SQL', async () => {
+    const { page, tileAfter, network } = await signIn('alice', VIEWPORTS[0]);
+    try {
+      const dashboard = page.locator('tc-dashboard');
+      const tile = dashboard.locator('section[data-chart="revenue_by_region"]');
+      await tile.locator('button.data-table').click();
+      const regions = await shownRegionTable(page);
+      const region = [...regions.keys()][0]!;
+      await tile.locator('tbody tr button.row-filter', { hasText: region }).first().click();
+      expect(await dashboard.locator('.value-menu button.menu-drill').innerText()).toBe('Drill down to Country');
+      await page.screenshot({ path: join(SCREENSHOTS, 'alice-value-menu-desktop-light.png') });
+      await tileAfter('revenue_by_region', () => dashboard.locator('.value-menu button.menu-drill').click());
+      expect((await tile.locator('nav.breadcrumb li').allInnerTexts()).map((t) => t.trim())).toEqual(['Region', `${region} by Country`]);
+      expect((await tile.locator('th').allInnerTexts()).map((t) => t.trim())).toEqual(['Country', 'Revenue']);
+      const expected = await stack.sql<{ country: string; revenue: string | number }>(
+        `SELECT c.country AS country, sum(o.amount) AS revenue FROM orders o LEFT JOIN customers c ON c.customer_id = o.customer_id AND c.customer_id = 'acme'
+         WHERE ${aliceWhere(` AND o.region = '${region.replace(/'/g, "''")}'`)} GROUP BY c.country`,
+      );
+      expect(expected.length).toBeGreaterThan(0);
+      const shown = new Map<string, string>();
+      for (const row of await tile.locator('tbody tr').all()) {
+        const cells = (await row.locator('td').allInnerTexts()).map((t) => t.trim());
+        shown.set(cells[0]!, cells[1]!);
+      }
+      expect(shown).toEqual(new Map(expected.map((r) => [r.country, money2.format(Number(r.revenue))])));
+      // The other tiles are not filtered by a drill: it is the tile's own view.
+      expect(await shownKpis(page)).toEqual(await kpis(aliceWhere()));
+
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        for (const theme of ['light', 'dark'] as const) {
+          await page.evaluate((t) => {
+            document.querySelector('tc-dashboard')?.setAttribute('theme', t);
+            document.body.style.background = t === 'dark' ? '#0d0f12' : '';
+          }, theme);
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          await page.screenshot({ path: join(SCREENSHOTS, `alice-drilled-${viewport.name}-${theme}.png`), fullPage: true });
+        }
+      }
+      await page.setViewportSize(VIEWPORTS[0]);
+
+      // The breadcrumb goes back to the regions.
+      await tileAfter('revenue_by_region', () => tile.locator('nav.breadcrumb button.crumb').click());
+      expect(await tile.locator('nav.breadcrumb').count()).toBe(0);
+      expect(await shownRegionTable(page)).toEqual(regions);
+
+      const seen = `${await deepHtml(page)}\n${await network()}`;
+      for (const canary of [CANARIES.globex, CANARIES.initech]) expect(seen).not.toContain(canary);
+    } finally {
+      await page.close();
+    }
+  }, 180_000);
+
+  it('drills a month of the line chart to its days, equal to direct SQL', async () => {
+    const { page, tileAfter } = await signIn('alice', VIEWPORTS[0]);
+    try {
+      const dashboard = page.locator('tc-dashboard');
+      const tile = dashboard.locator('section[data-chart="revenue_by_month"]');
+      await tile.locator('button.data-table').click();
+      const monthButton = tile.locator('tbody tr button.row-filter').nth(2);
+      const monthLabel = (await monthButton.innerText()).trim();
+      await monthButton.click();
+      await tileAfter('revenue_by_month', () => dashboard.locator('.value-menu button.menu-drill').click());
+      expect((await tile.locator('nav.breadcrumb li').allInnerTexts()).map((t) => t.trim())).toEqual(['Order date', `${monthLabel} by Order date`]);
+      const step = await page.evaluate(() => (document.querySelector('tc-dashboard') as unknown as { data: { drills: Map<string, Array<{ value: string }>> } }).data.drills.get('revenue_by_month')?.[0]?.value);
+      expect(step).toMatch(/^\d{4}-\d{2}-01$/);
+      const next = new Date(`${step}T00:00:00Z`);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      const expected = await stack.sql<{ revenue: string | number }>(
+        `SELECT sum(o.amount) AS revenue FROM orders o WHERE ${aliceWhere(` AND o.ordered_at >= TIMESTAMP '${step} 00:00:00' AND o.ordered_at < TIMESTAMP '${next.toISOString().slice(0, 10)} 00:00:00'`)}
+         GROUP BY date_trunc('day', o.ordered_at)`,
+      );
+      expect(expected.length).toBeGreaterThan(1);
+      const shown = (await tile.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((t) => t.trim()).sort();
+      expect(shown).toEqual(expected.map((r) => money2.format(Number(r.revenue))).sort());
     } finally {
       await page.close();
     }
