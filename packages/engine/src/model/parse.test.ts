@@ -75,6 +75,8 @@ const CASES: Array<[string, string, string, RegExp]> = [
   ['a hierarchy level through an unknown join', DATASET('').replace('measures:', 'hierarchies: { geo: [region, customer.country] }\n    measures:'), 'datasets.orders.hierarchies.geo[1]', /"customer.country" is not a dimension/],
   ['a hierarchy with a time level', DATASET('').replace('dimensions: { region: { column: region } }', 'dimensions: { region: { column: region }, at: { column: at, type: time } }').replace('measures:', 'hierarchies: { geo: [region, at] }\n    measures:'), 'datasets.orders.hierarchies.geo[1]', /drills by granularity/],
   ['a member in two hierarchies', DATASET('').replace('dimensions: { region: { column: region } }', 'dimensions: { region: { column: region }, city: { column: city }, zone: { column: zone } }').replace('measures:', 'hierarchies: { a: [region, city], b: [zone, city] }\n    measures:'), 'datasets.orders.hierarchies.b[1]', /already a level of hierarchy "a"/],
+  ['a rows column that is a measure', DATASET('').replace('measures:', 'rows: { columns: [region, revenue] }\n    measures:'), 'datasets.orders.rows.columns[1]', /"revenue" is not a dimension/],
+  ['a rows column listed twice', DATASET('').replace('measures:', 'rows: { columns: [region, region] }\n    measures:'), 'datasets.orders.rows.columns[1]', /listed twice/],
   ['a one-level hierarchy', DATASET('').replace('measures:', 'hierarchies: { geo: [region] }\n    measures:'), 'datasets.orders.hierarchies.geo', /./],
 ];
 

@@ -146,6 +146,7 @@ function buildDataset(
   }
 
   const hierarchies = buildHierarchies(input, dimensions, joins, all, report);
+  const rowColumns = buildRowColumns(input, dimensions, joins, all, report);
 
   const memberRules = new Map<string, MemberRule>();
   for (const [key, rule] of Object.entries(input.members)) {
@@ -169,6 +170,7 @@ function buildDataset(
     memberRules,
     rowLevelSecurity,
     hierarchies,
+    rowColumns,
   });
 }
 
@@ -200,6 +202,25 @@ function buildHierarchies(
     hierarchies.set(name, Object.freeze([...levels]));
   }
   return hierarchies;
+}
+
+/** "View rows" columns must be dimensions of the dataset or of one of its joins, each once. */
+function buildRowColumns(
+  input: DatasetInput,
+  dimensions: ReadonlyMap<string, Dimension>,
+  joins: ReadonlyMap<string, Join>,
+  all: ReadonlyMap<string, { input: DatasetInput }>,
+  report: Report,
+): readonly string[] | undefined {
+  const columns = input.rows?.columns;
+  if (!columns) return undefined;
+  columns.forEach((column, index) => {
+    const dot = column.indexOf('.');
+    const type = dot < 0 ? dimensions.get(column)?.type : joinedDimensionType(column.slice(0, dot), column.slice(dot + 1), joins, all);
+    if (type === undefined) report(`rows.columns[${index}]`, `"${column}" is not a dimension of this dataset or of one of its joins`);
+    if (columns.indexOf(column) !== index) report(`rows.columns[${index}]`, `"${column}" is listed twice`);
+  });
+  return Object.freeze([...columns]);
 }
 
 function joinedDimensionType(joinName: string, member: string, joins: ReadonlyMap<string, Join>, all: ReadonlyMap<string, { input: DatasetInput }>): string | undefined {

@@ -130,6 +130,11 @@ const DatasetSchema = z.strictObject({
    * dimension or a joined `join.member` (`geography: [region, customer.country]`). Time
    * dimensions are not listed: they drill by granularity (year → quarter → month → day).
    */
+  /**
+   * The columns of "View rows" (the rows behind a value of a chart), own or joined dimensions;
+   * without it, the dataset's own dimensions.
+   */
+  rows: z.strictObject({ columns: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a member (dimension or join.dimension)')).min(1).max(50) }).optional(),
   hierarchies: z.record(identifier, z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a member (dimension or join.dimension)')).min(2).max(8)).default({}),
 });
 

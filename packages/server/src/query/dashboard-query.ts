@@ -173,7 +173,7 @@ function applyCrossFilters(model: Model, dashboard: Dashboard, chartId: string, 
  * reads both bounds as local dates of the query's zone, the same zone its buckets are cut in, so
  * the range is exactly the clicked bucket.
  */
-function bucketFilters(member: string, value: unknown, granularity: (typeof GRANULARITIES)[number], path: string): Filter[] {
+export function bucketFilters(member: string, value: unknown, granularity: (typeof GRANULARITIES)[number], path: string): Filter[] {
   const start = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
   if (!start) throw new PerchError('invalid_filter_value', { path, message: `${path}: expected the first day of the bucket (YYYY-MM-DD)` });
   const from = new Date(Date.UTC(Number(start[1]), Number(start[2]) - 1, Number(start[3])));

@@ -237,6 +237,11 @@ export class QueryService {
     return catalogFor(this.model, claims.user);
   }
 
+  /** The model with the named saved dashboard (when the model has none of that id), for routes that resolve dashboards themselves. */
+  modelFor(claims: EmbedTokenClaims, dashboardId: unknown): Promise<Model> {
+    return this.#modelWithSaved(claims, dashboardId);
+  }
+
   /** Let dashboards saved by makers be run in the dashboard form, like the model's own. */
   useSavedDashboards(lookup: SavedDashboardLookup): void {
     this.#savedDashboards = lookup;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { resolveDateRange } from '@perch/engine';
-import { CANARIES, startEmbedStack, type EmbedStack } from './embed-stack.js';
+import { CANARIES, mintToken, startEmbedStack, type EmbedStack } from './embed-stack.js';
 import { recordResponses } from '../helpers/page-responses.js';
 
 const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../test-artifacts/dashboard-screens');
@@ -321,5 +321,59 @@ describe('drill-down', () => {
     } finally {
       await page.close();
     }
+  }, 120_000);
+});
+
+describe('underlying rows (POST /v1/rows)', () => {
+  const acmeFinance = { customerId: 'acme', department: 'finance' };
+  const rowsOf = async (token: string, body: unknown) =>
+    fetch(`${stack.perch.url}/v1/rows`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('pages the rows behind a region, equal to direct SQL with the tenant predicate, sorted and as CSV; viewers are refused', async () => {
+    const explorer = await mintToken(stack, { distinctId: 'dan-explorer', role: 'explorer', attributes: acmeFinance });
+    const viewer = await mintToken(stack, { distinctId: 'alice-viewer', role: 'viewer', attributes: acmeFinance });
+    const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
+    const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+    const [{ region }] = await stack.sql<{ region: string }>(`SELECT region FROM orders WHERE customer_id = 'acme' GROUP BY region ORDER BY count(*) DESC LIMIT 1`) as [{ region: string }];
+    const expected = await stack.sql<{ order_id: number | string }>(
+      `SELECT o.order_id FROM orders o WHERE o.customer_id = 'acme' AND o.region = '${region}' AND o.ordered_at >= TIMESTAMP '${iso(start)}' AND o.ordered_at < TIMESTAMP '${iso(end)}' ORDER BY o.order_id DESC`,
+    );
+    expect(expected.length).toBeGreaterThan(30);
+    const body = { dashboard: 'sales', chart: 'revenue_by_region', value: { member: 'region', value: region }, order: { member: 'order_id', direction: 'desc' }, limit: 25 };
+
+    const seen: string[] = [];
+    const ids: number[] = [];
+    for (let offset = 0; ; offset += 25) {
+      const response = await rowsOf(explorer, { ...body, offset });
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      seen.push(text);
+      const page = JSON.parse(text) as { columns: Array<{ name: string; title: string }>; rows: Array<Record<string, unknown>>; meta: { hasMore: boolean } };
+      expect(page.columns.map((c) => c.title)).toEqual(['Order ID', 'Order date', 'Region', 'Sales channel', 'Status', 'Product']);
+      for (const row of page.rows) expect(row.region).toBe(region);
+      ids.push(...page.rows.map((r) => Number(r.order_id)));
+      if (!page.meta.hasMore) break;
+    }
+    expect(ids).toEqual(expected.map((r) => Number(r.order_id)));
+
+    const csv = await rowsOf(explorer, { ...body, format: 'csv' });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    seen.push(lines.join('\n'));
+    expect(lines[0]).toBe('Order ID,Order date,Region,Sales channel,Status,Product');
+    expect(lines.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(ids);
+
+    const refused = await rowsOf(viewer, body);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('resource_forbidden');
+    // A value on a member the chart does not group by, or a foreign tenant's value, shows nothing of another tenant.
+    const bad = await rowsOf(explorer, { ...body, value: { member: 'customer_id', value: 'globex' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'unknown_member', path: 'value.member' } });
+    // Another tenant's region value: no row of theirs comes back.
+    const foreign = await rowsOf(explorer, { ...body, value: { member: 'region', value: CANARIES.globex } });
+    expect(foreign.status).toBe(200);
+    expect(((await foreign.json()) as { rows: unknown[] }).rows).toEqual([]);
+    for (const canary of Object.values(CANARIES)) expect(seen.join('\n')).not.toContain(canary);
   }, 120_000);
 });
