@@ -61,17 +61,20 @@ export function breadcrumbView(chart: ChartDefinition, steps: readonly DrillStep
 export interface ValueMenu {
   chart: string;
   filter: CrossFilter;
-  level: DrillLevel;
+  /** The level a drill would go to; undefined when the tile is at its last level. */
+  level: DrillLevel | undefined;
+  /** Whether "View rows" is offered (explorers and above). */
+  rows: boolean;
   /** Viewport coordinates of the click. */
   x: number;
   y: number;
 }
 
 /**
- * The small menu a click on a value opens in a tile that can drill: filter the other tiles by the
- * value, or drill into it. Buttons, so Tab, Enter and Escape work; the first takes focus.
+ * The small menu a click on a value opens where there is more than one thing to do: filter the
+ * other tiles by the value, drill into it, or (explorers and above) view the rows behind it. Buttons, so Tab, Enter and Escape work; the first takes focus.
  */
-export function valueMenuView(menu: ValueMenu, label: string, on: { filter: () => void; drill: () => void; close: () => void }): TemplateResult {
+export function valueMenuView(menu: ValueMenu, label: string, on: { filter: () => void; drill: () => void; rows: () => void; close: () => void }): TemplateResult {
   const onKeydown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
       event.stopPropagation();
@@ -84,6 +87,7 @@ export function valueMenuView(menu: ValueMenu, label: string, on: { filter: () =
   return html`<div class="value-menu" part="value-menu" role="menu" aria-label=${label} style=${`left:${Math.round(left)}px;top:${Math.round(top)}px`} @keydown=${onKeydown}>
     <p class="value-menu-title">${label}</p>
     <button type="button" role="menuitem" class="menu-filter" @click=${on.filter}>Filter dashboard</button>
-    <button type="button" role="menuitem" class="menu-drill" @click=${on.drill}>Drill down to ${menu.level.title}</button>
+    ${menu.level ? html`<button type="button" role="menuitem" class="menu-drill" @click=${on.drill}>Drill down to ${menu.level.title}</button>` : nothing}
+    ${menu.rows ? html`<button type="button" role="menuitem" class="menu-rows" @click=${on.rows}>View rows</button>` : nothing}
   </div>`;
 }

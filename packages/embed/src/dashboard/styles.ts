@@ -165,6 +165,22 @@ const layout = css`
   }
   .value-menu-title { margin: 0 0 2px; color: var(--_muted); overflow-wrap: anywhere; }
   .value-menu button { text-align: left; }
+  /* "View rows": a panel over the dashboard (inside the element, so it works in any host page). */
+  .rows-backdrop { position: fixed; inset: 0; z-index: 50; background: rgb(0 0 0 / 0.35); }
+  .rows-panel {
+    position: fixed; z-index: 51; inset: 5vh 5vw; display: flex; flex-direction: column; gap: 8px;
+    background: var(--_tile-bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 16px;
+    box-shadow: 0 12px 40px rgb(0 0 0 / 0.3);
+  }
+  .rows-head { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+  .rows-head h3 { margin: 0; font-size: 1rem; overflow-wrap: anywhere; }
+  .rows-actions { display: flex; gap: 6px; }
+  .rows-scroll { flex: 1; overflow: auto; min-height: 0; }
+  .rows-pager { display: flex; align-items: center; justify-content: flex-end; gap: 8px; font-size: 0.85rem; }
+  .rows-range { margin-right: auto; color: var(--_muted); }
+  .rows-error { color: var(--_danger); margin: 0; }
+  .rows-empty, .rows-loading { color: var(--_muted); }
+  button:disabled { opacity: 0.5; cursor: default; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;

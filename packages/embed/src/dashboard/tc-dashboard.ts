@@ -13,6 +13,7 @@ import { describeFilters, filtersChanged } from './filter-summary.js';
 import { TileDataController, type TileState } from './tile-data-controller.js';
 import { tileActions } from './tile-actions.js';
 import { crossFilterBar, crossFilterLabel, crossFilterOf, isActiveCrossFilter, memberTitle, unappliedNote } from './cross-filter-view.js';
+import { rowsPanelView } from './rows-view.js';
 import { breadcrumbView, drilledChart, nextDrillLevel, valueMenuView, type ValueMenu } from './drill-view.js';
 import { downloadBlob } from './download.js';
 import type { TcChart } from '../charts/tc-chart.js';
@@ -45,7 +46,7 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
  * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
  *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button,
- *   cross-filters, chip, cross-note, breadcrumb, value-menu
+ *   cross-filters, chip, cross-note, breadcrumb, value-menu, rows-panel
  */
 export class TcDashboard extends LitElement {
   static override properties = {
@@ -116,6 +117,7 @@ export class TcDashboard extends LitElement {
   /** Escape leaves the full-screen tile and gives focus back to the button that opened it. */
   #onKeydown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape' && this._valueMenu) this._valueMenu = undefined;
+    else if (event.key === 'Escape' && this.data.rows) this.data.closeRows();
     else if (event.key === 'Escape' && this._expanded) void this.#expand(undefined);
   };
 
@@ -233,6 +235,7 @@ export class TcDashboard extends LitElement {
         })}
       </div>
       ${this.#renderValueMenu(definition)}
+      ${this.#renderRows()}
     `;
   }
 
@@ -328,14 +331,28 @@ export class TcDashboard extends LitElement {
     const filter = crossFilterOf(chart, result, row);
     if (!filter) return;
     const level = nextDrillLevel(chart, this.data.drills.get(chart.id));
-    if (!level || isActiveCrossFilter(this.data.filters.cross, filter)) {
+    // "View rows" is for explorers and above; Perch refuses viewers anyway (403), so this only
+    // keeps a button that could never work out of their menu.
+    const rows = this.data.role !== undefined && this.data.role !== 'viewer';
+    if ((!level && !rows) || isActiveCrossFilter(this.data.filters.cross, filter)) {
       this._valueMenu = undefined;
       this.data.toggleCrossFilter(filter);
       return;
     }
-    this._valueMenu = { chart: chart.id, filter, level, x: at.x, y: at.y };
+    this._valueMenu = { chart: chart.id, filter, level, rows, x: at.x, y: at.y };
     // The menu takes focus, so the keyboard goes on from it (Escape gives it back to the tile).
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.value-menu button')?.focus());
+  }
+
+  #renderRows(): TemplateResult | typeof nothing {
+    const panel = this.data.rows;
+    if (!panel) return nothing;
+    return rowsPanelView(panel, this.locale, {
+      onPage: (offset) => void this.data.showRows({ ...panel, offset }),
+      onSort: (order) => void this.data.showRows({ ...panel, order, offset: 0 }),
+      onCsv: () => void this.data.exportRows(),
+      onClose: () => this.data.closeRows(),
+    });
   }
 
   #renderValueMenu(definition: DashboardDefinition): TemplateResult | typeof nothing {
@@ -356,6 +373,12 @@ export class TcDashboard extends LitElement {
           this._valueMenu = undefined;
           const { member, value, granularity } = menu.filter;
           this.data.drillInto(menu.chart, { member, value, ...(granularity ? { granularity } : {}) });
+        },
+        rows: () => {
+          this._valueMenu = undefined;
+          const { member, value, granularity } = menu.filter;
+          void this.data.showRows({ chart: menu.chart, label, value: { member, value, ...(granularity ? { granularity } : {}) }, offset: 0 });
+          void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.rows-panel .rows-close')?.focus());
         },
         close,
       })}`;

@@ -6,6 +6,7 @@ import { afterPageScripts } from '../client/page-scripts.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { warmFormatters } from '../format/formatters.js';
 import { downloadBlob } from './download.js';
+import type { RowsPage, RowsPanelState } from './rows-view.js';
 import { previousPeriod } from './previous-period.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
 import { isEmptyResult, type TableSort } from './tile-views.js';
@@ -75,6 +76,10 @@ export class TileDataController implements ReactiveController {
   pickerOptions = new Map<string, Array<string | number>>();
   /** KPI results over the previous period of the same length, by chart id, for the change line. */
   comparisons = new Map<string, QueryResponse>();
+  /** The signed-in user's role, from the session (decides whether "View rows" is offered). */
+  role: EmbedSession['role'] | undefined;
+  /** The open "View rows" panel, if any. */
+  rows: RowsPanelState | undefined;
   /** Drill-down steps by chart id: each tile drills on its own. */
   drills = new Map<string, DrillStep[]>();
   /** Table tiles' sort, by chart id: view state that survives a reload of the tile's data. */
@@ -87,6 +92,7 @@ export class TileDataController implements ReactiveController {
   #tileRound: TileRound | undefined;
   #retries = new Map<string, AbortController>();
   #comparison: AbortController | undefined;
+  #rowsRequest: AbortController | undefined;
   #round = 0;
 
   constructor(host: TileDataHost, options: TileDataOptions) {
@@ -162,6 +168,7 @@ export class TileDataController implements ReactiveController {
     const firstRound = this.#startRound(client, host.dashboard, { include: ['session', 'definition'] }, (line) => {
       if ('session' in line) {
         session = line.session;
+        this.role = line.session.role;
         client.acceptSession(line.session);
       } else {
         definition = line.definition;
@@ -234,6 +241,62 @@ export class TileDataController implements ReactiveController {
     // The sort of the level the tile leaves names a column the next level may not have.
     if (this.tableSorts.delete(chartId)) this.tableSorts = new Map(this.tableSorts);
     void this.retryTile(chartId);
+  }
+
+  /** Open (or page, or sort) the "View rows" panel: one page from `POST /v1/rows`, under the tile's filters and drill. */
+  async showRows(panel: Omit<RowsPanelState, 'status' | 'page' | 'message'>): Promise<void> {
+    const client = this.#client;
+    const definition = this.definition;
+    if (!client || !definition) return;
+    this.#rowsRequest?.abort();
+    const controller = new AbortController();
+    this.#rowsRequest = controller;
+    this.rows = { ...panel, status: 'loading', page: this.rows?.chart === panel.chart ? this.rows.page : undefined };
+    this.#host.requestUpdate();
+    try {
+      const page = await client.json<RowsPage>('/v1/rows', { method: 'POST', body: this.#rowsBody(panel), signal: controller.signal });
+      if (controller.signal.aborted) return;
+      this.rows = { ...panel, status: 'ready', page };
+    } catch (error) {
+      if (isAbortError(error) || controller.signal.aborted) return;
+      const detail = toErrorDetail(error, panel.chart);
+      this.rows = { ...panel, status: 'error', message: detail.message, page: this.rows?.page };
+      this.#emitError(detail);
+    }
+    this.#host.requestUpdate();
+  }
+
+  /** Close the rows panel (and cancel its request). */
+  closeRows(): void {
+    this.#rowsRequest?.abort();
+    this.rows = undefined;
+    this.#host.requestUpdate();
+  }
+
+  /** Every row of the open panel as CSV, through the same audited route. */
+  async exportRows(): Promise<void> {
+    const client = this.#client;
+    const panel = this.rows;
+    if (!client || !panel || !this.definition) return;
+    try {
+      const response = await client.request('/v1/rows', { method: 'POST', body: { ...this.#rowsBody(panel), format: 'csv' }, accept: 'text/csv' });
+      downloadBlob(await response.blob(), `${this.definition.id}-${panel.chart}-rows.csv`);
+    } catch (error) {
+      if (!isAbortError(error)) this.#emitError(toErrorDetail(error, panel.chart));
+    }
+  }
+
+  #rowsBody(panel: Pick<RowsPanelState, 'chart' | 'value' | 'offset' | 'order'>): Record<string, unknown> {
+    const drill = this.drills.get(panel.chart);
+    return {
+      dashboard: this.definition?.id ?? this.#host.dashboard,
+      chart: panel.chart,
+      ...this.#filtersBody(),
+      ...(drill ? { drill } : {}),
+      value: panel.value,
+      offset: panel.offset,
+      ...(panel.order ? { order: panel.order } : {}),
+    };
   }
 
   /** "Clear all": every cross-filter goes; the date range and pickers stay. */
@@ -438,6 +501,7 @@ export class TileDataController implements ReactiveController {
     for (const retry of this.#retries.values()) retry.abort();
     this.#retries.clear();
     this.#comparison?.abort();
+    this.#rowsRequest?.abort();
   }
 
   /**

@@ -253,6 +253,8 @@ describe('drill-down', () => {
       const region = [...regions.keys()][0]!;
       await tile.locator('tbody tr button.row-filter', { hasText: region }).first().click();
       expect(await dashboard.locator('.value-menu button.menu-drill').innerText()).toBe('Drill down to Country');
+      // Alice is a viewer: no "View rows".
+      expect(await dashboard.locator('.value-menu button.menu-rows').count()).toBe(0);
       await page.screenshot({ path: join(SCREENSHOTS, 'alice-value-menu-desktop-light.png') });
       await tileAfter('revenue_by_region', () => dashboard.locator('.value-menu button.menu-drill').click());
       expect((await tile.locator('nav.breadcrumb li').allInnerTexts()).map((t) => t.trim())).toEqual(['Region', `${region} by Country`]);
@@ -375,5 +377,49 @@ describe('underlying rows (POST /v1/rows)', () => {
     expect(foreign.status).toBe(200);
     expect(((await foreign.json()) as { rows: unknown[] }).rows).toEqual([]);
     for (const canary of Object.values(CANARIES)) expect(seen.join('\n')).not.toContain(canary);
+  }, 120_000);
+});
+
+describe('View rows in the dashboard', () => {
+  it('opens the rows behind a product for an explorer, paged and sorted by Perch, equal to direct SQL, with no other tenant in the page', async () => {
+    // Bob: explorer, tenant globex, department finance (sees every department).
+    const { page, network } = await signIn('bob', VIEWPORTS[0]);
+    try {
+      const dashboard = page.locator('tc-dashboard');
+      const product = (await dashboard.locator('section[data-chart="top_products"] tbody tr button.row-filter').first().innerText()).trim();
+      await dashboard.locator('section[data-chart="top_products"] tbody tr button.row-filter').first().click();
+      await dashboard.locator('.value-menu button.menu-rows').click();
+      const panel = dashboard.locator('.rows-panel');
+      await panel.locator('tbody tr').first().waitFor();
+      expect((await panel.locator('h3').innerText()).trim()).toBe(`Rows for Product: ${product}`);
+      expect((await panel.locator('th').allInnerTexts()).map((t) => t.trim())).toEqual(['Order ID', 'Order date', 'Region', 'Sales channel', 'Status', 'Product']);
+      const { start, end } = resolveDateRange('last 12 months', 'UTC', new Date());
+      const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+      const ids = (await stack.sql<{ order_id: number | string }>(
+        `SELECT o.order_id FROM orders o JOIN products p ON p.product_id = o.product_id WHERE o.customer_id = 'globex' AND p.name = '${product.replace(/'/g, "''")}'
+         AND o.ordered_at >= TIMESTAMP '${iso(start)}' AND o.ordered_at < TIMESTAMP '${iso(end)}' ORDER BY o.order_id`,
+      )).map((r) => String(r.order_id));
+      expect(ids.length).toBeGreaterThan(0);
+      const shownIds = async () => (await panel.locator('tbody tr td:first-child').allInnerTexts()).map((t) => t.trim());
+      expect(await shownIds()).toEqual(ids.slice(0, 50));
+      for (const cell of await panel.locator('tbody tr td:nth-child(6)').allInnerTexts()) expect(cell.trim()).toBe(product);
+
+      // Sort by Order ID: ascending, then descending (Perch sorts; the first row is the largest id).
+      await panel.locator('th button.sort', { hasText: 'Order ID' }).click();
+      await expect.poll(() => panel.locator('th').first().getAttribute('aria-sort')).toBe('ascending');
+      await panel.locator('th button.sort', { hasText: 'Order ID' }).click();
+      await expect.poll(() => panel.locator('th').first().getAttribute('aria-sort')).toBe('descending');
+      await expect.poll(shownIds).toEqual([...ids].reverse().slice(0, 50));
+      await page.screenshot({ path: join(SCREENSHOTS, 'bob-rows-desktop-light.png') });
+      await page.setViewportSize(VIEWPORTS[1]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'bob-rows-phone-light.png') });
+
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dashboard.locator('.rows-panel').count()).toBe(0);
+      const seen = `${await deepHtml(page)}\n${await network()}`;
+      expect(seen).not.toContain(CANARIES.initech);
+    } finally {
+      await page.close();
+    }
   }, 120_000);
 });
