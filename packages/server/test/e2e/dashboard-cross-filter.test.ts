@@ -423,3 +423,59 @@ describe('View rows in the dashboard', () => {
     }
   }, 120_000);
 });
+
+describe('a tile that cannot express a cross-filter', () => {
+  it('says so in the tile, while the tile on the same dataset is filtered', async () => {
+    // A maker of acme saves a dashboard with an orders chart and a product-catalogue chart (no region there).
+    const user = { distinctId: 'cf-maker', role: 'maker', attributes: { customerId: 'acme', department: 'finance' } };
+    const maker = await mintToken(stack, user, ['cf_mixed']);
+    const saved = await fetch(`${stack.perch.url}/v1/dashboards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${maker}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'cf_mixed',
+        title: 'Mixed',
+        charts: [
+          { id: 'orders_by_region', type: 'table', title: 'Orders by region', query: { dataset: 'orders', measures: ['orders'], dimensions: ['region'] } },
+          { id: 'orders_total', type: 'kpi', title: 'Orders', query: { dataset: 'orders', measures: ['orders'] } },
+          { id: 'catalogue', type: 'kpi', title: 'Products', query: { dataset: 'products', measures: ['count'] } },
+        ],
+        layout: [
+          { chart: 'orders_by_region', x: 0, y: 0, w: 12, h: 4 },
+          { chart: 'orders_total', x: 0, y: 4, w: 6, h: 2 },
+          { chart: 'catalogue', x: 6, y: 4, w: 6, h: 2 },
+        ],
+      }),
+    });
+    expect(saved.status, await saved.clone().text()).toBe(201);
+    const viewerToken = await mintToken(stack, { ...user, distinctId: 'cf-viewer', role: 'viewer' }, ['cf_mixed']);
+
+    // The demo host's page (an authorized origin, Perch's script loaded) gets a second dashboard.
+    const { page } = await signIn('alice', VIEWPORTS[0]);
+    try {
+      await page.evaluate((token) => {
+        const board = document.createElement('tc-dashboard');
+        board.id = 'mixed';
+        board.setAttribute('dashboard', 'cf_mixed');
+        board.setAttribute('token', token);
+        document.body.prepend(board);
+      }, viewerToken);
+      const board = page.locator('#mixed');
+      const row = board.locator('section[data-chart="orders_by_region"] tbody tr button.row-filter').first();
+      await row.waitFor({ timeout: 45_000 });
+      const region = (await row.innerText()).trim();
+      await row.click();
+      // The region table can drill (the orders hierarchy): choose "Filter dashboard".
+      await board.locator('.value-menu button.menu-filter').click();
+      await expect.poll(() => board.locator('section[data-chart="catalogue"] .cross-note').count(), { timeout: 45_000 }).toBe(1);
+      expect((await board.locator('section[data-chart="catalogue"] .cross-note').innerText()).trim()).toBe("Not filtered by Region: this chart's data has no Region.");
+      expect(await board.locator('section[data-chart="orders_total"] .cross-note').count()).toBe(0);
+      const [expected] = await stack.sql<{ orders: number | string }>(`SELECT count(*) AS orders FROM orders WHERE customer_id = 'acme' AND region = '${region.replace(/'/g, "''")}'`);
+      await expect.poll(async () => (await board.locator('section[data-chart="orders_total"] .kpi').innerText()).trim()).toBe(integer.format(Number(expected!.orders)));
+      const [products] = await stack.sql<{ n: number | string }>('SELECT count(*) AS n FROM products');
+      expect((await board.locator('section[data-chart="catalogue"] .kpi').innerText()).trim()).toBe(integer.format(Number(products!.n)));
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+});
