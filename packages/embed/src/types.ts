@@ -1,11 +1,11 @@
-import type { DashboardChartType, DashboardChartView, DashboardFilters, DashboardView, QueryResult, SessionResponse } from '@perch/protocol';
+import type { DrillStep, DashboardChartType, DashboardChartView, DashboardFilters, DashboardView, QueryResult, SessionResponse } from '@perch/protocol';
 
 /*
  * The HTTP contract the components speak. The wire types live in `@perch/protocol`, next to the
  * server code that sends them; the names here are the components' words for them.
  */
 
-export type { MeasureFormat, MemberLabel, DashboardFilters, TileBatchBody, TileLine, TileLeadLine } from '@perch/protocol';
+export type { MeasureFormat, MemberLabel, CrossFilter, DrillStep, DashboardFilters, TileBatchBody, TileLine, TileLeadLine } from '@perch/protocol';
 export type { PerchEventMap, TcErrorDetail, TcReadyDetail, TcTokenExpiredDetail, TcAnswerDetail } from './events.js';
 
 /** `GET /v1/embed/session`. Never carries attribute values. */
@@ -26,6 +26,7 @@ export interface DashboardQueryBody {
   dashboard: string;
   chart: string;
   filters?: DashboardFilters;
+  drill?: DrillStep[];
 }
 
 /** `POST /v1/query` response. */

@@ -1,5 +1,5 @@
 import type { ErrorBody } from './errors.js';
-import type { QueryResult, SemanticQueryInput } from './query.js';
+import type { Granularity, QueryResult, SemanticQueryInput } from './query.js';
 import type { SessionResponse } from './token.js';
 
 /*
@@ -37,6 +37,19 @@ export interface DashboardChartView {
    * only for permitted charts, so a hidden member's title never leaves either.
    */
   members?: Record<string, MemberLabel>;
+  /**
+   * The levels below the chart's own that a click drills to, in order: the next dimension of the
+   * model hierarchy the chart's dimension belongs to, or the next finer granularity of its time
+   * bucket. Absent when the chart cannot drill.
+   */
+  drill?: Array<{ member: string; title: string; granularity?: Granularity }>;
+}
+
+/** One drill-down step: the value clicked at the level the chart was at. */
+export interface DrillStep {
+  member: string;
+  value: string | number | boolean;
+  granularity?: Granularity;
 }
 
 /** The body of `GET /v1/dashboards/{id}` (the contract the web components read). */
@@ -50,24 +63,47 @@ export interface DashboardView {
   canExport: boolean;
 }
 
+/**
+ * A value clicked in one tile (a bar, a slice, a line point, a table row) that filters the other
+ * tiles of the dashboard. `member` must be a dimension or time dimension that one of the
+ * dashboard's charts groups by; `granularity` is the bucket of a time value (`value` is then the
+ * bucket's first day, `YYYY-MM-DD`). The `chart` it came from is not filtered by it.
+ */
+export interface CrossFilter {
+  member: string;
+  value: string | number | boolean;
+  granularity?: 'day' | 'week' | 'month' | 'quarter' | 'year';
+  chart?: string;
+}
+
 /** Dashboard filter state sent with a dashboard's tile, query and export requests. */
 export interface DashboardFilters {
   /** `null` means "all time": it overrides the dashboard's default range. */
   dateRange?: string | [string, string] | null;
   values?: Record<string, Array<string | number>>;
+  /** Cross-filters, in the order they were clicked. */
+  cross?: CrossFilter[];
 }
 
 /** Body of `POST /v1/dashboards/{id}/tiles`: without `charts`, every chart the token may see. */
 export interface TileBatchBody {
   charts?: string[];
   filters?: DashboardFilters;
+  /** Drill-down steps by chart id. */
+  drill?: Record<string, DrillStep[]>;
   /** Also send the session and/or the definition first, as their own routes would. */
   include?: Array<'session' | 'definition'>;
 }
 
 /** One NDJSON line of `POST /v1/dashboards/{id}/tiles`, in the order the tiles finish. */
 export type TileLine =
-  | { chart: string; result: QueryResult; error?: undefined }
+  | {
+      chart: string;
+      result: QueryResult;
+      error?: undefined;
+      /** Cross-filter members this tile's dataset cannot express (not one of its dimensions, own or joined). */
+      unapplied?: string[];
+    }
   | { chart: string; error: ErrorBody['error']; result?: undefined };
 
 /** A line at the head of a tiles stream whose request asked for it with `include`. */

@@ -1,5 +1,6 @@
 import type { DashboardDefinition, DashboardFilters } from '../types.js';
 import { DATE_RANGE_PRESETS } from './date-presets.js';
+import { crossFilterLabel, memberTitle } from './cross-filter-view.js';
 
 /**
  * The active filters in words, for the empty state: "Last 7 days, Region: EMEA". Values come from
@@ -18,11 +19,12 @@ export function describeFilters(definition: DashboardDefinition, filters: Dashbo
     const title = definition.filters.pickers.find((p) => p.member === member)?.title ?? member;
     parts.push(`${title}: ${values.map(String).join(', ')}`);
   }
+  for (const filter of filters.cross ?? []) parts.push(`${memberTitle(definition, filter.member)}: ${crossFilterLabel(filter)}`);
   return parts.join(', ');
 }
 
 /** Whether the filters differ from the ones the dashboard opens with. */
 export function filtersChanged(filters: DashboardFilters, initial: DashboardFilters): boolean {
-  const values = Object.values(filters.values ?? {}).some((v) => v.length > 0);
+  const values = Object.values(filters.values ?? {}).some((v) => v.length > 0) || (filters.cross ?? []).length > 0;
   return values || JSON.stringify(filters.dateRange ?? null) !== JSON.stringify(initial.dateRange ?? null);
 }

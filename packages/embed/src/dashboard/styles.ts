@@ -133,6 +133,54 @@ const layout = css`
   th button.sort { all: unset; cursor: pointer; font-weight: 600; display: inline-flex; gap: 4px; align-items: center; }
   th button.sort:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   .sort-mark { font-size: 0.7em; color: var(--_accent); min-width: 0.8em; }
+  /* Cross-filters: chips above the grid; the row value is a button that reads as the cell text. */
+  .cross-filters { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-bottom: var(--_gap); font-size: 0.85rem; }
+  .cross-label { color: var(--_muted); }
+  .cross-filters ul { display: contents; list-style: none; }
+  .chip {
+    display: inline-flex; align-items: center; gap: 4px; max-width: 100%; padding: 2px 2px 2px 10px;
+    border: 1px solid var(--_accent); border-radius: 999px; color: var(--_fg); background: var(--_tile-bg);
+  }
+  .chip-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .chip-remove { border: none; border-radius: 999px; padding: 2px 7px; line-height: 1; background: transparent; cursor: pointer; }
+  .cross-note { margin: 0 0 6px; font-size: 0.75rem; color: var(--_muted); }
+  tr.filterable { cursor: pointer; }
+  tr.filterable:hover td { background: color-mix(in srgb, var(--_accent) 8%, transparent); }
+  tr[data-active] td { background: color-mix(in srgb, var(--_accent) 16%, transparent); }
+  button.row-filter { all: unset; cursor: pointer; text-decoration: underline dotted; text-underline-offset: 3px; }
+  button.row-filter:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  button.row-filter[aria-pressed='true'] { font-weight: 600; }
+  /* Drill-down: the breadcrumb under the tile title, and the menu a click on a value opens. */
+  .tile-heading { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+  .breadcrumb ol { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px; margin: 0; padding: 0; list-style: none; font-size: 0.8rem; color: var(--_muted); }
+  .breadcrumb li + li::before { content: '›'; margin-right: 4px; color: var(--_muted); }
+  .breadcrumb button.crumb { padding: 0; font-size: inherit; }
+  .crumb-current { color: var(--_fg); font-weight: 600; }
+  .value-menu-backdrop { position: fixed; inset: 0; z-index: 40; }
+  .value-menu {
+    position: fixed; z-index: 41; display: flex; flex-direction: column; gap: 4px; min-width: 12rem; max-width: min(20rem, 90vw);
+    transform: translateY(4px);
+    background: var(--_tile-bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius);
+    padding: 8px; box-shadow: 0 6px 24px rgb(0 0 0 / 0.18); font-size: 0.85rem;
+  }
+  .value-menu-title { margin: 0 0 2px; color: var(--_muted); overflow-wrap: anywhere; }
+  .value-menu button { text-align: left; }
+  /* "View rows": a panel over the dashboard (inside the element, so it works in any host page). */
+  .rows-backdrop { position: fixed; inset: 0; z-index: 50; background: rgb(0 0 0 / 0.35); }
+  .rows-panel {
+    position: fixed; z-index: 51; inset: 5vh 5vw; display: flex; flex-direction: column; gap: 8px;
+    background: var(--_tile-bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 16px;
+    box-shadow: 0 12px 40px rgb(0 0 0 / 0.3);
+  }
+  .rows-head { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+  .rows-head h3 { margin: 0; font-size: 1rem; overflow-wrap: anywhere; }
+  .rows-actions { display: flex; gap: 6px; }
+  .rows-scroll { flex: 1; overflow: auto; min-height: 0; }
+  .rows-pager { display: flex; align-items: center; justify-content: flex-end; gap: 8px; font-size: 0.85rem; }
+  .rows-range { margin-right: auto; color: var(--_muted); }
+  .rows-error { color: var(--_danger); margin: 0; }
+  .rows-empty, .rows-loading { color: var(--_muted); }
+  button:disabled { opacity: 0.5; cursor: default; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .truncated { color: var(--_muted); font-size: 0.75rem; }
 `;

@@ -12,6 +12,9 @@ import { filtersView } from './filters-view.js';
 import { describeFilters, filtersChanged } from './filter-summary.js';
 import { TileDataController, type TileState } from './tile-data-controller.js';
 import { tileActions } from './tile-actions.js';
+import { crossFilterBar, crossFilterLabel, crossFilterOf, isActiveCrossFilter, memberTitle, unappliedNote } from './cross-filter-view.js';
+import { rowsPanelView } from './rows-view.js';
+import { breadcrumbView, drilledChart, nextDrillLevel, valueMenuView, type ValueMenu } from './drill-view.js';
 import { downloadBlob } from './download.js';
 import type { TcChart } from '../charts/tc-chart.js';
 import '../charts/tc-chart.js';
@@ -42,7 +45,8 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-error - detail `{code, message, requestId?, chart?}`
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
  * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
- *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button
+ *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button,
+ *   cross-filters, chip, cross-note, breadcrumb, value-menu, rows-panel
  */
 export class TcDashboard extends LitElement {
   static override properties = {
@@ -55,6 +59,7 @@ export class TcDashboard extends LitElement {
     _expanded: { state: true },
     _pickerSearch: { state: true },
     _asTable: { state: true },
+    _valueMenu: { state: true },
   };
 
   static override styles = dashboardStyles;
@@ -84,6 +89,8 @@ export class TcDashboard extends LitElement {
   private _pickerSearch = new Map<string, string>();
   /** Chart tiles shown as their data table (the charts' text alternative, on demand). */
   private _asTable = new Set<string>();
+  /** The menu a click on a value of a drillable tile opened (filter or drill), if any. */
+  private _valueMenu: ValueMenu | undefined;
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
   /**
@@ -109,7 +116,9 @@ export class TcDashboard extends LitElement {
 
   /** Escape leaves the full-screen tile and gives focus back to the button that opened it. */
   #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && this._expanded) this.#expand(undefined);
+    if (event.key === 'Escape' && this._valueMenu) this._valueMenu = undefined;
+    else if (event.key === 'Escape' && this.data.rows) this.data.closeRows();
+    else if (event.key === 'Escape' && this._expanded) void this.#expand(undefined);
   };
 
   async #expand(chartId: string | undefined): Promise<void> {
@@ -212,12 +221,21 @@ export class TcDashboard extends LitElement {
         onPickerSearch: (member, text) => (this._pickerSearch = new Map(this._pickerSearch).set(member, text)),
         onChange: (filters) => this.data.setFilters(filters),
       })}
+      ${crossFilterBar({
+        definition,
+        filters: this.data.filters.cross ?? [],
+        locale: this.locale,
+        onRemove: (filter) => this.data.removeCrossFilter(filter),
+        onClear: () => this.data.clearCrossFilters(),
+      })}
       <div class="grid" part="grid" style=${styleMap({ '--_columns': String(clampInt(definition.layout.columns, 1, 24, 12)) })}>
         ${definition.layout.items.map((item) => {
           const chart = byId.get(item.chart);
           return chart ? this.#renderTile(definition, chart, item, palette) : nothing;
         })}
       </div>
+      ${this.#renderValueMenu(definition)}
+      ${this.#renderRows()}
     `;
   }
 
@@ -246,7 +264,10 @@ export class TcDashboard extends LitElement {
       style=${place}
     >
       <div class="tile-head">
-        <h3 class="tile-title" part="tile-title">${chart.title}</h3>
+        <div class="tile-heading">
+          <h3 class="tile-title" part="tile-title">${chart.title}</h3>
+          ${breadcrumbView(chart, this.data.drills.get(chart.id), this.locale, (depth) => this.data.drillTo(chart.id, (this.data.drills.get(chart.id) ?? []).slice(0, depth)))}
+        </div>
         ${tileActions({
           chart,
           expanded,
@@ -279,11 +300,13 @@ export class TcDashboard extends LitElement {
         return state.previous ? html`${notice}<div class="stale">${this.#renderResult(definition, chart, state.previous, palette)}</div>` : notice;
       }
       case 'ready':
-        return this.#renderResult(definition, chart, state.result, palette);
+        return html`${unappliedNote(definition, state.unapplied)}${this.#renderResult(definition, chart, state.result, palette)}`;
     }
   }
 
-  #renderResult(definition: DashboardDefinition, chart: ChartDefinition, result: QueryResponse, palette: ChartPalette): TemplateResult {
+  #renderResult(definition: DashboardDefinition, shown: ChartDefinition, result: QueryResponse, palette: ChartPalette): TemplateResult {
+    // A drilled tile is drawn as its drill level: its labels, formats and clicks follow that level.
+    const chart = drilledChart(shown, this.data.drills.get(shown.id));
     if (isEmptyResult(result)) {
       const filters = this.data.filters;
       const initial = this.data.initialFilters();
@@ -291,16 +314,99 @@ export class TcDashboard extends LitElement {
     }
     if (chart.type === 'kpi') return kpiView(chart, result, this.locale, this.data.comparisons.get(chart.id));
     if (chart.type === 'table' || this._asTable.has(chart.id)) {
-      return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) });
+      return tableView(chart, result, this.locale, { sort: this.data.tableSorts.get(chart.id), onSort: (sort) => this.data.setTableSort(chart.id, sort) }, {
+        isActive: (row) => isActiveCrossFilter(this.data.filters.cross, crossFilterOf(chart, result, row)),
+        onRow: (row, at) => this.#onValue(chart, result, row, at),
+      });
     }
     return html`<tc-chart .option=${this.#chartConfig(chart, result, palette)} label=${chart.title}></tc-chart>`;
+  }
+
+  /**
+   * A click on a value (`chart` is the tile as drawn, at its drill level). Where the tile can
+   * drill further, a menu offers "Filter dashboard" and "Drill down"; elsewhere the click
+   * filters the other tiles at once (and a second click on that value removes the filter).
+   */
+  #onValue(chart: ChartDefinition, result: QueryResponse, row: QueryResponse['rows'][number] | undefined, at: { x: number; y: number }): void {
+    const filter = crossFilterOf(chart, result, row);
+    if (!filter) return;
+    const level = nextDrillLevel(chart, this.data.drills.get(chart.id));
+    // "View rows" is for explorers and above; Perch refuses viewers anyway (403), so this only
+    // keeps a button that could never work out of their menu.
+    const rows = this.data.role !== undefined && this.data.role !== 'viewer';
+    if ((!level && !rows) || isActiveCrossFilter(this.data.filters.cross, filter)) {
+      this._valueMenu = undefined;
+      this.data.toggleCrossFilter(filter);
+      return;
+    }
+    this._valueMenu = { chart: chart.id, filter, level, rows, x: at.x, y: at.y };
+    // The menu takes focus, so the keyboard goes on from it (Escape gives it back to the tile).
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.value-menu button')?.focus());
+  }
+
+  #renderRows(): TemplateResult | typeof nothing {
+    const panel = this.data.rows;
+    if (!panel) return nothing;
+    return rowsPanelView(panel, this.locale, {
+      onPage: (offset) => void this.data.showRows({ ...panel, offset }),
+      onSort: (order) => void this.data.showRows({ ...panel, order, offset: 0 }),
+      onCsv: () => void this.data.exportRows(),
+      onClose: () => this.data.closeRows(),
+    });
+  }
+
+  #renderValueMenu(definition: DashboardDefinition): TemplateResult | typeof nothing {
+    const menu = this._valueMenu;
+    if (!menu) return nothing;
+    const close = () => {
+      this._valueMenu = undefined;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`section[data-chart="${CSS.escape(menu.chart)}"]`)?.focus());
+    };
+    const label = `${memberTitle(definition, menu.filter.member)}: ${crossFilterLabel(menu.filter, this.locale)}`;
+    return html`<div class="value-menu-backdrop" @click=${close}></div>
+      ${valueMenuView(menu, label, {
+        filter: () => {
+          this._valueMenu = undefined;
+          this.data.toggleCrossFilter(menu.filter);
+        },
+        drill: () => {
+          this._valueMenu = undefined;
+          const { member, value, granularity } = menu.filter;
+          this.data.drillInto(menu.chart, { member, value, ...(granularity ? { granularity } : {}) });
+        },
+        rows: () => {
+          this._valueMenu = undefined;
+          const { member, value, granularity } = menu.filter;
+          void this.data.showRows({ chart: menu.chart, label, value: { member, value, ...(granularity ? { granularity } : {}) }, offset: 0 });
+          void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.rows-panel .rows-close')?.focus());
+        },
+        close,
+      })}`;
   }
 
   #chartConfig(chart: ChartDefinition, result: QueryResponse, palette: ChartPalette): ChartOption {
     const key = JSON.stringify([chart.type, chart.format, chart.members, this.locale ?? '', palette]);
     const cached = this.#chartConfigs.get(result);
     if (cached?.key === key) return cached.config;
-    const config = buildChartConfig(chart, result, palette, this.locale);
+    const built = buildChartConfig(chart, result, palette, this.locale);
+    // A click on a bar, slice or point filters the other tiles by its value (the keyboard path is
+    // the same action on the chart's data table, "Table").
+    const config: ChartOption = {
+      ...built,
+      options: {
+        ...built.options,
+        onHover: (event, elements) => {
+          const target = event.native?.target;
+          if (target instanceof HTMLElement) target.style.cursor = elements.length > 0 ? 'pointer' : '';
+        },
+        onClick: (event, elements) => {
+          const index = elements[0]?.index;
+          const native = event.native;
+          const at = native instanceof MouseEvent ? { x: native.clientX, y: native.clientY } : { x: 0, y: 0 };
+          if (index !== undefined) this.#onValue(chart, result, result.rows[index], at);
+        },
+      },
+    };
     this.#chartConfigs.set(result, { key, config });
     return config;
   }

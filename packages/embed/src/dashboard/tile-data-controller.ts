@@ -6,10 +6,11 @@ import { afterPageScripts } from '../client/page-scripts.js';
 import { loadChartJs } from '../charts/tc-chart.js';
 import { warmFormatters } from '../format/formatters.js';
 import { downloadBlob } from './download.js';
+import type { RowsPage, RowsPanelState } from './rows-view.js';
 import { previousPeriod } from './previous-period.js';
 import { emitPerchEvent, type PerchEventMap, type TcErrorDetail } from '../events.js';
 import { isEmptyResult, type TableSort } from './tile-views.js';
-import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
+import type { ChartDefinition, CrossFilter, DrillStep, DashboardDefinition, DashboardFilters, DashboardQueryBody, EmbedSession, QueryResponse, TileBatchBody, TileLeadLine, TileLine } from '../types.js';
 
 /**
  * What one tile shows. `previous` is the tile's last good result: it stays on screen while the
@@ -18,7 +19,7 @@ import type { ChartDefinition, DashboardDefinition, DashboardFilters, DashboardQ
  */
 export type TileState =
   | { status: 'loading'; previous?: QueryResponse | undefined }
-  | { status: 'ready'; result: QueryResponse }
+  | { status: 'ready'; result: QueryResponse; unapplied?: string[] | undefined }
   | { status: 'error'; code: ErrorCode; message: string; requestId?: string | undefined; previous?: QueryResponse | undefined }
   | { status: 'forbidden' };
 
@@ -75,6 +76,12 @@ export class TileDataController implements ReactiveController {
   pickerOptions = new Map<string, Array<string | number>>();
   /** KPI results over the previous period of the same length, by chart id, for the change line. */
   comparisons = new Map<string, QueryResponse>();
+  /** The signed-in user's role, from the session (decides whether "View rows" is offered). */
+  role: EmbedSession['role'] | undefined;
+  /** The open "View rows" panel, if any. */
+  rows: RowsPanelState | undefined;
+  /** Drill-down steps by chart id: each tile drills on its own. */
+  drills = new Map<string, DrillStep[]>();
   /** Table tiles' sort, by chart id: view state that survives a reload of the tile's data. */
   tableSorts = new Map<string, TableSort>();
 
@@ -85,6 +92,7 @@ export class TileDataController implements ReactiveController {
   #tileRound: TileRound | undefined;
   #retries = new Map<string, AbortController>();
   #comparison: AbortController | undefined;
+  #rowsRequest: AbortController | undefined;
   #round = 0;
 
   constructor(host: TileDataHost, options: TileDataOptions) {
@@ -160,6 +168,7 @@ export class TileDataController implements ReactiveController {
     const firstRound = this.#startRound(client, host.dashboard, { include: ['session', 'definition'] }, (line) => {
       if ('session' in line) {
         session = line.session;
+        this.role = line.session.role;
         client.acceptSession(line.session);
       } else {
         definition = line.definition;
@@ -178,6 +187,7 @@ export class TileDataController implements ReactiveController {
       if (!definition) return;
       this.definition = definition;
       this.filters = this.initialFilters();
+      this.drills = new Map();
       this.pickerOptions = new Map();
       this.#setLoad({ status: 'ready' });
       // Tiles first: the pickers' value look-ups are warehouse scans too, and would compete with
@@ -198,6 +208,100 @@ export class TileDataController implements ReactiveController {
     this.filters = filters;
     this.#host.requestUpdate();
     void this.#queryAll();
+  }
+
+  /**
+   * A click on a value in a tile: filter the other tiles by it, or, when that exact value is
+   * already a cross-filter, remove it (the second click undoes the first). One value per member:
+   * clicking another region replaces the region filter.
+   */
+  toggleCrossFilter(filter: CrossFilter): void {
+    const current = this.filters.cross ?? [];
+    const same = current.find((f) => f.member === filter.member && f.value === filter.value);
+    const next = same ? current.filter((f) => f !== same) : [...current.filter((f) => f.member !== filter.member), filter];
+    this.setFilters(withCross(this.filters, next));
+  }
+
+  /** Remove one cross-filter (its chip's button). */
+  removeCrossFilter(filter: CrossFilter): void {
+    this.setFilters(withCross(this.filters, (this.filters.cross ?? []).filter((f) => f !== filter)));
+  }
+
+  /** Drill one level down in a tile: the clicked value filters it, the next level groups it. */
+  drillInto(chartId: string, step: DrillStep): void {
+    this.drillTo(chartId, [...(this.drills.get(chartId) ?? []), step]);
+  }
+
+  /** Set a tile's drill path (a breadcrumb goes back by keeping its first steps) and reload that tile alone. */
+  drillTo(chartId: string, steps: DrillStep[]): void {
+    const drills = new Map(this.drills);
+    if (steps.length > 0) drills.set(chartId, steps);
+    else drills.delete(chartId);
+    this.drills = drills;
+    // The sort of the level the tile leaves names a column the next level may not have.
+    if (this.tableSorts.delete(chartId)) this.tableSorts = new Map(this.tableSorts);
+    void this.retryTile(chartId);
+  }
+
+  /** Open (or page, or sort) the "View rows" panel: one page from `POST /v1/rows`, under the tile's filters and drill. */
+  async showRows(panel: Omit<RowsPanelState, 'status' | 'page' | 'message'>): Promise<void> {
+    const client = this.#client;
+    const definition = this.definition;
+    if (!client || !definition) return;
+    this.#rowsRequest?.abort();
+    const controller = new AbortController();
+    this.#rowsRequest = controller;
+    this.rows = { ...panel, status: 'loading', page: this.rows?.chart === panel.chart ? this.rows.page : undefined };
+    this.#host.requestUpdate();
+    try {
+      const page = await client.json<RowsPage>('/v1/rows', { method: 'POST', body: this.#rowsBody(panel), signal: controller.signal });
+      if (controller.signal.aborted) return;
+      this.rows = { ...panel, status: 'ready', page };
+    } catch (error) {
+      if (isAbortError(error) || controller.signal.aborted) return;
+      const detail = toErrorDetail(error, panel.chart);
+      this.rows = { ...panel, status: 'error', message: detail.message, page: this.rows?.page };
+      this.#emitError(detail);
+    }
+    this.#host.requestUpdate();
+  }
+
+  /** Close the rows panel (and cancel its request). */
+  closeRows(): void {
+    this.#rowsRequest?.abort();
+    this.rows = undefined;
+    this.#host.requestUpdate();
+  }
+
+  /** Every row of the open panel as CSV, through the same audited route. */
+  async exportRows(): Promise<void> {
+    const client = this.#client;
+    const panel = this.rows;
+    if (!client || !panel || !this.definition) return;
+    try {
+      const response = await client.request('/v1/rows', { method: 'POST', body: { ...this.#rowsBody(panel), format: 'csv' }, accept: 'text/csv' });
+      downloadBlob(await response.blob(), `${this.definition.id}-${panel.chart}-rows.csv`);
+    } catch (error) {
+      if (!isAbortError(error)) this.#emitError(toErrorDetail(error, panel.chart));
+    }
+  }
+
+  #rowsBody(panel: Pick<RowsPanelState, 'chart' | 'value' | 'offset' | 'order'>): Record<string, unknown> {
+    const drill = this.drills.get(panel.chart);
+    return {
+      dashboard: this.definition?.id ?? this.#host.dashboard,
+      chart: panel.chart,
+      ...this.#filtersBody(),
+      ...(drill ? { drill } : {}),
+      value: panel.value,
+      offset: panel.offset,
+      ...(panel.order ? { order: panel.order } : {}),
+    };
+  }
+
+  /** "Clear all": every cross-filter goes; the date range and pickers stay. */
+  clearCrossFilters(): void {
+    this.setFilters(withCross(this.filters, []));
   }
 
   /** Sort a table tile's rows (the rows already loaded: no query). */
@@ -226,7 +330,7 @@ export class TileDataController implements ReactiveController {
     try {
       await client.jsonLines<TileLine>(
         `/v1/dashboards/${encodeURIComponent(definition.id)}/tiles`,
-        { method: 'POST', body: { charts: [chartId], ...this.#filtersBody() }, signal: controller.signal },
+        { method: 'POST', body: { charts: [chartId], ...this.#filtersBody(), ...this.#drillBody([chartId]) }, signal: controller.signal },
         (line) => {
           if (line.chart !== chartId || round !== this.#round) return;
           answered = true;
@@ -260,7 +364,8 @@ export class TileDataController implements ReactiveController {
 
   /** The dashboard+chart body of the query and export routes, with the current filters. */
   queryBody(chart: ChartDefinition): DashboardQueryBody {
-    return { dashboard: this.definition?.id ?? this.#host.dashboard, chart: chart.id, ...this.#filtersBody() };
+    const drill = this.drills.get(chart.id);
+    return { dashboard: this.definition?.id ?? this.#host.dashboard, chart: chart.id, ...this.#filtersBody(), ...(drill ? { drill } : {}) };
   }
 
   async #loadPickerOptions(definition: DashboardDefinition, signal: AbortSignal): Promise<void> {
@@ -298,7 +403,7 @@ export class TileDataController implements ReactiveController {
     }
     this.tiles = tiles;
     this.#host.requestUpdate();
-    const batch = pending ?? this.#startRound(client, definition.id, { ...this.#filtersBody() });
+    const batch = pending ?? this.#startRound(client, definition.id, { ...this.#filtersBody(), ...this.#drillBody() });
     batch.attach((line) => {
       // Only tiles this dashboard shows as permitted take a result; anything else is ignored.
       if (round === this.#round && this.tiles.get(line.chart)?.status === 'loading') this.#applyLine(line);
@@ -322,7 +427,7 @@ export class TileDataController implements ReactiveController {
 
   #applyLine(line: TileLine): void {
     if (line.result) {
-      this.#setTile(line.chart, { status: 'ready', result: line.result });
+      this.#setTile(line.chart, { status: 'ready', result: line.result, unapplied: line.unapplied });
       return;
     }
     const { code, message, requestId } = line.error;
@@ -361,6 +466,12 @@ export class TileDataController implements ReactiveController {
     return round;
   }
 
+  /** The drill steps of `charts` (every drilled tile by default) as the tiles route expects them. */
+  #drillBody(charts?: readonly string[]): { drill?: Record<string, DrillStep[]> } {
+    const entries = [...this.drills].filter(([id]) => !charts || charts.includes(id));
+    return entries.length > 0 ? { drill: Object.fromEntries(entries) } : {};
+  }
+
   /** The filters of the current state as the server expects them (an explicit null included). */
   #filtersBody(): { filters?: DashboardFilters } {
     const filters: DashboardFilters = {};
@@ -368,6 +479,7 @@ export class TileDataController implements ReactiveController {
     if (this.filters.dateRange !== undefined) filters.dateRange = this.filters.dateRange;
     const values = Object.entries(this.filters.values ?? {}).filter(([, v]) => v.length > 0);
     if (values.length > 0) filters.values = Object.fromEntries(values);
+    if (this.filters.cross && this.filters.cross.length > 0) filters.cross = this.filters.cross;
     return Object.keys(filters).length > 0 ? { filters } : {};
   }
 
@@ -389,6 +501,7 @@ export class TileDataController implements ReactiveController {
     for (const retry of this.#retries.values()) retry.abort();
     this.#retries.clear();
     this.#comparison?.abort();
+    this.#rowsRequest?.abort();
   }
 
   /**
@@ -432,6 +545,12 @@ export class TileDataController implements ReactiveController {
   #emitError(detail: TcErrorDetail): void {
     this.#emit('tc-error', detail);
   }
+}
+
+/** `filters` with `cross` replaced (left out when empty, so the body stays what it was before any click). */
+function withCross(filters: DashboardFilters, cross: CrossFilter[]): DashboardFilters {
+  const { cross: _dropped, ...rest } = filters;
+  return cross.length > 0 ? { ...rest, cross } : rest;
 }
 
 /**

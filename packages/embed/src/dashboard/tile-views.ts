@@ -49,6 +49,13 @@ function formatPercent(fraction: number, locale: string | undefined): string {
   return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(fraction);
 }
 
+/** A table whose rows filter the other tiles: a click (or Enter on the row's button) toggles the row's value. */
+export interface RowFilter {
+  isActive: (row: QueryResponse['rows'][number]) => boolean;
+  /** `at`: the viewport point of the click, or the button's corner for a key press. */
+  onRow: (row: QueryResponse['rows'][number], at: { x: number; y: number }) => void;
+}
+
 /** A table's sort: a result column and a direction. */
 export interface TableSort {
   column: string;
@@ -86,10 +93,18 @@ export function nextSort(current: TableSort | undefined, column: string, kind: '
  * The table tile: the model's titles as headers, each cell formatted by its member's format.
  * Each header is a button that sorts the rows; the header cell carries `aria-sort`.
  */
-export function tableView(chart: ChartDefinition, result: QueryResponse, locale?: string, sorting?: { sort: TableSort | undefined; onSort: (sort: TableSort) => void }): TemplateResult {
+export function tableView(
+  chart: ChartDefinition,
+  result: QueryResponse,
+  locale?: string,
+  sorting?: { sort: TableSort | undefined; onSort: (sort: TableSort) => void },
+  rowFilter?: RowFilter,
+): TemplateResult {
   const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
   const sort = sorting?.sort;
   const rows = sortRows(result, sort, locale);
+  // The column whose value a row filters by: its time bucket, else its first dimension.
+  const key = rowFilter ? (result.columns.find((c) => c.kind === 'time') ?? result.columns.find((c) => c.kind === 'dimension'))?.name : undefined;
   return html`<table part="table">
       <caption class="visually-hidden">${chart.title}</caption>
       <thead>
@@ -106,13 +121,20 @@ export function tableView(chart: ChartDefinition, result: QueryResponse, locale?
         </tr>
       </thead>
       <tbody>
-        ${rows.map(
-          (row) => html`<tr>
-            ${result.columns.map(
-              (c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${formatCell(row[c.name] ?? null, c.kind, { granularity, measure: columnFormat(chart, c.name), locale })}</td>`,
+        ${rows.map((row) => {
+          const text = (c: QueryResponse['columns'][number]) => formatCell(row[c.name] ?? null, c.kind, { granularity, measure: columnFormat(chart, c.name), locale });
+          if (!rowFilter || key === undefined) return html`<tr>${result.columns.map((c) => html`<td class=${c.kind === 'measure' ? 'num' : ''}>${text(c)}</td>`)}</tr>`;
+          const active = rowFilter.isActive(row);
+          // The whole row takes a pointer click; the key cell is a real button, so the keyboard
+          // (Tab, Enter, Space) and screen readers reach the same action.
+          return html`<tr class="filterable" ?data-active=${active} @click=${(e: MouseEvent) => rowFilter.onRow(row, { x: e.clientX, y: e.clientY })}>
+            ${result.columns.map((c) =>
+              c.name === key
+                ? html`<td><button type="button" class="row-filter" aria-pressed=${active ? 'true' : 'false'} @click=${(e: MouseEvent) => { e.stopPropagation(); rowFilter.onRow(row, pointOf(e)); }}>${text(c)}</button></td>`
+                : html`<td class=${c.kind === 'measure' ? 'num' : ''}>${text(c)}</td>`,
             )}
-          </tr>`,
-        )}
+          </tr>`;
+        })}
       </tbody>
     </table>
     ${result.meta.truncated ? html`<p class="truncated">Showing the first ${result.rows.length} rows.</p>` : nothing}`;
@@ -127,4 +149,11 @@ export function isEmptyResult(result: QueryResponse): boolean {
   const measures = result.columns.filter((c) => c.kind === 'measure');
   const blank = (value: unknown) => value === null || value === undefined || value === 0 || value === '0';
   return measures.length > 0 && result.rows.every((row) => measures.every((m) => blank(row[m.name])));
+}
+
+/** Where a button was activated: the pointer, or (Enter/Space, which report 0,0) its lower-left corner. */
+function pointOf(event: MouseEvent): { x: number; y: number } {
+  if (event.detail > 0) return { x: event.clientX, y: event.clientY };
+  const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+  return { x: box.left, y: box.bottom };
 }

@@ -70,9 +70,24 @@ const CASES: Array<[string, string, string, RegExp]> = [
   ['a dashboard with an invalid default date range', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], filters: { dateRange: { member: region, default: next week } } }'), 'dashboards[0].filters.dateRange.default', /not a valid date range/],
   ['a join named like its dataset', DATASET('').replace('measures:', 'joins: { orders: { dataset: other, on: { a: b } } }\n    measures:') + '  other:\n    source: { table: other }\n    rowLevelSecurity: none\n', 'datasets.orders.joins.orders', /name of its dataset/],
   ['a dashboard picker for an unknown member', DATASET('dashboards:\n  - { id: d, title: D, charts: [{ id: c, type: kpi, query: { dataset: orders, measures: [revenue] } }], filters: { pickers: [{ member: colour }] } }'), 'dashboards[0].filters.pickers[0].member', /not a dimension/],
+  ['a hierarchy level that is no dimension', DATASET('').replace('measures:', 'hierarchies: { geo: [region, country] }\n    measures:'), 'datasets.orders.hierarchies.geo[1]', /"country" is not a dimension/],
+  ['a hierarchy level that is a measure', DATASET('').replace('measures:', 'hierarchies: { geo: [region, revenue] }\n    measures:'), 'datasets.orders.hierarchies.geo[1]', /"revenue" is not a dimension/],
+  ['a hierarchy level through an unknown join', DATASET('').replace('measures:', 'hierarchies: { geo: [region, customer.country] }\n    measures:'), 'datasets.orders.hierarchies.geo[1]', /"customer.country" is not a dimension/],
+  ['a hierarchy with a time level', DATASET('').replace('dimensions: { region: { column: region } }', 'dimensions: { region: { column: region }, at: { column: at, type: time } }').replace('measures:', 'hierarchies: { geo: [region, at] }\n    measures:'), 'datasets.orders.hierarchies.geo[1]', /drills by granularity/],
+  ['a member in two hierarchies', DATASET('').replace('dimensions: { region: { column: region } }', 'dimensions: { region: { column: region }, city: { column: city }, zone: { column: zone } }').replace('measures:', 'hierarchies: { a: [region, city], b: [zone, city] }\n    measures:'), 'datasets.orders.hierarchies.b[1]', /already a level of hierarchy "a"/],
+  ['a rows column that is a measure', DATASET('').replace('measures:', 'rows: { columns: [region, revenue] }\n    measures:'), 'datasets.orders.rows.columns[1]', /"revenue" is not a dimension/],
+  ['a rows column listed twice', DATASET('').replace('measures:', 'rows: { columns: [region, region] }\n    measures:'), 'datasets.orders.rows.columns[1]', /listed twice/],
+  ['a one-level hierarchy', DATASET('').replace('measures:', 'hierarchies: { geo: [region] }\n    measures:'), 'datasets.orders.hierarchies.geo', /./],
 ];
 
 describe('model validation', () => {
+  it('accepts a hierarchy through a join, coarsest level first', () => {
+    const text = DATASET('')
+      .replace('measures:', 'joins: { customer: { dataset: customers, on: { customer_id: customer_id } } }\n    hierarchies: { geo: [region, customer.country] }\n    measures:') +
+      '  customers:\n    source: { table: customers }\n    dimensions: { customer_id: { column: customer_id }, country: { column: country } }\n    rowLevelSecurity: none\n';
+    expect(parseModel([{ file: 'ok.yaml', text }]).datasets.get('orders')?.hierarchies.get('geo')).toEqual(['region', 'customer.country']);
+  });
+
   it.each(CASES)('refuses %s', (_name, text, path, message) => {
     const issues = issuesOf(text, 'bad.yaml');
     const issue = issues.find((i) => i.path === path && message.test(i.message));

@@ -145,6 +145,9 @@ function buildDataset(
     joins.set(key, Object.freeze({ name: key, dataset: j.dataset, on: Object.freeze(Object.entries(j.on).map(([l, r]) => Object.freeze([l, r] as const))) }));
   }
 
+  const hierarchies = buildHierarchies(input, dimensions, joins, all, report);
+  const rowColumns = buildRowColumns(input, dimensions, joins, all, report);
+
   const memberRules = new Map<string, MemberRule>();
   for (const [key, rule] of Object.entries(input.members)) {
     if (!dimensions.has(key) && !measures.has(key)) report(`members.${key}`, `"${key}" is not a dimension or measure of this dataset`);
@@ -166,7 +169,65 @@ function buildDataset(
     joins,
     memberRules,
     rowLevelSecurity,
+    hierarchies,
+    rowColumns,
   });
+}
+
+/**
+ * Each hierarchy level must be a non-time dimension of the dataset, its own or through one of its
+ * joins, and appear once; a member may sit in one hierarchy only, so "one level down" from it is
+ * never ambiguous.
+ */
+function buildHierarchies(
+  input: DatasetInput,
+  dimensions: ReadonlyMap<string, Dimension>,
+  joins: ReadonlyMap<string, Join>,
+  all: ReadonlyMap<string, { input: DatasetInput }>,
+  report: Report,
+): ReadonlyMap<string, readonly string[]> {
+  const hierarchies = new Map<string, readonly string[]>();
+  const placed = new Map<string, string>();
+  for (const [name, levels] of Object.entries(input.hierarchies)) {
+    levels.forEach((level, index) => {
+      const path = `hierarchies.${name}[${index}]`;
+      const dot = level.indexOf('.');
+      const type = dot < 0 ? dimensions.get(level)?.type : joinedDimensionType(level.slice(0, dot), level.slice(dot + 1), joins, all);
+      if (type === undefined) report(path, `"${level}" is not a dimension of this dataset or of one of its joins`);
+      else if (type === 'time') report(path, `"${level}" is a time dimension: time drills by granularity (year → quarter → month → day), not by hierarchy`);
+      const other = placed.get(level);
+      if (other !== undefined) report(path, `"${level}" is already a level of hierarchy "${other}"`);
+      else placed.set(level, name);
+    });
+    hierarchies.set(name, Object.freeze([...levels]));
+  }
+  return hierarchies;
+}
+
+/** "View rows" columns must be dimensions of the dataset or of one of its joins, each once. */
+function buildRowColumns(
+  input: DatasetInput,
+  dimensions: ReadonlyMap<string, Dimension>,
+  joins: ReadonlyMap<string, Join>,
+  all: ReadonlyMap<string, { input: DatasetInput }>,
+  report: Report,
+): readonly string[] | undefined {
+  const columns = input.rows?.columns;
+  if (!columns) return undefined;
+  columns.forEach((column, index) => {
+    const dot = column.indexOf('.');
+    const type = dot < 0 ? dimensions.get(column)?.type : joinedDimensionType(column.slice(0, dot), column.slice(dot + 1), joins, all);
+    if (type === undefined) report(`rows.columns[${index}]`, `"${column}" is not a dimension of this dataset or of one of its joins`);
+    if (columns.indexOf(column) !== index) report(`rows.columns[${index}]`, `"${column}" is listed twice`);
+  });
+  return Object.freeze([...columns]);
+}
+
+function joinedDimensionType(joinName: string, member: string, joins: ReadonlyMap<string, Join>, all: ReadonlyMap<string, { input: DatasetInput }>): string | undefined {
+  const join = joins.get(joinName);
+  const target = join ? all.get(join.dataset)?.input : undefined;
+  if (!target || !Object.prototype.hasOwnProperty.call(target.dimensions, member)) return undefined;
+  return target.dimensions[member]?.type;
 }
 
 function describe(m: { title?: string | undefined; description?: string | undefined; format?: string | undefined; synonyms?: string[] | undefined }) {

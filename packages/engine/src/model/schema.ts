@@ -125,6 +125,17 @@ const DatasetSchema = z.strictObject({
   joins: z.record(identifier, JoinSchema).default({}),
   members: z.record(identifier, MemberRuleSchema).default({}),
   rowLevelSecurity: z.union([z.literal('none'), PolicySchema]),
+  /**
+   * Drill-down paths: a name → the dimensions from the coarsest level to the finest, each an own
+   * dimension or a joined `join.member` (`geography: [region, customer.country]`). Time
+   * dimensions are not listed: they drill by granularity (year → quarter → month → day).
+   */
+  /**
+   * The columns of "View rows" (the rows behind a value of a chart), own or joined dimensions;
+   * without it, the dataset's own dimensions.
+   */
+  rows: z.strictObject({ columns: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a member (dimension or join.dimension)')).min(1).max(50) }).optional(),
+  hierarchies: z.record(identifier, z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'must be a member (dimension or join.dimension)')).min(2).max(8)).default({}),
 });
 
 const ChartSchema = z.strictObject({

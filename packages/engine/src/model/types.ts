@@ -69,6 +69,10 @@ export interface Dataset {
   readonly memberRules: ReadonlyMap<string, MemberRule>;
   /** `'none'` is the explicit opt-out; anything else is ANDed into every query. */
   readonly rowLevelSecurity: 'none' | PolicyNode;
+  /** Drill-down paths by name, coarsest level first (`geography → [region, customer.country]`). */
+  readonly hierarchies: ReadonlyMap<string, readonly string[]>;
+  /** The columns of "View rows"; undefined means the dataset's own dimensions. */
+  readonly rowColumns: readonly string[] | undefined;
 }
 
 export type Dashboard = DashboardInput & { readonly file: string };

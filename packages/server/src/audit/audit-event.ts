@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'dashboard.update',
   'dashboard.delete',
   'export.run',
+  'rows.read',
   'assistant.question',
   'assistant.conversation',
   'api_key.create',

@@ -1,4 +1,5 @@
 import { PerchError, type DashboardChartView, type DashboardView, type EmbedTokenClaims, type MeasureFormat, type MemberLabel, type SemanticQueryInput } from '@perch/protocol';
+import { drillLevels } from '../query/drill-path.js';
 import { catalogFor, compileQuery, type Dashboard, type DialectName, type EngineOptions, type Model } from '@perch/engine';
 
 export type { DashboardChartView, DashboardView } from '@perch/protocol';
@@ -24,6 +25,20 @@ function chartPermitted(options: Pick<ViewOptions, 'model' | 'dialect' | 'engine
     // Anything else (e.g. a missing RLS attribute) is reported by the tile's own query, with its code.
     return true;
   }
+}
+
+/**
+ * The levels a chart drills down to, with their titles, as far as this user may see them: a level
+ * whose member the user's role may not query ends the path (the drilled query would be refused).
+ */
+function drillView(options: Pick<ViewOptions, 'model' | 'dialect' | 'engine'>, claims: EmbedTokenClaims, query: SemanticQueryInput): NonNullable<DashboardChartView['drill']> {
+  const levels: NonNullable<DashboardChartView['drill']> = [];
+  for (const level of drillLevels(options.model, query)) {
+    if (!level.granularity && !chartPermitted(options, claims, { dataset: query.dataset, measures: query.measures ?? [], dimensions: [level.member] })) break;
+    const title = describeMember(options.model, query.dataset, level.member)?.title ?? humanize(level.member);
+    levels.push({ member: level.member, title, ...(level.granularity ? { granularity: level.granularity } : {}) });
+  }
+  return levels;
 }
 
 /** Ids of the charts this user may see, by the same rule as `permitted` in `presentDashboard`. */
@@ -113,7 +128,7 @@ export function presentDashboard(dashboard: Dashboard, claims: EmbedTokenClaims,
     const query = chart.query as SemanticQueryInput;
     const permitted = chartPermitted(options, claims, query);
     const format = permitted ? measureFormat(options.model, query) : undefined;
-    return {
+    const view: DashboardChartView = {
       id: chart.id,
       type: chart.type,
       title: chart.title ?? chart.id,
@@ -123,6 +138,12 @@ export function presentDashboard(dashboard: Dashboard, claims: EmbedTokenClaims,
       ...(format ? { format } : {}),
       ...(permitted ? { members: memberLabels(options.model, query) } : {}),
     };
+    const drill = permitted ? drillView(options, claims, query) : [];
+    if (drill.length > 0) {
+      view.drill = drill;
+      for (const level of drill) view.members![level.member] ??= { title: level.title };
+    }
+    return view;
   });
 
   // Filters follow the catalog: a member the catalog hides for this user is not offered as a filter.

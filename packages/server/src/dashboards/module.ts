@@ -4,6 +4,7 @@ import type { PerchContext } from '../context.js';
 import type { QueryService } from '../query/query-service.js';
 import { registerDashboardRoutes } from '../routes/dashboards.js';
 import { registerExportRoutes } from '../routes/export.js';
+import { registerRowsRoutes } from '../routes/rows.js';
 import { registerEmbedAssetRoutes } from '../routes/embed-assets.js';
 import { DashboardDirectory } from './dashboard-directory.js';
 import { DashboardStore } from './dashboard-store.js';
@@ -37,6 +38,7 @@ export function createDashboardModule(ctx: PerchContext, queryService: QueryServ
   return [
     { kind: 'embed', register: (app) => registerDashboardRoutes(app, ctx, queryService, directory) },
     { kind: 'embed', register: (app) => registerExportRoutes(app, ctx, queryService) },
+    { kind: 'embed', register: (app) => registerRowsRoutes(app, ctx, queryService) },
     { kind: 'public', register: (app) => registerEmbedAssetRoutes(app, ctx, options.embedDistDir ?? (process.env.PERCH_EMBED_DIST || undefined)) },
   ];
 }

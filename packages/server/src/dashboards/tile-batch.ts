@@ -22,7 +22,7 @@ import type { AuditSink } from '../audit/audit-event.js';
 import { auditEventFor } from '../http/audit-context.js';
 import { errorBody, toPerchError } from '../http/errors.js';
 import type { CompileReceipt, QueryService } from '../query/query-service.js';
-import { DashboardQuerySchema } from '../query/dashboard-query.js';
+import { DashboardQuerySchema, DrillStepSchema, MAX_DRILL_STEPS } from '../query/dashboard-query.js';
 import { clientDisconnectSignal, type SignalSource } from '../query/client-signal.js';
 
 /** More ids than any dashboard has charts would only be refused one by one; cap them up front. */
@@ -32,6 +32,8 @@ export const TileBatchSchema = z.strictObject({
   /** Chart ids of the dashboard; omitted means every chart this user may see. */
   charts: z.array(z.string().min(1).max(128)).min(1).max(MAX_BATCH_TILES).optional(),
   filters: DashboardQuerySchema.shape.filters,
+  /** Drill-down steps by chart id (each chart drills on its own). */
+  drill: z.record(z.string().min(1).max(128), z.array(DrillStepSchema).min(1).max(MAX_DRILL_STEPS)).optional(),
   /**
    * Also answer, at the head of the stream, what `GET /v1/embed/session` and
    * `GET /v1/dashboards/{id}` would: a dashboard's first load is then one request.
@@ -41,7 +43,7 @@ export const TileBatchSchema = z.strictObject({
 export type TileBatchRequest = z.output<typeof TileBatchSchema>;
 
 /** One NDJSON line of the response. */
-export type TileLine = { chart: string; result: QueryResult } | { chart: string; error: ErrorBody['error'] };
+export type TileLine = { chart: string; result: QueryResult; unapplied?: string[] } | { chart: string; error: ErrorBody['error'] };
 
 /** A line sent before any tile when the request asked for it with `include`. */
 export type TileLeadLine = { session: SessionResponse } | { definition: DashboardView };
@@ -83,14 +85,15 @@ export function streamTiles(ctx: TileBatchContext, request: FastifyRequest, repl
 
 async function runTile(ctx: TileBatchContext, request: FastifyRequest, dashboardId: string, chart: string, batch: TileBatchRequest, signal: SignalSource): Promise<TileLine> {
   const claims = request.embed!.claims;
-  const body = { dashboard: dashboardId, chart, ...(batch.filters !== undefined ? { filters: batch.filters } : {}) };
+  const drill = batch.drill && Object.prototype.hasOwnProperty.call(batch.drill, chart) ? batch.drill[chart] : undefined;
+  const body = { dashboard: dashboardId, chart, ...(batch.filters !== undefined ? { filters: batch.filters } : {}), ...(drill ? { drill } : {}) };
   const receipt: CompileReceipt = {};
   const attributes = claims.user.attributes;
   try {
     const outcome = await ctx.service.run(claims, body, { signal, requestId: request.id, receipt });
     // Durable before any row leaves, as for POST /v1/query.
     await ctx.audit.record(auditEventFor(request, 'success', { resource: outcome.resource, details: outcome.audit, attributes }));
-    return { chart, result: outcome.result };
+    return { chart, result: outcome.result, ...(outcome.unapplied ? { unapplied: outcome.unapplied } : {}) };
   } catch (error) {
     const perchError = toPerchError(error);
     const outcome = perchError.code === 'internal_error' ? 'error' : 'refused';

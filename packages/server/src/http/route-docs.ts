@@ -212,6 +212,18 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     errors: QUERY_ERRORS,
   },
   'POST /v1/export': { success: { status: 200, description: 'CSV with a header row', media: ['text/csv'] }, errors: QUERY_ERRORS },
+  'POST /v1/rows': {
+    success: {
+      status: 200,
+      description: 'One page of the rows behind the value (`format: "json"`), or all of them as CSV with a header row of titles (`format: "csv"`)',
+      json: z.object({
+        columns: z.array(z.object({ name: z.string(), type: z.string(), kind: z.string(), title: z.string() })),
+        rows: z.array(z.record(z.string(), cell)),
+        meta: z.object({ offset: z.number(), limit: z.number(), hasMore: z.boolean(), rowCount: z.number(), requestId: z.string() }),
+      }),
+    },
+    errors: QUERY_ERRORS,
+  },
   'POST /v1/assistant/messages': {
     success: {
       status: 200,

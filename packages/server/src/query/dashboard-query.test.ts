@@ -41,6 +41,46 @@ describe('resolveDashboardQuery', () => {
     expect(() => resolveDashboardQuery(model, c, body)).toThrow(expect.objectContaining({ code }));
   });
 
+  describe('cross-filters', () => {
+    const sales = model.dashboards.get('sales')!;
+    // The sales dashboard plus a chart on the product catalogue, which has no region and no order date.
+    const mixed = { datasets: model.datasets, dashboards: new Map([['sales', { ...sales, charts: [...sales.charts, { id: 'catalogue', type: 'bar' as const, query: { dataset: 'products', measures: ['count'], dimensions: ['category'], filters: [], order: [] } }] }]]) };
+
+    it('filters every other chart by the clicked value, but not the chart it was clicked in', () => {
+      const cross = [{ member: 'region', value: 'EMEA', chart: 'revenue_by_region' }];
+      const other = resolveDashboardQuery(model, claims('*'), { dashboard: 'sales', chart: 'revenue_kpi', filters: { cross } });
+      expect(other.query.filters).toEqual([{ member: 'region', operator: 'equals', values: ['EMEA'] }]);
+      expect(other.unapplied).toEqual([]);
+      expect(resolveDashboardQuery(model, claims('*'), { dashboard: 'sales', chart: 'revenue_by_region', filters: { cross } }).query.filters).toEqual([]);
+    });
+
+    it('turns a time bucket into its half-open range', () => {
+      const cross = [{ member: 'ordered_at', value: '2026-02-01', granularity: 'month', chart: 'revenue_by_month' }];
+      expect(resolveDashboardQuery(model, claims('*'), { dashboard: 'sales', chart: 'top_products', filters: { cross } }).query.filters).toEqual([
+        { member: 'ordered_at', operator: 'gte', values: ['2026-02-01'] },
+        { member: 'ordered_at', operator: 'lt', values: ['2026-03-01'] },
+      ]);
+    });
+
+    it('reports the members a chart cannot express instead of applying them', () => {
+      const cross = [{ member: 'region', value: 'EMEA' }, { member: 'product.name', value: 'Eco Adapter 174' }];
+      const { query, unapplied } = resolveDashboardQuery(mixed, claims('*'), { dashboard: 'sales', chart: 'catalogue', filters: { cross } });
+      expect(unapplied).toEqual(['region', 'product.name']);
+      expect(query.filters).toEqual([]);
+    });
+
+    it.each([
+      [{ member: 'customer_id', value: 'globex' }, 'unknown_member', 'filters.cross[0].member'],
+      [{ member: 'status', value: 'completed' }, 'unknown_member', 'filters.cross[0].member'],
+      [{ member: 'ordered_at', value: 'May 2026', granularity: 'month' }, 'invalid_filter_value', 'filters.cross[0].value'],
+      [{ member: 'region', value: 'EMEA', sql: '1=1' }, 'unknown_field', undefined],
+    ])('refuses the cross-filter %j with %s', (filter, code, path) => {
+      expect(() => resolveDashboardQuery(model, claims('*'), { dashboard: 'sales', chart: 'revenue_kpi', filters: { cross: [filter] } })).toThrow(
+        expect.objectContaining({ code, ...(path ? { path } : {}) }),
+      );
+    });
+  });
+
   it('recognises the dashboard form by its key', () => {
     expect(isDashboardForm({ dashboard: 'sales' })).toBe(true);
     expect(isDashboardForm({ dataset: 'orders' })).toBe(false);

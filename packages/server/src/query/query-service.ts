@@ -82,6 +82,8 @@ export interface QueryOutcome {
   audit: QueryAuditDetails;
   /** `dataset:orders` or `dashboard:sales/revenue_kpi`. */
   resource: string;
+  /** Dashboard form: cross-filter members the chart's dataset cannot express. */
+  unapplied?: string[];
 }
 
 export interface DistinctValuesInput {
@@ -137,10 +139,12 @@ export class QueryService {
     let query: unknown = body;
     let resource: string;
     let dashboardInfo: { dashboard: string; chart: string } | undefined;
+    let unapplied: string[] = [];
     if (isDashboardForm(body)) {
       const resolved = resolveDashboardQuery(await this.#modelWithSaved(claims, (body as { dashboard?: unknown }).dashboard), claims, body);
       query = resolved.query;
       dashboardInfo = { dashboard: resolved.dashboard.id, chart: resolved.chart };
+      unapplied = resolved.unapplied;
       resource = `dashboard:${resolved.dashboard.id}/${resolved.chart}`;
     } else {
       // Until dashboards are editable, ad-hoc queries are for explorers and above only.
@@ -173,7 +177,12 @@ export class QueryService {
       },
     };
     // The compiled details are copied into the event, not shared: the caller owns `details`.
-    return { result, resource, audit: { ...details, members: [...details.members], policies: [...details.policies], rowCount: result.meta.rowCount, durationMs, cacheHit } };
+    return {
+      result,
+      resource,
+      audit: { ...details, members: [...details.members], policies: [...details.policies], rowCount: result.meta.rowCount, durationMs, cacheHit },
+      ...(unapplied.length > 0 ? { unapplied } : {}),
+    };
   }
 
   /**
@@ -226,6 +235,11 @@ export class QueryService {
   /** The datasets and members this user may query (hidden members left out). */
   catalog(claims: EmbedTokenClaims): Catalog {
     return catalogFor(this.model, claims.user);
+  }
+
+  /** The model with the named saved dashboard (when the model has none of that id), for routes that resolve dashboards themselves. */
+  modelFor(claims: EmbedTokenClaims, dashboardId: unknown): Promise<Model> {
+    return this.#modelWithSaved(claims, dashboardId);
   }
 
   /** Let dashboards saved by makers be run in the dashboard form, like the model's own. */

@@ -109,6 +109,16 @@ const CASES: Record<string, Case> = {
     response: await app.inject({ method: 'POST', url: '/v1/export', headers: embed(explorer), payload: { dashboard: 'sales', chart: 'revenue_by_region' } }),
     expect: [{ action: 'export.run', outcome: 'success' }],
   }),
+  'POST /v1/rows': async ({ app, explorer, viewer, trail }) => {
+    const payload = { dashboard: 'sales', chart: 'revenue_by_region', value: { member: 'region', value: 'EMEA' }, limit: 5 };
+    // Viewers never get the rows behind a chart: refused, and the refusal is in the trail too.
+    const refused = await app.inject({ method: 'POST', url: '/v1/rows', headers: embed(viewer), payload });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: { code: 'resource_forbidden' } });
+    const refusal = (await trail.query({ workspace: 'default', limit: 1000 })).events.filter((e) => (e as unknown as { requestId: string }).requestId === String(refused.headers['x-request-id']));
+    expect(refusal).toEqual([expect.objectContaining({ action: 'rows.read', outcome: 'refused', code: 'resource_forbidden' })]);
+    return { response: await app.inject({ method: 'POST', url: '/v1/rows', headers: embed(explorer), payload }), expect: [{ action: 'rows.read', outcome: 'success' }] };
+  },
   'POST /v1/assistant/messages': async ({ app, explorer }) => ({
     response: await app.inject({ method: 'POST', url: '/v1/assistant/messages', headers: embed(explorer), payload: { question: 'revenue by region' } }),
     expect: [{ action: 'assistant.question', outcome: 'success' }],
