@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildEmbed } from '../build.js';
@@ -153,6 +154,34 @@ describe('<tc-dashboard> in Chromium', () => {
     // The token travels only in the Authorization header.
     expect(server.requests.every((r) => r.authorization === 'Bearer valid-1' && !r.path.includes('valid-1'))).toBe(true);
     await expect.poll(() => p.locator('tc-dashboard .picker[data-member="region"] input[type="checkbox"]').count()).toBe(3);
+  });
+
+  it('draws a KPI with a time dimension as its latest month, the change against the month before and a sparkline', async () => {
+    const p = await openPage();
+    await mount(p, { token: 'valid-1', dashboard: 'trend' });
+    const tile = p.locator('tc-dashboard section[data-chart="revenue_trend"]');
+    // Fixture months: Jan 100, Feb 200, Mar 300 (returned in that order, sorted by the view anyway).
+    expect(await tile.locator('.kpi').textContent()).toBe('$300');
+    expect(await tile.locator('.kpi-period').textContent()).toBe('Mar 2025');
+    expect((await tile.locator('.kpi-change').textContent())?.replace(/\s+/g, ' ').trim()).toBe('▲ Up 50.0% vs Feb 2025');
+    const line = tile.locator('svg.sparkline');
+    expect(await line.getAttribute('role')).toBe('img');
+    expect(await line.getAttribute('aria-label')).toBe('Revenue from Jan 2025 ($100) to Mar 2025 ($300)');
+    const points = (await line.locator('polyline').getAttribute('points'))!.split(' ');
+    expect(points).toEqual(['0.00,26.00', '50.00,14.00', '100.00,2.00']);
+    const box = await line.boundingBox();
+    expect(box!.width).toBeGreaterThan(100);
+    // Screenshots to look at (git-ignored): a wide light page and a phone in dark.
+    const shots = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test-artifacts/dashboard-screens');
+    await mkdir(shots, { recursive: true });
+    await p.close();
+    for (const [width, height, theme] of [[1440, 900, 'light'], [390, 844, 'dark']] as const) {
+      const shot = await openPage();
+      await shot.setViewportSize({ width, height });
+      await mount(shot, { token: 'valid-1', dashboard: 'trend', theme });
+      await shot.screenshot({ path: join(shots, `trend-kpi-${width}-${theme}.png`) });
+      await shot.close();
+    }
   });
 
   it('renders a hostile dimension value as text: no element, no script, no dialog', async () => {

@@ -74,6 +74,18 @@ export const BROKEN_DASHBOARD: DashboardDefinition = {
   canExport: false,
 };
 
+/** A KPI with a time dimension: its latest month, the change against the month before, a sparkline. */
+export const TREND_DASHBOARD: DashboardDefinition = {
+  id: 'trend',
+  title: 'Trend',
+  layout: { columns: 12, items: [{ chart: 'revenue_trend', x: 0, y: 0, w: 4, h: 2 }] },
+  charts: [
+    { id: 'revenue_trend', type: 'kpi', title: 'Monthly revenue', permitted: true, query: { dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'ordered_at', granularity: 'month' } }, format: { measure: { style: 'currency', currency: 'USD', decimals: 0 } }, members: { revenue: { title: 'Revenue', format: { style: 'currency', currency: 'USD', decimals: 0 } }, ordered_at: { title: 'Order date' } } },
+  ],
+  filters: { pickers: [] },
+  canExport: false,
+};
+
 const REGION_ROWS = [
   { region: 'EMEA', customer: 'acme', revenue: 1200.5 },
   { region: 'AMER', customer: 'globex', revenue: 800 },
@@ -105,6 +117,7 @@ function queryResult(chart: string, body: DashboardQueryBody): QueryResponse {
         rows: rows.map(({ region, revenue }) => ({ region, revenue })),
         meta: { ...meta, rowCount: rows.length },
       };
+    case 'revenue_trend':
     case 'revenue_by_month':
       return {
         columns: [{ name: 'ordered_at', type: 'date', kind: 'time' }, { name: 'revenue', type: 'number', kind: 'measure' }],
@@ -191,7 +204,7 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   app.get<{ Params: { id: string } }>('/v1/dashboards/:id', async (request, reply) => {
     const delay = delays.get('definition');
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-    const found = [SALES_DASHBOARD, BROKEN_DASHBOARD].find((d) => d.id === request.params.id);
+    const found = [SALES_DASHBOARD, BROKEN_DASHBOARD, TREND_DASHBOARD].find((d) => d.id === request.params.id);
     return found ?? sendError(reply, 404, 'not_found');
   });
   app.get<{ Params: { id: string }; Querystring: { member?: string } }>('/v1/dashboards/:id/filter-values', (request) => ({
@@ -206,7 +219,7 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   });
   // Like Perch: without `charts`, every permitted chart; without a dateRange, the dashboard's default.
   app.post<{ Params: { id: string }; Body: TileBatchBody | undefined }>('/v1/dashboards/:id/tiles', async (request, reply) => {
-    const dashboard = [SALES_DASHBOARD, BROKEN_DASHBOARD].find((d) => d.id === request.params.id);
+    const dashboard = [SALES_DASHBOARD, BROKEN_DASHBOARD, TREND_DASHBOARD].find((d) => d.id === request.params.id);
     if (!dashboard) return sendError(reply, 403, 'resource_forbidden');
     const batch = request.body ?? {};
     const charts = batch.charts ?? dashboard.charts.filter((c) => c.permitted).map((c) => c.id);

@@ -125,6 +125,8 @@ const layout = css`
   .kpi-change.up > span:first-child { color: var(--_up); }
   .kpi-change.down > span:first-child { color: var(--_danger); }
   .kpi-vs { color: var(--_muted); }
+  .kpi-period { margin: 2px 0 0; font-size: 0.8rem; color: var(--_muted); }
+  .sparkline { display: block; width: 100%; height: 28px; margin-top: 8px; color: var(--_accent); }
   table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--_border); white-space: nowrap; }
   /* Headers may wrap ("Units sold"), so a narrow tile keeps every column in view. */

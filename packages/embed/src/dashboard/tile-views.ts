@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, svg, type TemplateResult } from 'lit';
 import type { Granularity } from '@perch/protocol';
 import type { ChartDefinition, MeasureFormat, QueryResponse } from '../types.js';
 import { formatCell, formatMeasure } from '../format/formatters.js';
@@ -21,20 +21,56 @@ function columnFormat(chart: ChartDefinition, column: string): MeasureFormat | u
 /**
  * The KPI tile: the first measure of the first row, formatted, and, when the previous period's
  * value is known, the change against it (▲/▼ with a percentage, and words for screen readers).
+ * A KPI with a time dimension shows its latest bucket, the change against the bucket before it,
+ * and a sparkline of every bucket.
  */
 export function kpiView(chart: ChartDefinition, result: QueryResponse, locale?: string, previous?: QueryResponse): TemplateResult {
   const measure = result.columns.find((c) => c.kind === 'measure') ?? result.columns[0];
+  const format = chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined);
+  const time = result.columns.find((c) => c.kind === 'time');
+  if (measure && time && result.rows.length > 1) return trendKpiView(chart, result, measure.name, time.name, format, locale);
   const value = measure ? (result.rows[0]?.[measure.name] ?? null) : null;
   const before = measure && previous ? (previous.rows[0]?.[measure.name] ?? null) : null;
-  const change = percentChange(value, before);
-  return html`<div class="kpi" part="kpi">${formatMeasure(value, chart.format?.measure ?? (measure ? columnFormat(chart, measure.name) : undefined), locale)}</div>
-    ${change === undefined
-      ? nothing
-      : html`<p class=${`kpi-change ${change > 0 ? 'up' : change < 0 ? 'down' : 'flat'}`} part="kpi-change">
-          <span aria-hidden="true">${change > 0 ? '▲' : change < 0 ? '▼' : '■'}</span>
-          <span class="visually-hidden">${change > 0 ? 'Up' : change < 0 ? 'Down' : 'Unchanged'}</span>
-          ${formatPercent(Math.abs(change), locale)} <span class="kpi-vs">vs previous period</span>
-        </p>`}`;
+  return html`<div class="kpi" part="kpi">${formatMeasure(value, format, locale)}</div>${changeView(percentChange(value, before), 'vs previous period', locale)}`;
+}
+
+function changeView(change: number | undefined, against: string, locale?: string): TemplateResult | typeof nothing {
+  if (change === undefined) return nothing;
+  return html`<p class=${`kpi-change ${change > 0 ? 'up' : change < 0 ? 'down' : 'flat'}`} part="kpi-change">
+    <span aria-hidden="true">${change > 0 ? '▲' : change < 0 ? '▼' : '■'}</span>
+    <span class="visually-hidden">${change > 0 ? 'Up' : change < 0 ? 'Down' : 'Unchanged'}</span>
+    ${formatPercent(Math.abs(change), locale)} <span class="kpi-vs">${against}</span>
+  </p>`;
+}
+
+function trendKpiView(chart: ChartDefinition, result: QueryResponse, measure: string, time: string, format: MeasureFormat | undefined, locale?: string): TemplateResult {
+  const granularity = chart.query.timeDimension?.granularity as Granularity | undefined;
+  // ISO timestamps sort as text; the query's own order may be by the measure.
+  const rows = [...result.rows].sort((a, b) => String(a[time]).localeCompare(String(b[time])));
+  const last = rows[rows.length - 1]!;
+  const before = rows[rows.length - 2]!;
+  const bucket = (row: (typeof rows)[number]) => formatCell(row[time] ?? null, 'time', { granularity, locale });
+  const values = rows.map((row) => Number(row[measure]));
+  const label = `${columnTitle(chart, measure)} from ${bucket(rows[0]!)} (${formatMeasure(rows[0]![measure] ?? null, format, locale)}) to ${bucket(last)} (${formatMeasure(last[measure] ?? null, format, locale)})`;
+  return html`<div class="kpi" part="kpi">${formatMeasure(last[measure] ?? null, format, locale)}</div>
+    <p class="kpi-period" part="kpi-period">${bucket(last)}</p>
+    ${changeView(percentChange(last[measure], before[measure]), `vs ${bucket(before)}`, locale)}
+    ${sparklineView(values, label)}`;
+}
+
+/** A line of the values, scaled to the tile's width; its accessible name states first and last. */
+export function sparklineView(values: readonly number[], label: string): TemplateResult | typeof nothing {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2) return nothing;
+  const min = Math.min(...finite);
+  const span = Math.max(...finite) - min || 1;
+  const points = values
+    .map((v, i) => (Number.isFinite(v) ? `${((i / (values.length - 1)) * 100).toFixed(2)},${(26 - ((v - min) / span) * 24).toFixed(2)}` : ''))
+    .filter((p) => p !== '')
+    .join(' ');
+  return html`<svg class="sparkline" part="sparkline" viewBox="0 0 100 28" preserveAspectRatio="none" role="img" aria-label=${label}>
+    ${svg`<polyline points=${points} fill="none" stroke="currentColor" stroke-width="2" vector-effect="non-scaling-stroke"></polyline>`}
+  </svg>`;
 }
 
 /** The change from `before` to `now` as a fraction; undefined when there is no usable base. */
