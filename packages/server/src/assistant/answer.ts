@@ -136,10 +136,14 @@ export function resultFacts(query: SemanticQuery, result: QueryResult, catalog: 
     if (result.rows.length === 1) {
       sentences.push(`${upperFirst(measureLower)} in ${labelOf(first)} was ${measureText(main.name, first[main.name])}${where ? ` (${scope})` : ''}.`);
     } else {
-      sentences.push(
-        `${upperFirst(measureLower)} by ${granularity}${where}: ${measureText(main.name, first[main.name])} in ${labelOf(first)} and ${measureText(main.name, last[main.name])} in ${labelOf(last)}` +
-          (result.rows.length > 2 ? `, with the peak in ${labelOf(peak)} (${measureText(main.name, peak[main.name])}).` : '.'),
-      );
+      // Up to three periods are all named; more read as a range with its peak, so a sentence
+      // never lists some periods and leaves the reader to think those were all there were.
+      const at = (row: typeof first) => `${measureText(main.name, row[main.name])} in ${labelOf(row)}`;
+      const series =
+        result.rows.length <= 3
+          ? `${result.rows.slice(0, -1).map(at).join(', ')} and ${at(last)}.`
+          : `from ${at(first)} to ${at(last)}, with the peak in ${labelOf(peak)} (${measureText(main.name, peak[main.name])}).`;
+      sentences.push(`${upperFirst(measureLower)} by ${granularity}${where}: ${series}`);
     }
   } else {
     sentences.push(`${upperFirst(measureLower)} by ${groupNoun}${where}: ${labelOf(first)} (${measureText(main.name, first[main.name])}) to ${labelOf(last)} (${measureText(main.name, last[main.name])}).`);
