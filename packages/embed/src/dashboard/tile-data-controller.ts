@@ -419,12 +419,10 @@ export class TileDataController implements ReactiveController {
     }
     afterQueries?.();
     if (round !== this.#round) return; // superseded by a newer filter change
+    void this.#loadComparisons(client, definition, round);
     await this.#options.chartsDrawn();
     if (round !== this.#round) return;
     this.#emit('tc-ready', { component: 'dashboard', dashboard: definition.id, durationMs: Math.round(performance.now() - started) });
-    // The KPIs' previous-period figures come after the charts are drawn: on a small machine their
-    // queries would otherwise compete with the first paint for the same cores.
-    void this.#loadComparisons(client, definition, round);
   }
 
   #applyLine(line: TileLine): void {
