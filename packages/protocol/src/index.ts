@@ -7,3 +7,4 @@ export * from './query.js';
 export * from './deep-freeze.js';
 export * from './json-source.js';
 export * from './dashboard.js';
+export * from './dashboard-editing.js';
