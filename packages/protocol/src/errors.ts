@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   invalid_limit: 400,
   filter_too_deep: 400,
   too_many_filters: 400,
+  // Saved dashboards
+  too_many_tiles: 400,
   // API-key authentication (401/403)
   api_key_missing: 401,
   api_key_invalid: 401,
@@ -67,6 +69,10 @@ export const ERROR_STATUS = {
   // Resources
   not_found: 404,
   conflict: 409,
+  // Optimistic concurrency: a write to a saved dashboard carries the version it was read at.
+  edit_conflict: 409,
+  precondition_required: 428,
+  too_many_dashboards: 409,
   method_not_allowed: 405,
   rate_limited: 429,
   // Query execution
@@ -103,6 +109,9 @@ const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   origin_forbidden: 'The request origin is not authorized.',
   token_expired: 'The embed token has expired.',
   uri_too_long: 'The URL is too long.',
+  edit_conflict: 'Someone else changed this dashboard since you opened it. Reload it and apply your changes again.',
+  precondition_required: 'This change must say which version it replaces (If-Match).',
+  too_many_dashboards: 'This organisation has saved as many dashboards as it may.',
 };
 
 export interface PerchErrorOptions {

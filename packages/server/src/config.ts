@@ -12,6 +12,17 @@ const WarehouseSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('mysql'), url: z.string().regex(/^(mysql|mariadb):\/\//, 'a mysql:// URL'), poolSize: z.number().int().min(1).max(200).default(10) }),
 ]);
 
+const DASHBOARD_LIMIT_DEFAULTS = { maxTiles: 50, maxSavedPerTenant: 500, maxDefinitionBytes: 262_144 };
+
+const DashboardLimitsSchema = z.strictObject({
+  /** Charts on one saved dashboard; more is 400 `too_many_tiles`. */
+  maxTiles: z.number().int().min(1).max(100).default(DASHBOARD_LIMIT_DEFAULTS.maxTiles),
+  /** Saved dashboards per tenant; creating one more is 409 `too_many_dashboards`. */
+  maxSavedPerTenant: z.number().int().min(1).max(100_000).default(DASHBOARD_LIMIT_DEFAULTS.maxSavedPerTenant),
+  /** Size of one definition as compact JSON (UTF-8 bytes); more is 413 `body_too_large`. */
+  maxDefinitionBytes: z.number().int().min(1024).max(4_194_304).default(DASHBOARD_LIMIT_DEFAULTS.maxDefinitionBytes),
+});
+
 /** Every option of `perch.yaml`. Secrets are deliberately absent: they come only from the environment. */
 export const PerchConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -54,6 +65,8 @@ export const PerchConfigSchema = z.strictObject({
       /** Compiled queries remembered per (user, query); 0 compiles every request. */
       compileMemoEntries: z.number().int().min(0).max(1_000_000).default(1_000),
       bodyBytes: z.number().int().min(1024).max(10_485_760).default(262_144),
+      /** Dashboards saved by makers (docs/embedding.md, "Maker dashboards"). */
+      dashboards: DashboardLimitsSchema.default(DASHBOARD_LIMIT_DEFAULTS),
     })
     .default({
       maxRows: 50_000,
@@ -66,6 +79,7 @@ export const PerchConfigSchema = z.strictObject({
       resultCacheTtlMs: 60_000,
       compileMemoEntries: 1_000,
       bodyBytes: 262_144,
+      dashboards: DASHBOARD_LIMIT_DEFAULTS,
     }),
   audit: z
     .strictObject({

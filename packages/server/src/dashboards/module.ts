@@ -33,6 +33,7 @@ export function createDashboardModule(ctx: PerchContext, queryService: QueryServ
     workspaces: ctx.workspaces,
     dialect: queryService.dialect,
     engine: () => ({ maxLimit: ctx.config.limits.maxRows, defaultLimit: ctx.config.limits.defaultRows, now: new Date(ctx.clock.now()) }),
+    limits: ctx.config.limits.dashboards,
   });
   queryService.useSavedDashboards((claims, id) => directory.find(claims, id));
   return [

@@ -38,8 +38,10 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
   await app.register(cors, {
     origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) => callback(null, origin !== undefined && origin !== 'null'),
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    // `if-match` and `etag` carry a saved dashboard's version between the editor and Perch
+    // (optimistic concurrency); a page could not read or send them otherwise.
+    allowedHeaders: ['authorization', 'content-type', 'if-match'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'etag'],
     maxAge: 600,
     credentials: false,
   });

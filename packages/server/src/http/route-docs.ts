@@ -121,7 +121,23 @@ const DatasetAccessSchema = z.looseObject({
   invalidAttributes: z.array(z.string()),
   hiddenMembers: z.array(z.string()),
 });
-const DashboardSummarySchema = z.object({ id: z.string(), title: z.string(), description: z.string().optional(), source: z.enum(['model', 'saved']), version: z.number().int().optional(), updatedAt: isoTime.optional() });
+const DashboardSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  source: z.enum(['model', 'saved']),
+  version: z.number().int().optional(),
+  updatedAt: isoTime.optional(),
+  editable: z.boolean().describe('A saved dashboard, a maker or admin token, and every chart runnable by it'),
+});
+const DashboardDefinitionSchema = z.looseObject({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  charts: z.array(z.looseObject({ id: z.string(), type: z.enum(['kpi', 'bar', 'line', 'area', 'pie', 'table']), title: z.string().optional(), query: SemanticQueryEcho })),
+  layout: z.array(z.object({ chart: z.string(), x: z.number().int(), y: z.number().int(), w: z.number().int(), h: z.number().int() })),
+  filters: z.looseObject({ pickers: z.array(z.object({ member: z.string(), title: z.string().optional() })) }).optional(),
+});
 const DashboardViewSchema = z.looseObject({
   id: z.string(),
   title: z.string(),
@@ -131,7 +147,9 @@ const DashboardViewSchema = z.looseObject({
   filters: z.looseObject({ pickers: z.array(z.object({ member: z.string(), title: z.string() })) }),
   canExport: z.boolean(),
 });
-const SavedDashboardSchema = z.object({ id: z.string(), version: z.number().int() });
+const SavedDashboardSchema = z.object({ id: z.string(), version: z.number().int() }).describe('Also sent as `ETag: "<version>"`');
+/** Writes to a saved dashboard: who may, which version, and the saved-dashboard limits. */
+const WRITE_ERRORS: readonly ErrorCode[] = ['role_forbidden', 'scope_forbidden', 'conflict', 'edit_conflict', 'too_many_tiles', 'model_invalid', ...QUERY_ERRORS];
 const StatusSchema = z.object({ status: z.literal('ok') });
 const ReadinessSchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.enum(['ok', 'unavailable'])) });
 
@@ -201,11 +219,33 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     },
   },
   'GET /v1/values': { success: { status: 200, description: 'Distinct values of the dimension, under row-level security', json: QueryResultSchema }, errors: QUERY_ERRORS },
-  'GET /v1/dashboards': { success: { status: 200, description: 'Dashboards this token may open', json: z.object({ dashboards: z.array(DashboardSummarySchema) }) } },
-  'POST /v1/dashboards': { success: { status: 201, description: 'Saved; `version` is needed to replace it', json: SavedDashboardSchema }, errors: ['role_forbidden', 'scope_forbidden', 'conflict', 'model_invalid', ...QUERY_ERRORS] },
-  'GET /v1/dashboards/:id': { success: { status: 200, description: 'The definition, with the charts this user may see marked `permitted`', json: DashboardViewSchema }, errors: ['scope_forbidden', 'not_found'] },
-  'PUT /v1/dashboards/:id': { success: { status: 200, description: 'Replaced; the new version', json: SavedDashboardSchema }, errors: ['role_forbidden', 'scope_forbidden', 'conflict', 'model_invalid', ...QUERY_ERRORS] },
-  'DELETE /v1/dashboards/:id': { success: { status: 204, description: 'Deleted', empty: true }, errors: ['role_forbidden', 'scope_forbidden', 'not_found'] },
+  'GET /v1/dashboards': {
+    success: { status: 200, description: 'Dashboards this token may open, and whether it may save new ones', json: z.object({ dashboards: z.array(DashboardSummarySchema), canCreate: z.boolean() }) },
+  },
+  'POST /v1/dashboards': { success: { status: 201, description: 'Saved; `version` (also the `ETag`) is needed to replace it', json: SavedDashboardSchema }, errors: [...WRITE_ERRORS, 'too_many_dashboards'] },
+  'GET /v1/dashboards/:id': { success: { status: 200, description: 'The definition, with the charts this user may see marked `permitted`', json: DashboardViewSchema }, errors: ['scope_forbidden', 'not_found', 'conflict'] },
+  'GET /v1/dashboards/:id/definition': {
+    success: {
+      status: 200,
+      description: 'The stored definition for editing, without the charts this token cannot run (`omittedCharts`); a saved one also sends `ETag: "<version>"`',
+      json: z.object({ definition: DashboardDefinitionSchema, source: z.enum(['model', 'saved']), version: z.number().int().optional(), editable: z.boolean(), omittedCharts: z.array(z.string()) }),
+    },
+    errors: ['role_forbidden', 'resource_forbidden', 'conflict'],
+  },
+  'GET /v1/dashboards/:id/versions': {
+    success: {
+      status: 200,
+      description: 'Saved versions, newest first; the current one has `current: true`',
+      json: z.object({ versions: z.array(z.object({ version: z.number().int(), savedAt: isoTime, savedBy: z.string(), title: z.string(), charts: z.number().int(), current: z.boolean() })) }),
+    },
+    errors: ['role_forbidden', 'resource_forbidden'],
+  },
+  'PUT /v1/dashboards/:id': { success: { status: 200, description: 'Replaced; the new version (also the `ETag`)', json: SavedDashboardSchema }, errors: [...WRITE_ERRORS, 'precondition_required'] },
+  'POST /v1/dashboards/:id/restore': {
+    success: { status: 200, description: 'A new version with the earlier definition (also the `ETag`)', json: SavedDashboardSchema },
+    errors: [...WRITE_ERRORS, 'precondition_required'],
+  },
+  'DELETE /v1/dashboards/:id': { success: { status: 204, description: 'Deleted, with its versions', empty: true }, errors: ['role_forbidden', 'resource_forbidden', 'scope_forbidden', 'edit_conflict', 'not_found'] },
   'GET /v1/dashboards/:id/filter-values': { success: { status: 200, description: 'Distinct values of the filter, under row-level security', json: z.object({ values: z.array(cell) }) }, errors: QUERY_ERRORS },
   'POST /v1/dashboards/:id/tiles': {
     success: { status: 200, description: 'NDJSON: optional `session` and `definition` lines, then one line per tile (`{chart, result}` or `{chart, error}`) as each finishes', media: ['application/x-ndjson'] },

@@ -5,6 +5,7 @@ import { DashboardSchema, type Dashboard } from '@perch/engine';
 import type { PerchContext } from '../context.js';
 import { auditEventFor, auditSuccess, auditSuccessOrUndo } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
+import { expectedVersion, sendVersionTag } from '../http/entity-tag.js';
 import type { QueryService } from '../query/query-service.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 import type { DashboardDirectory } from '../dashboards/dashboard-directory.js';
@@ -17,7 +18,13 @@ const FilterValuesQuery = z.strictObject({
   member: z.string().min(1).max(128),
   search: z.string().max(256).optional(),
 });
-const VersionQuery = z.strictObject({ version: z.string().regex(/^\d{1,9}$/, 'a positive integer').transform(Number).optional() });
+/** The body of `POST /v1/dashboards/{id}/restore` (`DashboardRestoreRequest`). */
+const RestoreBody = z.strictObject({ version: z.number().int().min(1).max(999_999_999) });
+/** Documentation only (Fastify's validator is off; `expectedVersion` reads the header). */
+const IfMatchHeader = (required: boolean) => {
+  const tag = z.string().regex(/^"\d{1,9}"$/).describe('The `ETag` of the version this write replaces, e.g. `"3"`');
+  return jsonSchema(z.object({ 'if-match': required ? tag : tag.optional() }));
+};
 
 function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   return parseOrThrow(schema, typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {});
@@ -31,6 +38,9 @@ function params<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
  *   (`query.run`) exactly as `POST /v1/query` runs a chart.
  * - `GET /v1/dashboards`: the dashboards this token may open (`dashboard.list`).
  * - `POST /v1/dashboards`, `PUT|DELETE /v1/dashboards/{id}`: makers save dashboards for their tenant.
+ * - `GET /v1/dashboards/{id}/definition`, `GET .../versions`, `POST .../restore`: the editor's reads
+ *   and restoring an earlier version (makers). Writes to an existing dashboard carry its version
+ *   in `If-Match`; answers that carry a version send it as `ETag`.
  *
  * Unknown and out-of-scope ids both answer 403 `resource_forbidden`, so a token cannot learn
  * which dashboards exist. Saved dashboards belong to a tenant (the workspace's tenant attribute,
@@ -51,9 +61,9 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
     { config: { audit: 'dashboard.list' }, schema: { summary: 'The dashboards this token may open', tags: ['dashboards'] } },
     async (request) => {
       const claims = request.embed!.claims;
-      const dashboards = await directory.list(claims);
-      await auditSuccess(ctx.audit, request, { resource: 'dashboards', details: { count: dashboards.length } });
-      return { dashboards };
+      const listed = await directory.list(claims);
+      await auditSuccess(ctx.audit, request, { resource: 'dashboards', details: { count: listed.dashboards.length } });
+      return listed;
     },
   );
 
@@ -144,39 +154,92 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
     },
   );
 
+  // A definition may be as large as `limits.dashboards.maxDefinitionBytes` as compact JSON, and a
+  // client may send it indented: Fastify's own limit must stay above it, so that an oversized
+  // definition is answered by Perch's check (413 with path `body`), not cut off mid-read.
+  const writeBodyLimit = Math.max(ctx.config.limits.bodyBytes, 2 * ctx.config.limits.dashboards.maxDefinitionBytes);
+  const savedEvent = (id: string, saved: { version: number; dashboard: Dashboard }, extra: Record<string, unknown> = {}) => ({
+    resource: `dashboard:${id}`,
+    details: { version: saved.version, charts: saved.dashboard.charts.length, ...extra },
+  });
+
+  app.get(
+    '/v1/dashboards/:id/definition',
+    { config: { audit: 'dashboard.read_definition' }, schema: { summary: 'A dashboard definition to edit (makers)', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const answer = await directory.definition(claims, id);
+      await auditSuccess(ctx.audit, request, { resource: `dashboard:${id}`, details: { source: answer.source, version: answer.version ?? null, omitted: answer.omittedCharts } });
+      if (answer.version !== undefined) sendVersionTag(reply, answer.version);
+      return reply.send(answer);
+    },
+  );
+
+  app.get(
+    '/v1/dashboards/:id/versions',
+    { config: { audit: 'dashboard.versions' }, schema: { summary: 'The saved versions of a dashboard, newest first (makers)', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    async (request) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const answer = await directory.versions(claims, id);
+      await auditSuccess(ctx.audit, request, { resource: `dashboard:${id}`, details: { count: answer.versions.length } });
+      return answer;
+    },
+  );
+
   app.post(
     '/v1/dashboards',
-    { config: { audit: 'dashboard.create' }, schema: { summary: 'Save a new dashboard for this tenant (makers)', tags: ['dashboards'], body: jsonSchema(DashboardSchema) } },
+    { config: { audit: 'dashboard.create' }, bodyLimit: writeBodyLimit, schema: { summary: 'Save a new dashboard for this tenant (makers)', tags: ['dashboards'], body: jsonSchema(DashboardSchema) } },
     async (request, reply) => {
       const claims = request.embed!.claims;
       const saved = await directory.create(claims, request.body);
-      await auditSuccessOrUndo(ctx.audit, request, saved.undo, { resource: `dashboard:${saved.dashboard.id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
-      return reply.code(201).send({ id: saved.dashboard.id, version: saved.version });
+      await auditSuccessOrUndo(ctx.audit, request, saved.undo, savedEvent(saved.dashboard.id, saved));
+      return sendVersionTag(reply.code(201), saved.version).send({ id: saved.dashboard.id, version: saved.version });
     },
   );
 
   app.put(
     '/v1/dashboards/:id',
-    { config: { audit: 'dashboard.update' }, schema: { summary: 'Replace a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams), querystring: jsonSchema(VersionQuery), body: jsonSchema(DashboardSchema) } },
-    async (request) => {
+    {
+      config: { audit: 'dashboard.update' },
+      bodyLimit: writeBodyLimit,
+      schema: { summary: 'Replace a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams), headers: IfMatchHeader(true), body: jsonSchema(DashboardSchema) },
+    },
+    async (request, reply) => {
       const claims = request.embed!.claims;
       const { id } = params(IdParams, request.params);
-      const { version } = params(VersionQuery, request.query);
-      const saved = await directory.update(claims, id, request.body, version);
-      await auditSuccessOrUndo(ctx.audit, request, saved.undo, { resource: `dashboard:${id}`, details: { version: saved.version, charts: saved.dashboard.charts.length } });
-      return { id, version: saved.version };
+      const saved = await directory.update(claims, id, request.body, expectedVersion(request));
+      await auditSuccessOrUndo(ctx.audit, request, saved.undo, savedEvent(id, saved));
+      return sendVersionTag(reply, saved.version).send({ id, version: saved.version });
+    },
+  );
+
+  app.post(
+    '/v1/dashboards/:id/restore',
+    {
+      config: { audit: 'dashboard.restore' },
+      schema: { summary: 'Make an earlier version the current one, as a new version (makers)', tags: ['dashboards'], params: jsonSchema(IdParams), headers: IfMatchHeader(true), body: jsonSchema(RestoreBody) },
+    },
+    async (request, reply) => {
+      const claims = request.embed!.claims;
+      const { id } = params(IdParams, request.params);
+      const { version } = parseOrThrow(RestoreBody, request.body);
+      const saved = await directory.restore(claims, id, version, expectedVersion(request));
+      await auditSuccessOrUndo(ctx.audit, request, saved.undo, savedEvent(id, saved, { restoredFrom: version }));
+      return sendVersionTag(reply, saved.version).send({ id, version: saved.version });
     },
   );
 
   app.delete(
     '/v1/dashboards/:id',
-    { config: { audit: 'dashboard.delete' }, schema: { summary: 'Delete a saved dashboard of this tenant (makers)', tags: ['dashboards'], params: jsonSchema(IdParams) } },
+    { config: { audit: 'dashboard.delete' }, schema: { summary: 'Delete a saved dashboard of this tenant and its versions (makers)', tags: ['dashboards'], params: jsonSchema(IdParams), headers: IfMatchHeader(false) } },
     async (request, reply) => {
       const claims = request.embed!.claims;
       const { id } = params(IdParams, request.params);
       // Refuse before touching the store when the body of a DELETE tries to carry anything.
       if (request.body !== undefined && request.body !== null) throw new PerchError('invalid_request', { path: 'body', message: 'DELETE takes no body' });
-      const deleted = await directory.delete(claims, id);
+      const deleted = await directory.delete(claims, id, expectedVersion(request));
       await auditSuccessOrUndo(ctx.audit, request, deleted.undo, { resource: `dashboard:${id}` });
       return reply.code(204).send();
     },

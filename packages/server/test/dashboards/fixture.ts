@@ -125,11 +125,11 @@ export async function mintFor(perch: TestPerch, user: TestUser, apiKey = perch.a
   return (response.json() as { token: string }).token;
 }
 
-export function call(perch: TestPerch, token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) {
+export function call(perch: TestPerch, token: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
   return perch.app.inject({
     method,
     url,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
 }

@@ -110,7 +110,7 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
       ['PUT', '/v1/dashboards/acme_only', board('acme_only', 'Taken over')],
       ['DELETE', '/v1/dashboards/acme_only', undefined],
     ] as const) {
-      const response = await call(perch, b, method, url, body);
+      const response = await call(perch, b, method, url, body, { 'if-match': '"1"' });
       expect(response.statusCode, `${method} ${url}`).toBe(403);
       expect(response.json().error.code).toBe('resource_forbidden');
     }
@@ -128,13 +128,15 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
   it('updates with optimistic versions and deletes; stale versions get 409 and change nothing', async () => {
     const token = await maker(ACME);
     await call(perch, token, 'POST', '/v1/dashboards', board('editable'));
-    const updated = await call(perch, token, 'PUT', '/v1/dashboards/editable?version=1', board('editable', 'Renamed'));
+    const updated = await call(perch, token, 'PUT', '/v1/dashboards/editable', board('editable', 'Renamed'), { 'if-match': '"1"' });
     expect(updated.statusCode).toBe(200);
     expect(updated.json()).toEqual({ id: 'editable', version: 2 });
-    const stale = await call(perch, token, 'PUT', '/v1/dashboards/editable?version=1', board('editable', 'Lost update'));
+    expect(updated.headers.etag).toBe('"2"');
+    const stale = await call(perch, token, 'PUT', '/v1/dashboards/editable', board('editable', 'Lost update'), { 'if-match': '"1"' });
     expect(stale.statusCode).toBe(409);
+    expect(stale.json().error.code).toBe('edit_conflict');
     expect((await call(perch, token, 'GET', '/v1/dashboards/editable')).json().title).toBe('Renamed');
-    const mismatch = await call(perch, token, 'PUT', '/v1/dashboards/editable', board('other_id'));
+    const mismatch = await call(perch, token, 'PUT', '/v1/dashboards/editable', board('other_id'), { 'if-match': '"2"' });
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.json().error.path).toBe('id');
     const deleted = await call(perch, token, 'DELETE', '/v1/dashboards/editable');
@@ -178,7 +180,7 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
     memory.failing = true;
     try {
       const created = await call(perch, token, 'POST', '/v1/dashboards', board('unaudited'));
-      const updated = await call(perch, token, 'PUT', '/v1/dashboards/audited', board('audited', 'Changed'));
+      const updated = await call(perch, token, 'PUT', '/v1/dashboards/audited', board('audited', 'Changed'), { 'if-match': '"1"' });
       const deleted = await call(perch, token, 'DELETE', '/v1/dashboards/audited');
       for (const response of [created, updated, deleted]) {
         expect(response.statusCode).toBe(503);
@@ -190,7 +192,7 @@ describe.each(STORE_KINDS)('maker dashboards on the %s store', (kind) => {
     expect(await titleOf('unaudited')).toBe(403);
     expect(await titleOf('audited')).toBe('Original');
     // The restored row keeps its version: a client holding version 1 can still update it.
-    expect((await call(perch, token, 'PUT', '/v1/dashboards/audited?version=1', board('audited', 'Next'))).json()).toEqual({ id: 'audited', version: 2 });
+    expect((await call(perch, token, 'PUT', '/v1/dashboards/audited', board('audited', 'Next'), { 'if-match': '"1"' })).json()).toEqual({ id: 'audited', version: 2 });
   });
 
   it('refuses a second dashboard with the same id in the same tenant with 409, keeping the first', async () => {
