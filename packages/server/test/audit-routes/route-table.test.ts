@@ -36,7 +36,7 @@ interface Harness {
   maker: string;
 }
 
-type Expectation = { action: AuditAction; outcome: 'success' | 'refused'; code?: string };
+type Expectation = { action: AuditAction; outcome: 'success' | 'refused'; code?: string; resource?: string; distinctId?: string };
 type Case = (h: Harness) => Promise<{ response: LightMyRequestResponse; expect: Expectation[] }>;
 
 const admin = { 'x-api-key': TEST_ADMIN_KEY };
@@ -101,9 +101,27 @@ const CASES: Record<string, Case> = {
     expect: [{ action: 'dashboard.create', outcome: 'refused' }],
   }),
   'PUT /v1/dashboards/:id': async ({ app, viewer }) => ({
-    response: await app.inject({ method: 'PUT', url: '/v1/dashboards/mine', headers: embed(viewer), payload: { id: 'mine', title: 'Mine', charts: [], layout: [] } }),
-    expect: [{ action: 'dashboard.update', outcome: 'refused' }],
+    response: await app.inject({ method: 'PUT', url: '/v1/dashboards/mine', headers: { ...embed(viewer), 'if-match': '"1"' }, payload: { id: 'mine', title: 'Mine', charts: [], layout: [] } }),
+    expect: [{ action: 'dashboard.update', outcome: 'refused', code: 'role_forbidden' }],
   }),
+  'GET /v1/dashboards/:id/definition': async ({ app, maker }) => ({
+    response: await app.inject({ method: 'GET', url: '/v1/dashboards/sales/definition', headers: embed(maker) }),
+    expect: [{ action: 'dashboard.read_definition', outcome: 'success', resource: 'dashboard:sales' }],
+  }),
+  'GET /v1/dashboards/:id/versions': async ({ app, viewer }) => ({
+    response: await app.inject({ method: 'GET', url: '/v1/dashboards/sales/versions', headers: embed(viewer) }),
+    expect: [{ action: 'dashboard.versions', outcome: 'refused', code: 'role_forbidden' }],
+  }),
+  // A restore by the maker who saved the dashboard: one create, one update, then the restore.
+  'POST /v1/dashboards/:id/restore': async ({ app, maker }) => {
+    const board = (title: string) => ({ id: 'restorable', title, charts: [{ id: 'k', type: 'kpi', query: { dataset: 'orders', measures: ['revenue'] } }] });
+    expect((await app.inject({ method: 'POST', url: '/v1/dashboards', headers: embed(maker), payload: board('First') })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'PUT', url: '/v1/dashboards/restorable', headers: { ...embed(maker), 'if-match': '"1"' }, payload: board('Second') })).statusCode).toBe(200);
+    return {
+      response: await app.inject({ method: 'POST', url: '/v1/dashboards/restorable/restore', headers: { ...embed(maker), 'if-match': '"2"' }, payload: { version: 1 } }),
+      expect: [{ action: 'dashboard.restore', outcome: 'success', resource: 'dashboard:restorable', distinctId: 'maker-1' }],
+    };
+  },
   'DELETE /v1/dashboards/:id': async ({ app, viewer }) => ({ response: await app.inject({ method: 'DELETE', url: '/v1/dashboards/mine', headers: embed(viewer) }), expect: [{ action: 'dashboard.delete', outcome: 'refused' }] }),
   'POST /v1/export': async ({ app, explorer }) => ({
     response: await app.inject({ method: 'POST', url: '/v1/export', headers: embed(explorer), payload: { dashboard: 'sales', chart: 'revenue_by_region' } }),

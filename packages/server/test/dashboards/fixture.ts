@@ -75,12 +75,16 @@ export async function openDuckWarehouse(orders: number, prefix: string): Promise
 }
 
 /** A Perch (real store, crypto, Fastify) with the query and dashboard modules, driven by `inject`. */
-export async function startDashboardPerch(kind: StoreKind, warehouse: DuckWarehouse, options: { clock?: Clock; now?: Date } = {}): Promise<TestPerch & { service: QueryService }> {
+export async function startDashboardPerch(
+  kind: StoreKind,
+  warehouse: DuckWarehouse,
+  options: { clock?: Clock; now?: Date; limits?: Record<string, unknown> } = {},
+): Promise<TestPerch & { service: QueryService }> {
   const { store, dispose } = await openTestStore(kind);
   const config = loadConfig({
     env: { PERCH_BOOTSTRAP_API_KEY: TEST_ADMIN_KEY },
     cwd: process.cwd(),
-    overrides: { logLevel: 'silent', limits: { tokenRatePerMinute: 1_000_000, apiKeyRatePerMinute: 1_000_000 } },
+    overrides: { logLevel: 'silent', limits: { tokenRatePerMinute: 1_000_000, apiKeyRatePerMinute: 1_000_000, ...options.limits } },
   });
   const audit = new MemoryAuditSink();
   const ctx = await createPerchContext(config, { store, logger: pino({ level: 'silent' }), createAudit: async () => audit, ...(options.clock ? { clock: options.clock } : {}) });
