@@ -118,7 +118,7 @@ describe('the OpenAPI document at /docs/json', () => {
         expect(parameter?.schema, `${key}: path parameter ${name}`).toBeDefined();
       }
     }
-    const withBodies = ['POST /v1/embed/tokens', 'POST /v1/api-keys', 'PUT /v1/workspace/origins', 'POST /v1/revocations', 'POST /v1/access/explain', 'POST /v1/query', 'POST /v1/dashboards', 'PUT /v1/dashboards/{id}', 'POST /v1/dashboards/{id}/tiles', 'POST /v1/export', 'POST /v1/assistant/messages'];
+    const withBodies = ['POST /v1/embed/tokens', 'POST /v1/api-keys', 'PUT /v1/workspace/origins', 'POST /v1/revocations', 'POST /v1/access/explain', 'POST /v1/query', 'POST /v1/dashboards', 'PUT /v1/dashboards/{id}', 'POST /v1/dashboards/{id}/restore', 'POST /v1/dashboards/{id}/tiles', 'POST /v1/export', 'POST /v1/assistant/messages'];
     for (const entry of withBodies) {
       const [method, path] = entry.split(' ') as [string, string];
       expect(jsonBodySchema(operation(path, method.toLowerCase())).type ?? 'union', entry).toBeDefined();
@@ -128,6 +128,27 @@ describe('the OpenAPI document at /docs/json', () => {
     const layoutItem = ((dashboard.properties!.layout as OpenAPIV3.SchemaObject) as OpenAPIV3.ArraySchemaObject).items as OpenAPIV3.SchemaObject;
     expect(Object.keys(layoutItem.properties ?? {}).sort()).toEqual(['chart', 'h', 'w', 'x', 'y']);
     expect(jsonBodySchema(operation('/v1/dashboards/{id}', 'put')).required).toEqual(expect.arrayContaining(['id', 'title', 'charts']));
+  });
+
+  it('documents the editor routes: strict bodies, If-Match where a write needs it, and their refusals', () => {
+    const dashboard = jsonBodySchema(operation('/v1/dashboards', 'post'));
+    expect(dashboard.additionalProperties).toBe(false);
+    const restore = jsonBodySchema(operation('/v1/dashboards/{id}/restore', 'post'));
+    expect(restore).toMatchObject({ additionalProperties: false, required: ['version'] });
+    const ifMatch = (path: string, method: string) => (operation(path, method).parameters as OpenAPIV3.ParameterObject[] | undefined)?.find((p) => p.in === 'header' && p.name === 'if-match');
+    expect(ifMatch('/v1/dashboards/{id}', 'put')?.required).toBe(true);
+    expect(ifMatch('/v1/dashboards/{id}/restore', 'post')?.required).toBe(true);
+    expect(ifMatch('/v1/dashboards/{id}', 'delete')?.required).not.toBe(true);
+    const codes = (path: string, method: string, status: string) => {
+      const response = operation(path, method).responses[status] as OpenAPIV3.ResponseObject | undefined;
+      const schema = response?.content?.['application/json']?.schema as OpenAPIV3.SchemaObject | undefined;
+      return ((schema?.properties?.error as OpenAPIV3.SchemaObject | undefined)?.properties?.code as OpenAPIV3.SchemaObject | undefined)?.enum ?? [];
+    };
+    expect(codes('/v1/dashboards/{id}', 'put', '428')).toEqual(['precondition_required']);
+    expect(codes('/v1/dashboards/{id}', 'put', '409')).toEqual(expect.arrayContaining(['edit_conflict']));
+    expect(codes('/v1/dashboards', 'post', '409')).toEqual(expect.arrayContaining(['too_many_dashboards', 'conflict']));
+    expect(codes('/v1/dashboards', 'post', '400')).toEqual(expect.arrayContaining(['too_many_tiles']));
+    expect(codes('/v1/dashboards/{id}/definition', 'get', '403')).toEqual(expect.arrayContaining(['role_forbidden', 'resource_forbidden']));
   });
 
   it('states the mint limits the server enforces: ttlSeconds 60–86,400 and role an enum', async () => {
@@ -175,6 +196,9 @@ describe('the OpenAPI document at /docs/json', () => {
       ['GET /healthz', '/healthz', {}],
       ['GET /readyz', '/readyz', {}],
     ];
+    const maker = (await (await mint({ user: { distinctId: 'doc-maker', role: 'maker', attributes: { customerId: 'acme', department: 'sales' } }, scope: { dashboards: '*' } })).json()) as { token: string };
+    const asMaker = { authorization: `Bearer ${maker.token}` };
+    checks.push(['GET /v1/dashboards/:id/definition', '/v1/dashboards/sales/definition', { headers: asMaker }], ['GET /v1/dashboards/:id/versions', '/v1/dashboards/sales/versions', { headers: asMaker }]);
     for (const [key, path, init] of checks) {
       const response = await fetch(perch.url + path, init);
       expect(response.status, key).toBe(200);
