@@ -62,9 +62,9 @@ describe('GET /v1/dashboards/{id}', () => {
 
   it('lists only the dashboards in scope', async () => {
     const none = await mintFor(perch, { role: 'viewer', attributes: ACME_SALES, dashboards: [] });
-    expect((await call(perch, none, 'GET', '/v1/dashboards')).json()).toEqual({ dashboards: [] });
+    expect((await call(perch, none, 'GET', '/v1/dashboards')).json()).toEqual({ dashboards: [], canCreate: false });
     const sales = await mintFor(perch, { role: 'viewer', attributes: ACME_SALES });
-    expect((await call(perch, sales, 'GET', '/v1/dashboards')).json().dashboards).toEqual([{ id: 'sales', title: 'Sales overview', description: expect.any(String), source: 'model' }]);
+    expect((await call(perch, sales, 'GET', '/v1/dashboards')).json().dashboards).toEqual([{ id: 'sales', title: 'Sales overview', description: expect.any(String), source: 'model', editable: false }]);
   });
 });
 
