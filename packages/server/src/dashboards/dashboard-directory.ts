@@ -195,6 +195,9 @@ export class DashboardDirectory {
     const store = this.#options.store;
     const previous = await store.get(tenant, dashboard.id);
     if (!previous) throw forbidden();
+    // Checked here as well as in the UPDATE's WHERE: the undo below must put back exactly the
+    // row this write replaced, so `previous` has to be the version the client expected.
+    if (previous.version !== expected) throw editConflict();
     const row = await store.update(tenant, dashboard.id, input, claims.sub, expected);
     if (!row) throw editConflict();
     return { dashboard, version: row.version, undo: () => store.revertUpdate(tenant, previous, row.version) };
