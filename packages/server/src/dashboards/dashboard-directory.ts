@@ -111,11 +111,19 @@ export class DashboardDirectory {
     const tenant = tenantOf(claims, this.#options.workspaces);
     if (tenant) {
       const compile = this.#compile();
+      // One token, many dashboards: a query used by several charts is compiled once per list.
+      const decided = new Map<string, boolean>();
+      const runs = (query: unknown): boolean => {
+        const key = JSON.stringify(query);
+        let answer = decided.get(key);
+        if (answer === undefined) decided.set(key, (answer = chartRuns(compile, claims, query)));
+        return answer;
+      };
       for (const row of await this.#options.store.list(tenant)) {
         if (!inDashboardScope(claims, row.id) || this.#options.model.dashboards.has(row.id)) continue;
         const dashboard = this.#tryRevalidate(row);
         if (!dashboard) continue;
-        const editable = maker && dashboard.charts.every((chart) => chartRuns(compile, claims, chart.query));
+        const editable = maker && dashboard.charts.every((chart) => runs(chart.query));
         out.push({ ...summary(dashboard, 'saved', editable), version: row.version, updatedAt: row.updatedAt.toISOString() });
       }
     }
