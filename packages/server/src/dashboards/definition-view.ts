@@ -7,7 +7,16 @@ export interface CompileOptions {
   engine: EngineOptions;
 }
 
-/** Whether this token can run the chart's query: it compiles, member rules and RLS included. */
+/**
+ * Whether this token can run the chart's query: it compiles, member rules and RLS included.
+ * Any refusal counts (a hidden member, a missing RLS attribute): the editor must not show a
+ * chart the maker could not save again.
+ *
+ * @example
+ * ```ts
+ * chartRuns({ model, dialect: 'duckdb', engine: { maxLimit: 50_000 } }, claims, { dataset: 'orders', measures: ['margin'] }) // false for a viewer
+ * ```
+ */
 export function chartRuns(options: CompileOptions, claims: EmbedTokenClaims, query: unknown): boolean {
   try {
     compileQuery(options.model, query, claims.user, options.dialect, options.engine);

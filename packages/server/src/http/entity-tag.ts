@@ -1,12 +1,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PerchError } from '@perch/protocol';
 
-/** A saved dashboard's version as a strong entity tag: `"<version>"`. */
+/**
+ * A saved dashboard's version as a strong entity tag: `"<version>"`.
+ *
+ * @example
+ * ```ts
+ * versionTag(3) // '"3"'
+ * ```
+ */
 export function versionTag(version: number): string {
   return `"${version}"`;
 }
 
-/** Send `version` as the response's `ETag`. */
+/**
+ * Send `version` as the response's `ETag` (CORS exposes it to embedding pages).
+ *
+ * @example
+ * ```ts
+ * return sendVersionTag(reply, saved.version).send({ id, version: saved.version });
+ * ```
+ */
 export function sendVersionTag(reply: FastifyReply, version: number): FastifyReply {
   return reply.header('etag', versionTag(version));
 }
