@@ -5,7 +5,7 @@ import * as changeNotify from './0003-change-notify.js';
 import * as dashboards from './0004-dashboards.js';
 import * as assistant from './0005-assistant.js';
 import * as auditAppend from './0006-audit-append.js';
-import * as dashboardVersions from './0007-dashboard-versions.js';
+import * as dashboardVersions from './0008-dashboard-versions.js';
 
 /**
  * The one migration set for both backends. The embedded store is PostgreSQL compiled to
@@ -19,7 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-dashboards': dashboards,
   '0005-assistant': assistant,
   '0006-audit-append': auditAppend,
-  '0007-dashboard-versions': dashboardVersions,
+  '0008-dashboard-versions': dashboardVersions,
 };
 
 export const migrationProvider: MigrationProvider = {
