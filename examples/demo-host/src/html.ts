@@ -113,7 +113,7 @@ export function dashboardPage(user: DemoUser, perchUrl: string): string {
 <main class="${user.role === 'viewer' ? 'app' : 'app workspace'}">
   <aside class="sidebar"><tc-dashboard-list selected="sales" theme="auto" api-base="${perchUrl}"></tc-dashboard-list></aside>
   <tc-dashboard dashboard="sales" theme="auto" api-base="${perchUrl}"></tc-dashboard>
-  ${user.role === 'viewer' ? '' : html`<tc-ai-assistant theme="auto" api-base="${perchUrl}"></tc-ai-assistant>`}
+  ${user.role === 'viewer' ? '' : html`<tc-ai-assistant api-base="${perchUrl}"></tc-ai-assistant>`}
 </main>`,
     html`<script type="module" src="${perchUrl}/embed/perch.js"></script>
 <script type="module" src="/app.js"></script>`,
@@ -153,6 +153,11 @@ document.addEventListener('tc-dashboard-saved', (event) => {
 const assistant = document.querySelector('tc-ai-assistant');
 if (assistant) {
   assistant.fetchToken = fetchToken;
+  // The assistant takes light or dark only: follow the OS here, as theme="auto" does for the others.
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const follow = () => assistant.setAttribute('theme', dark.matches ? 'dark' : 'light');
+  follow();
+  dark.addEventListener('change', follow);
   assistant.addEventListener('tc-error', (event) => console.warn('Perch assistant:', event.detail.code, event.detail.message));
 }
 `;

@@ -55,7 +55,7 @@ const layout = css`
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   /* A narrow sidebar: titles only, the button on its own line. The element's width decides,
      not the viewport's, since a sidebar is narrow on any screen. */
-  @container (max-width: 220px) {
+  @container (max-width: 180px) {
     .item-description { display: none; }
     .head { flex-direction: column; align-items: stretch; }
     button.create { width: 100%; }
