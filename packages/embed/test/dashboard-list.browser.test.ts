@@ -183,7 +183,7 @@ describe('<tc-dashboard-list> in Chromium', () => {
   });
 
   it('shows a search box above eight dashboards and filters by title and description', async () => {
-    const many = Array.from({ length: 12 }, (_, i) => ({ id: `d${i}`, title: `Report ${i}`, source: 'model' as const, editable: false }));
+    const many: DashboardListResponse['dashboards'] = Array.from({ length: 12 }, (_, i) => ({ id: `d${i}`, title: `Report ${i}`, source: 'model' as const, editable: false }));
     many.push({ id: 'churn', title: 'Customer churn', description: 'Cancellations by month', source: 'model', editable: false });
     server.dashboardList = { dashboards: many, canCreate: false };
     const p = await mount();
