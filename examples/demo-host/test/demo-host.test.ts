@@ -71,7 +71,7 @@ describe('demo host', () => {
     expect(mints[0]!.authorization).toBe(`Bearer ${API_KEY}`);
     expect(mints[0]!.body).toMatchObject({
       user: { distinctId: 'bob', role: 'explorer', attributes: { customerId: 'globex', region: 'AMER', department: 'finance' } },
-      scope: { dashboards: '*', assistant: true },
+      scope: { dashboards: ['sales'], assistant: true },
       ttlSeconds: 600,
     });
     expect((mints[0]!.body.origins as string[])[0]).toBe(new URL(host.url).origin);

@@ -48,19 +48,19 @@ export interface TcAnswerDetail {
 }
 
 /**
- * Typed map of the events the Perch components dispatch (bubbling and composed, so a listener on
+ * Typed map of the events both Perch components dispatch (bubbling and composed, so a listener on
  * `document` hears them). `HTMLElementEventMap` is extended with it, so `addEventListener('tc-error', …)`
  * is typed on any element.
  */
 export interface PerchEventMap {
-  'tc-ready': CustomEvent<TcReadyDetail>;
-  'tc-error': CustomEvent<TcErrorDetail>;
-  'tc-token-expired': CustomEvent<TcTokenExpiredDetail>;
-  'tc-answer': CustomEvent<TcAnswerDetail>;
   /** `<tc-dashboard-list>`: an entry was picked (click, Enter or Space). */
   'tc-dashboard-select': CustomEvent<TcDashboardSelectDetail>;
   /** `<tc-dashboard-list>`: "New dashboard" was pressed (only offered when the token may create). */
   'tc-dashboard-create': CustomEvent<TcDashboardCreateDetail>;
+  'tc-ready': CustomEvent<TcReadyDetail>;
+  'tc-error': CustomEvent<TcErrorDetail>;
+  'tc-token-expired': CustomEvent<TcTokenExpiredDetail>;
+  'tc-answer': CustomEvent<TcAnswerDetail>;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { DrillStep, DashboardChartType, DashboardChartView, DashboardFilter
  */
 
 export type { MeasureFormat, MemberLabel, CrossFilter, DrillStep, DashboardFilters, TileBatchBody, TileLine, TileLeadLine } from '@perch/protocol';
-export type { PerchEventMap, TcErrorDetail, TcReadyDetail, TcTokenExpiredDetail, TcAnswerDetail, TcDashboardSelectDetail, TcDashboardCreateDetail } from './events.js';
+export type { PerchEventMap, TcErrorDetail, TcReadyDetail, TcTokenExpiredDetail, TcAnswerDetail } from './events.js';
 
 /** `GET /v1/embed/session`. Never carries attribute values. */
 export type EmbedSession = SessionResponse;
@@ -33,3 +33,6 @@ export interface DashboardQueryBody {
 export type QueryResponse = QueryResult;
 
 export type CellValue = QueryResult['rows'][number][string];
+
+/** The details of `<tc-dashboard-list>`'s own events. */
+export type { TcDashboardSelectDetail, TcDashboardCreateDetail } from './events.js';
