@@ -4,12 +4,22 @@ import { errorSentence, isRetryable } from '../format/error-sentences.js';
 import type { ListEntry } from './list-response.js';
 import { absoluteTime, relativeTime } from './relative-time.js';
 
-/** Placeholder rows while the list loads; hidden from assistive technology (the list is `aria-busy`). */
+/**
+ * Placeholder rows while the list loads; hidden from assistive technology (the list is `aria-busy`).
+ *
+ * @example
+ * html`<nav aria-busy="true">${listSkeleton()}</nav>`
+ */
 export function listSkeleton(): TemplateResult {
   return html`<div class="skeleton" part="skeleton" aria-hidden="true"><span></span><span></span><span></span><span></span></div>`;
 }
 
-/** "No dashboards yet", with the way to make one for those who may. */
+/**
+ * "No dashboards yet", with the way to make one for those who may.
+ *
+ * @example
+ * listEmpty(canCreate ? () => emitCreate() : undefined)
+ */
 export function listEmpty(onCreate: (() => void) | undefined): TemplateResult {
   return html`<div class="empty" part="empty" role="status">
     <p>No dashboards yet.</p>
@@ -20,6 +30,9 @@ export function listEmpty(onCreate: (() => void) | undefined): TemplateResult {
 /**
  * A failed load in plain words, Retry when trying again can help, and the code (with the request
  * id) in small print for support. The server's message is not shown: it is written for developers.
+ *
+ * @example
+ * listError('store_unavailable', 'req_7f3a', () => void controller.reload())
  */
 export function listError(code: ErrorCode, requestId: string | undefined, onRetry: () => void): TemplateResult {
   // The shared sentence for not_found speaks of one dashboard; here the list itself failed.
@@ -40,7 +53,12 @@ export interface EntryOptions {
   onSelect: () => void;
 }
 
-/** One dashboard: a native button (Enter and Space work), title, clamped description, badge and time. */
+/**
+ * One dashboard: a native button (Enter and Space work), title, clamped description, badge and time.
+ *
+ * @example
+ * listEntry(entry, { selected: entry.id === selected, tabIndex: 0, now: Date.now(), locale: 'en', onSelect: () => open(entry) })
+ */
 export function listEntry(entry: ListEntry, options: EntryOptions): TemplateResult {
   const updated = entry.updatedAt ? relativeTime(entry.updatedAt, options.now, options.locale) : undefined;
   return html`<li>
