@@ -182,7 +182,7 @@ export class TcDashboardList extends LitElement {
     return html`${all.length > SEARCH_THRESHOLD
         ? html`<label class="search" part="search"
             ><span class="visually-hidden">Search dashboards</span
-            ><input type="search" placeholder="Search dashboards" .value=${this._query} @input=${(e: Event) => (this._query = (e.target as HTMLInputElement).value)}
+            ><input type="search" placeholder="Search" .value=${this._query} @input=${(e: Event) => (this._query = (e.target as HTMLInputElement).value)}
           /></label>`
         : nothing}
       ${shown.length === 0 ? html`<p class="no-match" part="no-match" role="status">No dashboard matches “${this._query.trim()}”.</p>` : nothing}
