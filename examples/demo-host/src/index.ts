@@ -29,7 +29,7 @@ const SESSION_SECONDS = 8 * 60 * 60;
 
 /**
  * Start the demo host application: a login page with demo users of several tenants, a page
- * embedding `<tc-dashboard dashboard="sales">`, and `POST /api/perch-token`, which mints an
+ * with `<tc-dashboard-list>` in a sidebar beside `<tc-dashboard dashboard="sales">`, and `POST /api/perch-token`, which mints an
  * embed token with `@perch/node` for the signed-in user. The API key stays in this process.
  *
  * @example
@@ -92,7 +92,8 @@ export async function startDemoHost(options: DemoHostOptions = {}): Promise<Demo
     try {
       const minted = await perch.createEmbedToken({
         user: { distinctId: user.id, role: user.role, attributes: user.attributes },
-        scope: { dashboards: ['sales'], assistant: user.role !== 'viewer' },
+        // Makers and admins may save dashboards of their own, under ids chosen as they save them.
+        scope: { dashboards: user.role === 'maker' || user.role === 'admin' ? '*' : ['sales'], assistant: user.role !== 'viewer' },
         ttlSeconds: options.ttlSeconds ?? 600,
         // Bind the token to this app's pages, so a leaked token is useless elsewhere.
         origins,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmbed, launchBrowser, startFixtureServer, type FixtureServer, type LaunchedBrowser } from '@perch/embed/testing';
+import { buildEmbed, defaultDashboardList, launchBrowser, startFixtureServer, type FixtureServer, type LaunchedBrowser } from '@perch/embed/testing';
 import { startDemoHost, type DemoHost } from '../src/index.js';
 
 /**
@@ -95,8 +95,39 @@ describe('demo host in Chromium', () => {
     expect(layout.dashboard.width).toBeGreaterThan(340);
     expect(layout.assistant.top).toBeGreaterThanOrEqual(layout.dashboard.bottom);
     expect(layout.kpiClipped).toBe(false);
-    // The dashboard and the assistant share one token provider: the page minted one token.
+    // The sidebar's list sits above the dashboard on a phone, at full width.
+    const list = await page.locator('tc-dashboard-list').boundingBox();
+    expect(list!.width).toBeGreaterThan(300);
+    expect(list!.y + list!.height).toBeLessThanOrEqual(layout.dashboard.top);
+    // The dashboard, the list and the assistant share one token provider: the page minted one token.
     expect(perch.minted).toHaveLength(1);
     await page.close();
+  });
+
+  it('opens the dashboard picked in the sidebar list and hands "New dashboard" to the dashboard', async () => {
+    await browser.context.clearCookies();
+    perch.dashboardList = { ...defaultDashboardList(), canCreate: true };
+    const page = await browser.newPage();
+    try {
+      await page.goto(host.url);
+      await page.getByRole('button', { name: /Carol Singh/ }).click();
+      await page.waitForURL(/\/dashboard$/);
+      await page.locator('tc-dashboard section[data-chart="revenue_total"][data-status="ready"]').waitFor();
+      await page.locator('tc-dashboard-list button.item[data-id="sales"][aria-current="page"]').waitFor();
+      await page.locator('tc-dashboard-list button.item[data-id="trend"]').click();
+      await page.locator('tc-dashboard section[data-chart="revenue_trend"][data-status="ready"]').waitFor();
+      expect(await page.evaluate(() => document.querySelector('tc-dashboard')!.dashboard)).toBe('trend');
+      expect(await page.locator('tc-dashboard-list button.item[aria-current="page"]').getAttribute('data-id')).toBe('trend');
+      // The dashboard's editor entry point, where this Perch version has one: the host calls it.
+      await page.evaluate(() => {
+        const board = document.querySelector('tc-dashboard') as unknown as { startNew?: () => void };
+        board.startNew = () => void ((window as unknown as { __started: number }).__started = ((window as unknown as { __started?: number }).__started ?? 0) + 1);
+      });
+      await page.locator('tc-dashboard-list button.create').click();
+      expect(await page.evaluate(() => (window as unknown as { __started?: number }).__started)).toBe(1);
+    } finally {
+      perch.dashboardList = defaultDashboardList();
+      await page.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 /*
- * Typed declarations of the two elements for frameworks' template checkers: attributes,
+ * Typed declarations of the elements for frameworks' template checkers: attributes,
  * properties and events in one place. `types/react.d.ts` and `types/vue.d.ts` register them with
  * React's and Vue's JSX/template types; this module itself needs neither framework.
  */
@@ -18,6 +18,18 @@ export interface TcDashboardAttributes {
   locale?: string;
 }
 
+/** Attributes of `<tc-dashboard-list>`. */
+export interface TcDashboardListAttributes {
+  /** Id of the dashboard shown next to the list (highlighted, `aria-current`). */
+  selected?: string;
+  /** The list's heading; default "Dashboards". */
+  heading?: string;
+  token?: string;
+  'api-base'?: string;
+  theme?: PerchTheme;
+  locale?: string;
+}
+
 /** Attributes of `<tc-ai-assistant>`. */
 export interface TcAiAssistantAttributes {
   token?: string;
@@ -26,7 +38,7 @@ export interface TcAiAssistantAttributes {
   locale?: string;
 }
 
-/** Properties (not attributes) both elements take. */
+/** Properties (not attributes) every element takes. */
 export interface PerchElementProperties {
   fetchToken?: FetchToken;
 }
@@ -42,5 +54,6 @@ export type PerchVueEventProps = { [K in keyof PerchEventMap as `on${Camel<K>}`]
 /** The elements with their attributes, properties and React-style listeners. */
 export interface PerchIntrinsicElements {
   'tc-dashboard': TcDashboardAttributes & PerchElementProperties & PerchReactEventProps;
+  'tc-dashboard-list': TcDashboardListAttributes & PerchElementProperties & PerchReactEventProps;
   'tc-ai-assistant': TcAiAssistantAttributes & PerchElementProperties & PerchReactEventProps;
 }

@@ -11,10 +11,29 @@ export interface TcErrorDetail {
 }
 
 /**
- * Detail of the `tc-ready` event. Both components send `component` and `durationMs`; the
- * dashboard also names itself, so one listener on `document` can tell the events apart.
+ * Detail of the `tc-ready` event. Every component sends `component` and `durationMs`; the
+ * dashboard also names itself and the list says how many dashboards it shows, so one listener on
+ * `document` can tell the events apart.
  */
-export type TcReadyDetail = { component: 'dashboard'; dashboard: string; durationMs: number } | { component: 'assistant'; durationMs: number };
+export type TcReadyDetail =
+  | { component: 'dashboard'; dashboard: string; durationMs: number }
+  | { component: 'assistant'; durationMs: number }
+  | { component: 'dashboard-list'; count: number; durationMs: number };
+
+/**
+ * Detail of `<tc-dashboard-list>`'s `tc-dashboard-select`: the entry the user picked. The host
+ * opens it, typically by setting `dashboard` on its `<tc-dashboard>`.
+ */
+export interface TcDashboardSelectDetail {
+  id: string;
+  /** `model` (from the semantic model) or `saved` (made by a maker of the user's tenant). */
+  source: 'model' | 'saved';
+  /** Whether this token may change it. */
+  editable: boolean;
+}
+
+/** Detail of `<tc-dashboard-list>`'s `tc-dashboard-create` (the "New dashboard" button): nothing to carry. */
+export type TcDashboardCreateDetail = Record<string, never>;
 
 /** Detail of the `tc-token-expired` event. */
 export interface TcTokenExpiredDetail {
@@ -34,6 +53,10 @@ export interface TcAnswerDetail {
  * is typed on any element.
  */
 export interface PerchEventMap {
+  /** `<tc-dashboard-list>`: an entry was picked (click, Enter or Space). */
+  'tc-dashboard-select': CustomEvent<TcDashboardSelectDetail>;
+  /** `<tc-dashboard-list>`: "New dashboard" was pressed (only offered when the token may create). */
+  'tc-dashboard-create': CustomEvent<TcDashboardCreateDetail>;
   'tc-ready': CustomEvent<TcReadyDetail>;
   'tc-error': CustomEvent<TcErrorDetail>;
   'tc-token-expired': CustomEvent<TcTokenExpiredDetail>;

@@ -33,3 +33,6 @@ export interface DashboardQueryBody {
 export type QueryResponse = QueryResult;
 
 export type CellValue = QueryResult['rows'][number][string];
+
+/** The details of `<tc-dashboard-list>`'s own events. */
+export type { TcDashboardSelectDetail, TcDashboardCreateDetail } from './events.js';

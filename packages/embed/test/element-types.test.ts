@@ -39,8 +39,15 @@ export const page = (
       ontc-error={(event) => { const code: string = event.detail.code; return code; }}
       ontc-ready={(event) => event.detail.durationMs} />
     <tc-ai-assistant theme="dark" ontc-answer={(event) => event.detail.question.toUpperCase()} />
+    <tc-dashboard-list selected="sales" heading="Reports" theme="auto" api-base="https://perch.example.com"
+      ontc-dashboard-select={(event) => { const id: string = event.detail.id; return event.detail.editable ? id : event.detail.source; }}
+      ontc-dashboard-create={(event) => event.detail} />
   </div>
 );
+// @ts-expect-error the list takes no dashboard attribute
+export const listDashboard = <tc-dashboard-list dashboard="sales" />;
+// @ts-expect-error tc-dashboard-select's detail has no such field
+export const badSelect = <tc-dashboard-list ontc-dashboard-select={(event) => event.detail.title} />;
 // @ts-expect-error theme is light, dark or auto
 export const badTheme = <tc-dashboard dashboard="sales" theme="blue" />;
 // @ts-expect-error dashboard is required
@@ -58,6 +65,9 @@ import type { GlobalComponents } from 'vue';
 type Props<K extends keyof GlobalComponents> = InstanceType<GlobalComponents[K]>['$props'];
 export const board: Props<'tc-dashboard'> = { dashboard: 'sales', theme: 'auto', onTcError: (event) => event.detail.code, onTcTokenExpired: (event) => event.detail.willRefresh };
 export const assistant: Props<'tc-ai-assistant'> = { onTcAnswer: (event) => event.detail.result.answer };
+export const list: Props<'tc-dashboard-list'> = { selected: 'sales', onTcDashboardSelect: (event) => event.detail.id, onTcReady: (event) => event.detail.durationMs };
+// @ts-expect-error theme is light, dark or auto
+export const badListTheme: Props<'tc-dashboard-list'> = { theme: 'sepia' };
 // @ts-expect-error theme is light, dark or auto
 export const badTheme: Props<'tc-dashboard'> = { dashboard: 'sales', theme: 'blue' };
 // @ts-expect-error tc-ready's detail has no such field
@@ -88,7 +98,7 @@ function diagnostics(files: string[]): string[] {
   return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
-describe('typed declarations of <tc-dashboard> and <tc-ai-assistant>', () => {
+describe('typed declarations of <tc-dashboard>, <tc-dashboard-list> and <tc-ai-assistant>', () => {
   it('type-check a React and a Vue project (attributes, fetchToken, event details), refuse every bad use, and nothing else', () => {
     write('shapes/react.d.ts', REACT_SHAPE);
     write('shapes/vue.d.ts', VUE_SHAPE);

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { PassThrough } from 'node:stream';
 import cors from '@fastify/cors';
-import type { ErrorCode } from '@perch/protocol';
+import type { DashboardListResponse, ErrorCode } from '@perch/protocol';
 import { loadEmbedAssets } from '../src/server-assets.js';
 import type { DashboardDefinition, DashboardQueryBody, QueryResponse, TileBatchBody, TileLine } from '../src/types.js';
 
@@ -36,6 +36,11 @@ export interface FixtureServer {
   failures: Map<string, ErrorCode>;
   /** Calls to `POST /v1/embed/tokens`. */
   minted: Array<{ authorization: string | undefined; body: unknown }>;
+  /**
+   * The body of `GET /v1/dashboards`; by default the fixture dashboards, none editable. Held under
+   * `delays.get('list')` and refused with `failures.get('list')`, like the tiles.
+   */
+  dashboardList: DashboardListResponse;
   close(): Promise<void>;
 }
 
@@ -137,6 +142,14 @@ function queryResult(chart: string, body: DashboardQueryBody): QueryResponse {
   }
 }
 
+/** `GET /v1/dashboards` as Perch answers a viewer: the fixture dashboards, none editable. */
+export function defaultDashboardList(): DashboardListResponse {
+  return {
+    dashboards: [SALES_DASHBOARD, BROKEN_DASHBOARD, TREND_DASHBOARD].map((d) => ({ id: d.id, title: d.title, ...(d.description ? { description: d.description } : {}), source: 'model' as const, editable: false })),
+    canCreate: false,
+  };
+}
+
 function sendError(reply: FastifyReply, status: number, code: ErrorCode, requestId = 'req-fixture'): FastifyReply {
   return reply.code(status).send({ error: { code, message: `Fixture: ${code}`, requestId } });
 }
@@ -157,6 +170,15 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   const delays = new Map<string, number>();
   const minted: FixtureServer['minted'] = [];
   const failures = new Map<string, ErrorCode>();
+  const fixture: FixtureServer = {
+    url: '',
+    requests,
+    delays,
+    failures,
+    minted,
+    dashboardList: defaultDashboardList(),
+    close: () => app.close(),
+  };
 
   app.get('/', (_request, reply) =>
     reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Perch fixture</title><script type="module" src="/embed/perch.js"></script></head><body></body></html>'),
@@ -201,6 +223,12 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
     attributeKeys: ['customerId'],
   });
   app.get('/v1/embed/session', session);
+  app.get('/v1/dashboards', async (_request, reply) => {
+    const delay = delays.get('list');
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    const failure = failures.get('list');
+    return failure ? sendError(reply, failure === 'token_expired' ? 401 : 503, failure, 'req-list-failed') : fixture.dashboardList;
+  });
   app.get<{ Params: { id: string } }>('/v1/dashboards/:id', async (request, reply) => {
     const delay = delays.get('definition');
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -261,5 +289,6 @@ export async function startFixtureServer(options: { distDir: string; host?: stri
   });
 
   const address = await app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
-  return { url: address, requests, delays, failures, minted, close: () => app.close() };
+  fixture.url = address;
+  return fixture;
 }

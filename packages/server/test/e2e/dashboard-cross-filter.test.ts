@@ -43,7 +43,10 @@ async function signIn(userId: string, viewport: { width: number; height: number 
   await page.addInitScript(() => {
     const w = window as unknown as { __ready: number };
     w.__ready = 0;
-    document.addEventListener('tc-ready', () => w.__ready++);
+    // The dashboard's rounds only: the sidebar's list sends its own tc-ready.
+    document.addEventListener('tc-ready', (e) => {
+      if ((e as CustomEvent<{ component?: string }>).detail?.component !== 'dashboard-list') w.__ready++;
+    });
   });
   const recorder = await recordResponses(page);
   await page.goto(stack.host.url);

@@ -51,7 +51,12 @@ async function signIn(userId: string, viewport: { width: number; height: number 
   await page.addInitScript(() => {
     const w = window as unknown as { __settled: number };
     w.__settled = 0;
-    for (const type of ['tc-ready', 'tc-error']) document.addEventListener(type, () => w.__settled++);
+    // The dashboard's events only: the sidebar's list sends its own tc-ready.
+    for (const type of ['tc-ready', 'tc-error']) {
+      document.addEventListener(type, (e) => {
+        if ((e as CustomEvent<{ component?: string }>).detail?.component !== 'dashboard-list') w.__settled++;
+      });
+    }
   });
   const recorder = await recordResponses(page);
   // The host's own token endpoint failing (its session store is down): the component's error state.
@@ -88,7 +93,7 @@ function deepHtml(page: Page): Promise<string> {
 
 async function setTheme(page: Page, theme: string): Promise<void> {
   await page.evaluate((t) => {
-    for (const el of Array.from(document.querySelectorAll('tc-dashboard, tc-ai-assistant'))) el.setAttribute('theme', t);
+    for (const el of Array.from(document.querySelectorAll('tc-dashboard, tc-dashboard-list, tc-ai-assistant'))) el.setAttribute('theme', t);
     document.body.style.background = t === 'dark' ? '#0d0f12' : '';
   }, theme);
   // Charts repaint on the next frame after a theme change.

@@ -55,7 +55,15 @@ async function trackedPage(): Promise<TrackedPage> {
     const w = window as unknown as { __perchEvents: Array<{ type: string; code?: string }> };
     w.__perchEvents = [];
     for (const type of ['tc-ready', 'tc-error', 'tc-token-expired']) {
-      document.addEventListener(type, (event) => w.__perchEvents.push({ type, code: (event as CustomEvent<{ code?: string }>).detail?.code }), true);
+      document.addEventListener(
+        type,
+        (event) => {
+          const detail = (event as CustomEvent<{ code?: string; component?: string }>).detail;
+          // The dashboard's events: the sidebar's list sends its own tc-ready.
+          if (detail?.component !== 'dashboard-list') w.__perchEvents.push({ type, code: detail?.code });
+        },
+        true,
+      );
     }
   });
   const recorder = await recordResponses(page);
