@@ -5,7 +5,7 @@
  */
 import { PerchError, type EmbedUser } from '@perch/protocol';
 import { memberVisible } from './access.js';
-import { readPolicy } from './rls.js';
+import { readPolicy, type PolicyExplanation } from './rls.js';
 import type { Dataset, Model } from './model/types.js';
 
 export type { PolicyExplanation } from './rls.js';

@@ -18,18 +18,11 @@ import { randomId } from './auth/secrets.js';
 import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
 import { queryMetricsRegistry } from './query/metrics.js';
-import { registerTokenRoutes } from './routes/tokens.js';
-import { registerApiKeyRoutes } from './routes/api-keys.js';
-import { registerWorkspaceRoutes } from './routes/workspace.js';
-import { registerSessionRoutes } from './routes/session.js';
-import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+import type { RouteModule } from './http/route-module.js';
+import { registerHealthRoutes, type ReadinessCheck } from './http/health-routes.js';
+import { workspaceRouteModules } from './workspace/module.js';
 
-/** Extra route groups (query, dashboards, audit…) plug in here without touching this file's core. */
-export interface RouteModule {
-  /** `api-key` routes get API-key auth and no CORS; `embed` routes get CORS and token verification. */
-  kind: 'api-key' | 'embed' | 'public';
-  register(app: FastifyInstance, ctx: PerchContext): void | Promise<void>;
-}
+export type { RouteModule } from './http/route-module.js';
 
 export interface BuildAppOptions {
   modules?: RouteModule[];
@@ -138,10 +131,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
 
   const modules: RouteModule[] = [
     { kind: 'public', register: (scope) => registerHealthRoutes(scope, ctx, options.readiness) },
-    { kind: 'api-key', register: (scope) => registerTokenRoutes(scope, ctx) },
-    { kind: 'api-key', register: (scope) => registerApiKeyRoutes(scope, ctx) },
-    { kind: 'api-key', register: (scope) => registerWorkspaceRoutes(scope, ctx) },
-    { kind: 'embed', register: (scope) => registerSessionRoutes(scope, ctx) },
+    ...workspaceRouteModules(),
     ...(options.modules ?? []),
   ];
 
