@@ -13,6 +13,10 @@
  *   a one-element list: the host said what shape it sends, and a mismatch is a bug to surface.)
  * - An empty array with `in` matches no row (FALSE), with `notIn` every row (TRUE).
  * - A user-only condition is decided here, at plan time, into a TRUE/FALSE constant.
+ *
+ * This is the one reading of a policy tree (`readPolicy`): the query's predicate, the explanation
+ * of `explainAccess` and the restriction the assistant names all come from one walk, so a change
+ * to these rules is made here alone. The binding helpers stay private to keep it that way.
  */
 import { isPerchError, PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
 import { and, col, compare, FALSE, inList, or, param, TRUE, type Comparison, type Expr, type ScalarValue } from './nodes.js';
@@ -219,7 +223,7 @@ type ColumnNode = Extract<PolicyNode, { kind: 'column' }>;
  * @throws PerchError `rls_attribute_missing`, or `rls_attribute_invalid` with path
  *   `attributes.<name>` when the attribute's shape or JSON type does not fit.
  */
-export function columnOperand(node: ColumnNode, user: EmbedUser): ScalarValue | readonly ScalarValue[] {
+function columnOperand(node: ColumnNode, user: EmbedUser): ScalarValue | readonly ScalarValue[] {
   if ('value' in node.operand) return node.operand.value;
   const name = node.operand.attribute;
   const value = requireAttribute(user, name);
@@ -254,7 +258,7 @@ function columnCondition(column: Expr, operator: RlsOperator, value: ScalarValue
 }
 
 /** Read a required attribute. Missing and null are the same refusal. */
-export function requireAttribute(user: EmbedUser, name: string): AttributeValue {
+function requireAttribute(user: EmbedUser, name: string): AttributeValue {
   const value = attributeOf(user, name);
   if (value === undefined || value === null) {
     throw new PerchError('rls_attribute_missing', { path: `attributes.${name}`, message: `The embed token lacks the attribute "${name}" required by a row-level security policy.` });
@@ -271,7 +275,7 @@ function shapeMismatch(name: string, operator: RlsOperator): PerchError {
 }
 
 /** Decide a condition on the user alone. Values compare byte-exact and only within one type. */
-export function evaluateUserCondition(attribute: string, operator: RlsOperator, expected: ModelLiteral | readonly ModelLiteral[], user: EmbedUser): boolean {
+function evaluateUserCondition(attribute: string, operator: RlsOperator, expected: ModelLiteral | readonly ModelLiteral[], user: EmbedUser): boolean {
   const actual = requireAttribute(user, attribute);
   const listOperator = operator === 'in' || operator === 'notIn';
   if (listOperator) {
