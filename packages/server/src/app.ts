@@ -15,11 +15,11 @@ import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { forwardedForWarning } from './http/forwarded-for-warning.js';
 import { randomId } from './auth/secrets.js';
-import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
 import { queryMetricsRegistry } from './query/metrics.js';
 import type { RouteModule } from './http/route-module.js';
 import { registerHealthRoutes, type ReadinessCheck } from './http/health-routes.js';
+import { registerMetricsRoute } from './http/metrics-route.js';
 import { workspaceRouteModules } from './workspace/module.js';
 
 export type { RouteModule } from './http/route-module.js';
@@ -137,11 +137,7 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
 
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => documentRoute(route, 'public'));
-    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) => {
-      // Merged per scrape, so metrics a module registers later are never missed.
-      const all = Registry.merge([metricsRegistry, queryMetricsRegistry]);
-      return reply.type(all.contentType).send(await all.metrics());
-    });
+    registerMetricsRoute(scope, [metricsRegistry, queryMetricsRegistry]);
     for (const mod of modules.filter((m) => m.kind === 'public')) await mod.register(scope, ctx);
   });
 
