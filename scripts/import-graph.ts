@@ -77,3 +77,35 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
 export function relativeCycles(root: string, found: readonly string[][]): string[][] {
   return found.map((component) => component.map((file) => relative(root, file)));
 }
+
+/**
+ * The graph between the top-level folders of `srcRoot`: folder → the folders its files import.
+ * A file directly in `srcRoot` (e.g. `app.ts`) is a node of its own, named by its file name.
+ * Imports within one folder and imports of files outside `srcRoot` are left out.
+ *
+ * @example
+ * ```ts
+ * cycles(folderGraph(importGraph(sourceFiles(root)), join(root, 'packages/server/src')))
+ * // [] when no two folders import each other, however indirectly
+ * ```
+ */
+export function folderGraph(graph: ReadonlyMap<string, readonly string[]>, srcRoot: string): Map<string, string[]> {
+  const root = resolve(srcRoot);
+  const folderOf = (file: string): string | undefined => {
+    const path = relative(root, file);
+    if (path.startsWith('..')) return undefined;
+    return path.split(/[\\/]/)[0];
+  };
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = folderOf(file);
+    if (from === undefined) continue;
+    const edges = folders.get(from) ?? new Set<string>();
+    folders.set(from, edges);
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (to !== undefined && to !== from) edges.add(to);
+    }
+  }
+  return new Map([...folders].map(([folder, edges]) => [folder, [...edges].sort()]));
+}

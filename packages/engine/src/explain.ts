@@ -3,25 +3,12 @@
  * given user, with attribute values bound, user-only conditions decided and missing attributes
  * named. Unlike the query pipeline it never throws for a missing attribute; it reports it.
  */
-import { PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
-import { attributeOf, memberVisible } from './access.js';
-import { columnOperand, evaluateUserCondition } from './rls.js';
-import type { Dataset, Model, PolicyNode } from './model/types.js';
-import type { ModelLiteral } from './model/schema.js';
+import { PerchError, type EmbedUser } from '@perch/protocol';
+import { memberVisible } from './access.js';
+import { readPolicy, type PolicyExplanation } from './rls.js';
+import type { Dataset, Model } from './model/types.js';
 
-export type PolicyExplanation =
-  | { id: string; kind: 'all' | 'any'; children: PolicyExplanation[] }
-  | {
-      id: string;
-      kind: 'column';
-      column: string;
-      operator: string;
-      attribute?: string;
-      /** The value bound for this user, or the model's literal. Absent when the attribute is missing. */
-      value?: AttributeValue | ModelLiteral | readonly ModelLiteral[];
-      status: 'bound' | 'attribute_missing' | 'attribute_invalid' | 'matches_nothing';
-    }
-  | { id: string; kind: 'user'; attribute: string; operator: string; value: ModelLiteral | readonly ModelLiteral[]; actual?: AttributeValue; status: 'satisfied' | 'unsatisfied' | 'attribute_missing' | 'attribute_invalid' };
+export type { PolicyExplanation } from './rls.js';
 
 export interface DatasetAccessExplanation {
   dataset: string;
@@ -61,58 +48,17 @@ export function explainAccess(model: Model, user: EmbedUser, datasetName: string
 }
 
 function explainDataset(dataset: Dataset, user: EmbedUser): DatasetAccessExplanation {
-  const missing = new Set<string>();
-  const invalid = new Set<string>();
+  // The same reading of the policy tree as the query pipeline (rls.ts), so an explanation never
+  // disagrees with what a query would do.
+  const reading = readPolicy(dataset, dataset.name, user);
   const members = [...dataset.dimensions.keys(), ...dataset.measures.keys()];
-  const rowLevelSecurity = dataset.rowLevelSecurity === 'none' ? 'none' : explainPolicy(dataset.rowLevelSecurity, user, missing, invalid);
+  const rowLevelSecurity = reading.explanation;
   return {
     dataset: dataset.name,
-    outcome: missing.size > 0 || invalid.size > 0 ? 'denied' : rowLevelSecurity === 'none' ? 'unrestricted' : 'filtered',
+    outcome: reading.refusal ? 'denied' : rowLevelSecurity === 'none' ? 'unrestricted' : 'filtered',
     rowLevelSecurity,
-    missingAttributes: [...missing].sort(),
-    invalidAttributes: [...invalid].sort(),
+    missingAttributes: [...reading.missingAttributes].sort(),
+    invalidAttributes: [...reading.invalidAttributes].sort(),
     hiddenMembers: members.filter((m) => !memberVisible(dataset, m, user)),
   };
-}
-
-function explainPolicy(node: PolicyNode, user: EmbedUser, missing: Set<string>, invalid: Set<string>): PolicyExplanation {
-  switch (node.kind) {
-    case 'all':
-    case 'any':
-      return { id: node.id, kind: node.kind, children: node.children.map((c) => explainPolicy(c, user, missing, invalid)) };
-    case 'user': {
-      const actual = attributeOf(user, node.attribute);
-      const base = { id: node.id, kind: 'user' as const, attribute: node.attribute, operator: node.operator, value: node.value };
-      if (actual === undefined) {
-        missing.add(node.attribute);
-        return { ...base, status: 'attribute_missing' };
-      }
-      try {
-        return { ...base, actual, status: evaluateUserCondition(node.attribute, node.operator, node.value, user) ? 'satisfied' : 'unsatisfied' };
-      } catch {
-        invalid.add(node.attribute);
-        return { ...base, actual, status: 'attribute_invalid' };
-      }
-    }
-    case 'column': {
-      const base = { id: node.id, kind: 'column' as const, column: node.column, operator: node.operator };
-      if ('value' in node.operand) return { ...base, value: node.operand.value, status: 'bound' };
-      const attribute = node.operand.attribute;
-      const value = attributeOf(user, attribute);
-      // The same binding as the query pipeline (rls.ts), so an explanation never disagrees with it.
-      try {
-        const bound = columnOperand(node, user);
-        const empty = Array.isArray(bound) && bound.length === 0 && node.operator === 'in';
-        return { ...base, attribute, value: bound, status: empty ? 'matches_nothing' : 'bound' };
-      } catch (error) {
-        if (!(error instanceof PerchError) || error.code === 'internal_error') throw error;
-        if (error.code === 'rls_attribute_missing') {
-          missing.add(attribute);
-          return { ...base, attribute, status: 'attribute_missing' };
-        }
-        invalid.add(attribute);
-        return { ...base, attribute, ...(value === undefined || value === null ? {} : { value }), status: 'attribute_invalid' };
-      }
-    }
-  }
 }

@@ -8,6 +8,7 @@ export { DASHBOARD_GRID_COLUMNS, layoutProblems, type LayoutCell, type LayoutPro
 export type { Model, Dataset, Dimension, Measure, Join, PolicyNode, MemberRule, Dashboard, DimensionType, Aggregation } from './model/types.js';
 export type { EngineOptions, ColumnInfo } from './planner.js';
 export { compileQuery, compileDistinctValues, type CompiledQuery, type DistinctValuesRequest } from './pipeline.js';
+export { readPolicy, type PolicyReading, type RowRestriction } from './rls.js';
 export { explainAccess, type AccessExplanation, type PolicyExplanation, type DatasetAccessExplanation } from './explain.js';
 export { catalogFor, type Catalog, type CatalogDataset, type CatalogMember } from './catalog.js';
 export { resolveDateRange, canonicalTimeZone, type ResolvedRange } from './dates.js';

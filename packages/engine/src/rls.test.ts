@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compileDistinctValues, compileQuery } from './pipeline.js';
 import { explainAccess } from './explain.js';
 import { catalogFor } from './catalog.js';
+import { readPolicy, rlsPredicate } from './rls.js';
+import { TRUE } from './nodes.js';
 import { fixtureModel, OPTIONS, user, refusal } from '../test/fixture-model.js';
 
 const FULL = { customerId: 'acme', regions: ['EMEA'], blockedRegions: ['AMER'], minAmount: 10, department: 'sales' } as const;
@@ -107,6 +109,51 @@ describe('explainAccess', () => {
     expect(empty.rowLevelSecurity).toMatchObject({ status: 'matches_nothing' });
     expect(explainAccess(fixtureModel, user({}), 'public').outcome).toBe('unrestricted');
     expect(refusal(() => explainAccess(fixtureModel, user({}), 'nope')).code).toBe('unknown_dataset');
+  });
+});
+
+describe('readPolicy: one walk gives the predicate, the explanation and the restriction', () => {
+  const nested = fixtureModel.datasets.get('nested')!;
+
+  it('names the column conditions that restrict a sales user, and the predicate binds the same values', () => {
+    const reading = readPolicy(nested, 'nested', user({ customerId: 'acme', regions: ['EMEA'], department: 'sales' }));
+    expect(reading.refusal).toBeUndefined();
+    expect(reading.restriction).toEqual({
+      kind: 'all',
+      children: [
+        { kind: 'column', column: 'customer_id', operator: 'equals', value: 'acme' },
+        { kind: 'any', children: [{ kind: 'column', column: 'region', operator: 'in', value: ['EMEA'] }] },
+      ],
+    });
+    expect(JSON.stringify(reading.predicate)).toContain('"acme"');
+    expect(JSON.stringify(reading.predicate)).toContain('"EMEA"');
+    expect(reading.policyIds).toEqual(['nested.rls', 'nested.rls.all[0]', 'nested.rls.all[1]', 'nested.rls.all[1].any[0]', 'finance-sees-all']);
+  });
+
+  it('drops an any that a satisfied user condition opens, from the restriction as from the predicate', () => {
+    const reading = readPolicy(nested, 'nested', user({ customerId: 'globex', regions: ['EMEA'], department: 'finance' }));
+    expect(reading.restriction).toEqual({ kind: 'all', children: [{ kind: 'column', column: 'customer_id', operator: 'equals', value: 'globex' }] });
+    expect(JSON.stringify(reading.predicate)).not.toContain('EMEA');
+  });
+
+  it('records the first refusal and keeps walking, so the explanation names every failing attribute; rlsPredicate throws that refusal', () => {
+    const refused = user({ department: 'sales' });
+    const reading = readPolicy(nested, 'nested', refused);
+    expect(reading.predicate).toBeUndefined();
+    expect(reading.refusal?.code).toBe('rls_attribute_missing');
+    expect(reading.refusal?.path).toBe('attributes.customerId');
+    expect([...reading.missingAttributes].sort()).toEqual(['customerId', 'regions']);
+    const thrown = refusal(() => rlsPredicate(nested, 'nested', refused));
+    expect(thrown.code).toBe('rls_attribute_missing');
+    expect(thrown.path).toBe('attributes.customerId');
+  });
+
+  it('gives TRUE, no ids and no restriction for a dataset without row-level security', () => {
+    const reading = readPolicy(fixtureModel.datasets.get('public')!, 'public', user({}));
+    expect(reading.predicate).toBe(TRUE);
+    expect(reading.policyIds).toEqual([]);
+    expect(reading.explanation).toBe('none');
+    expect(reading.restriction).toBeUndefined();
   });
 });
 

@@ -13,8 +13,12 @@
  *   a one-element list: the host said what shape it sends, and a mismatch is a bug to surface.)
  * - An empty array with `in` matches no row (FALSE), with `notIn` every row (TRUE).
  * - A user-only condition is decided here, at plan time, into a TRUE/FALSE constant.
+ *
+ * This is the one reading of a policy tree (`readPolicy`): the query's predicate, the explanation
+ * of `explainAccess` and the restriction the assistant names all come from one walk, so a change
+ * to these rules is made here alone. The binding helpers stay private to keep it that way.
  */
-import { PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
+import { isPerchError, PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
 import { and, col, compare, FALSE, inList, or, param, TRUE, type Comparison, type Expr, type ScalarValue } from './nodes.js';
 import type { Dataset, DimensionType, PolicyNode } from './model/types.js';
 import type { ModelLiteral, RlsOperator } from './model/schema.js';
@@ -27,35 +31,187 @@ export interface RlsPredicate {
   readonly policyIds: readonly string[];
 }
 
+/** One policy node as it applies to one user: bound values, decided user conditions, named failures. */
+export type PolicyExplanation =
+  | { id: string; kind: 'all' | 'any'; children: PolicyExplanation[] }
+  | {
+      id: string;
+      kind: 'column';
+      column: string;
+      operator: string;
+      attribute?: string;
+      /** The value bound for this user, or the model's literal. Absent when the attribute is missing. */
+      value?: AttributeValue | ModelLiteral | readonly ModelLiteral[];
+      status: 'bound' | 'attribute_missing' | 'attribute_invalid' | 'matches_nothing';
+    }
+  | { id: string; kind: 'user'; attribute: string; operator: string; value: ModelLiteral | readonly ModelLiteral[]; actual?: AttributeValue; status: 'satisfied' | 'unsatisfied' | 'attribute_missing' | 'attribute_invalid' };
+
+/**
+ * The column conditions that restrict this user's rows, as a tree: user-only conditions are
+ * decided and gone, and so is every `any` that one of its branches opens to all rows.
+ */
+export type RowRestriction =
+  | { kind: 'all' | 'any'; children: readonly RowRestriction[] }
+  | { kind: 'column'; column: string; operator: RlsOperator; value: ScalarValue | readonly ScalarValue[] };
+
+/** Everything row-level security decides for one dataset and one user, from one walk of its policy tree. */
+export interface PolicyReading {
+  /** The predicate to apply, or `undefined` when the query must be refused (see `refusal`). */
+  readonly predicate: Expr | undefined;
+  /** The first refusal in the tree's order (`rls_attribute_missing` / `rls_attribute_invalid`). */
+  readonly refusal: PerchError | undefined;
+  /** Ids of every policy node, for the audit trail. */
+  readonly policyIds: readonly string[];
+  /** `none` when the dataset has no row-level security. */
+  readonly explanation: 'none' | PolicyExplanation;
+  /** `undefined` when no condition restricts the rows (or none could be bound). */
+  readonly restriction: RowRestriction | undefined;
+  readonly missingAttributes: ReadonlySet<string>;
+  readonly invalidAttributes: ReadonlySet<string>;
+}
+
 const COMPARATORS: Record<Exclude<RlsOperator, 'in' | 'notIn'>, Comparison['op']> = { equals: '=', notEquals: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 /**
  * The predicate of a dataset's policy for a user, with column references qualified by `alias`.
  * `rowLevelSecurity: none` gives TRUE and no policy ids.
  *
+ * @example
+ * ```ts
+ * rlsPredicate(orders, 'orders', { distinctId: 'ada', role: 'viewer', attributes: { customerId: 'acme' } }).predicate
+ * ```
  * @throws PerchError `rls_attribute_missing` / `rls_attribute_invalid` with path `attributes.<name>`.
  */
 export function rlsPredicate(dataset: Dataset, alias: string, user: EmbedUser): RlsPredicate {
-  if (dataset.rowLevelSecurity === 'none') return { predicate: TRUE, policyIds: [] };
-  const ids: string[] = [];
-  const predicate = policyToExpr(dataset.rowLevelSecurity, alias, user, ids);
-  return { predicate, policyIds: ids };
+  const reading = readPolicy(dataset, alias, user);
+  if (reading.refusal || !reading.predicate) throw reading.refusal ?? new PerchError('internal_error', { detail: `no predicate for ${dataset.name}` });
+  return { predicate: reading.predicate, policyIds: reading.policyIds };
 }
 
-function policyToExpr(node: PolicyNode, alias: string, user: EmbedUser, ids: string[]): Expr {
-  ids.push(node.id);
+/**
+ * Read a dataset's policy tree for a user, once: the predicate the query pipeline applies, the
+ * explanation `explainAccess` reports and the restriction the assistant names all come from this
+ * walk, so a change to how a policy binds is made here and nowhere else.
+ *
+ * Unlike {@link rlsPredicate} it does not throw for a missing or invalid attribute: it records
+ * the refusal and keeps walking, so the explanation names every failing attribute.
+ *
+ * @example
+ * ```ts
+ * const { predicate, explanation, refusal } = readPolicy(orders, 'orders', user);
+ * ```
+ * @throws PerchError `internal_error` when a policy column's type was never established.
+ */
+export function readPolicy(dataset: Dataset, alias: string, user: EmbedUser): PolicyReading {
+  const walk: Walk = { alias, user, ids: [], missing: new Set(), invalid: new Set(), refusal: undefined };
+  if (dataset.rowLevelSecurity === 'none') {
+    return { predicate: TRUE, refusal: undefined, policyIds: [], explanation: 'none', restriction: undefined, missingAttributes: walk.missing, invalidAttributes: walk.invalid };
+  }
+  const root = readNode(dataset.rowLevelSecurity, walk);
+  return {
+    predicate: walk.refusal ? undefined : root.expr,
+    refusal: walk.refusal,
+    policyIds: walk.ids,
+    explanation: root.explanation,
+    restriction: root.restriction,
+    missingAttributes: walk.missing,
+    invalidAttributes: walk.invalid,
+  };
+}
+
+interface Walk {
+  readonly alias: string;
+  readonly user: EmbedUser;
+  readonly ids: string[];
+  readonly missing: Set<string>;
+  readonly invalid: Set<string>;
+  refusal: PerchError | undefined;
+}
+
+interface NodeReading {
+  /** `undefined` when this node (or one below it) refuses the user. */
+  expr: Expr | undefined;
+  explanation: PolicyExplanation;
+  restriction: RowRestriction | undefined;
+}
+
+function readNode(node: PolicyNode, walk: Walk): NodeReading {
+  walk.ids.push(node.id);
   switch (node.kind) {
     case 'all':
-      return and(node.children.map((child) => policyToExpr(child, alias, user, ids)));
     case 'any':
-      return or(node.children.map((child) => policyToExpr(child, alias, user, ids)));
+      return readBranch(node, walk);
     case 'user':
-      return evaluateUserCondition(node.attribute, node.operator, node.value, user) ? TRUE : FALSE;
-    case 'column': {
-      const columnType = requireColumnType(node);
-      return columnCondition(col(alias, node.column), node.operator, columnOperand(node, user), columnType);
-    }
+      return readUserNode(node, walk);
+    case 'column':
+      return readColumnNode(node, walk);
   }
+}
+
+function readBranch(node: Extract<PolicyNode, { kind: 'all' | 'any' }>, walk: Walk): NodeReading {
+  const children = node.children.map((child) => readNode(child, walk));
+  const exprs = children.map((child) => child.expr);
+  const bound = exprs.every((expr): expr is Expr => expr !== undefined);
+  const expr = bound ? (node.kind === 'all' ? and(exprs) : or(exprs)) : undefined;
+  // A branch that lets every row through makes its `any` restrict nothing.
+  const opened = node.kind === 'any' && exprs.some((e) => e === TRUE);
+  const restrictions = children.flatMap((child) => (child.restriction ? [child.restriction] : []));
+  return {
+    expr,
+    explanation: { id: node.id, kind: node.kind, children: children.map((child) => child.explanation) },
+    restriction: opened || restrictions.length === 0 ? undefined : { kind: node.kind, children: restrictions },
+  };
+}
+
+function readUserNode(node: Extract<PolicyNode, { kind: 'user' }>, walk: Walk): NodeReading {
+  const actual = attributeOf(walk.user, node.attribute);
+  const base = { id: node.id, kind: 'user' as const, attribute: node.attribute, operator: node.operator, value: node.value };
+  try {
+    const satisfied = evaluateUserCondition(node.attribute, node.operator, node.value, walk.user);
+    return { expr: satisfied ? TRUE : FALSE, explanation: { ...base, actual: actual!, status: satisfied ? 'satisfied' : 'unsatisfied' }, restriction: undefined };
+  } catch (error) {
+    refuse(walk, error);
+    if (actual === undefined) {
+      walk.missing.add(node.attribute);
+      return { expr: undefined, explanation: { ...base, status: 'attribute_missing' }, restriction: undefined };
+    }
+    walk.invalid.add(node.attribute);
+    return { expr: undefined, explanation: { ...base, actual, status: 'attribute_invalid' }, restriction: undefined };
+  }
+}
+
+function readColumnNode(node: ColumnNode, walk: Walk): NodeReading {
+  const columnType = requireColumnType(node);
+  const base = { id: node.id, kind: 'column' as const, column: node.column, operator: node.operator };
+  const attribute = 'attribute' in node.operand ? node.operand.attribute : undefined;
+  let value: ScalarValue | readonly ScalarValue[];
+  try {
+    value = columnOperand(node, walk.user);
+  } catch (error) {
+    refuse(walk, error);
+    const name = attribute!;
+    if (isPerchError(error) && error.code === 'rls_attribute_missing') {
+      walk.missing.add(name);
+      return { expr: undefined, explanation: { ...base, attribute: name, status: 'attribute_missing' }, restriction: undefined };
+    }
+    walk.invalid.add(name);
+    const given = attributeOf(walk.user, name);
+    return { expr: undefined, explanation: { ...base, attribute: name, ...(given === undefined ? {} : { value: given }), status: 'attribute_invalid' }, restriction: undefined };
+  }
+  const expr = columnCondition(col(walk.alias, node.column), node.operator, value, columnType);
+  const empty = attribute !== undefined && Array.isArray(value) && value.length === 0 && node.operator === 'in';
+  return {
+    expr,
+    explanation: { ...base, ...(attribute === undefined ? {} : { attribute }), value, status: empty ? 'matches_nothing' : 'bound' },
+    // `notIn` an empty list lets every row through: nothing to name.
+    restriction: expr === TRUE ? undefined : { kind: 'column', column: node.column, operator: node.operator, value },
+  };
+}
+
+/** Keep the first refusal in the tree's order; anything but a refusal of the user is a bug and stops the walk. */
+function refuse(walk: Walk, error: unknown): void {
+  if (!isPerchError(error) || (error.code !== 'rls_attribute_missing' && error.code !== 'rls_attribute_invalid')) throw error;
+  walk.refusal ??= error;
 }
 
 type ColumnNode = Extract<PolicyNode, { kind: 'column' }>;
@@ -67,7 +223,7 @@ type ColumnNode = Extract<PolicyNode, { kind: 'column' }>;
  * @throws PerchError `rls_attribute_missing`, or `rls_attribute_invalid` with path
  *   `attributes.<name>` when the attribute's shape or JSON type does not fit.
  */
-export function columnOperand(node: ColumnNode, user: EmbedUser): ScalarValue | readonly ScalarValue[] {
+function columnOperand(node: ColumnNode, user: EmbedUser): ScalarValue | readonly ScalarValue[] {
   if ('value' in node.operand) return node.operand.value;
   const name = node.operand.attribute;
   const value = requireAttribute(user, name);
@@ -102,7 +258,7 @@ function columnCondition(column: Expr, operator: RlsOperator, value: ScalarValue
 }
 
 /** Read a required attribute. Missing and null are the same refusal. */
-export function requireAttribute(user: EmbedUser, name: string): AttributeValue {
+function requireAttribute(user: EmbedUser, name: string): AttributeValue {
   const value = attributeOf(user, name);
   if (value === undefined || value === null) {
     throw new PerchError('rls_attribute_missing', { path: `attributes.${name}`, message: `The embed token lacks the attribute "${name}" required by a row-level security policy.` });
@@ -119,7 +275,7 @@ function shapeMismatch(name: string, operator: RlsOperator): PerchError {
 }
 
 /** Decide a condition on the user alone. Values compare byte-exact and only within one type. */
-export function evaluateUserCondition(attribute: string, operator: RlsOperator, expected: ModelLiteral | readonly ModelLiteral[], user: EmbedUser): boolean {
+function evaluateUserCondition(attribute: string, operator: RlsOperator, expected: ModelLiteral | readonly ModelLiteral[], user: EmbedUser): boolean {
   const actual = requireAttribute(user, attribute);
   const listOperator = operator === 'in' || operator === 'notIn';
   if (listOperator) {

@@ -87,6 +87,11 @@ export const ERROR_STATUS = {
   audit_unavailable: 503,
   freshness_unknown: 503,
   internal_error: 500,
+  // Operator side: raised while starting or by the command line, never while answering a
+  // request; the status only matters if one ever reached the HTTP edge.
+  config_invalid: 500,
+  store_version_unsupported: 500,
+  store_import_invalid: 400,
   // Client side: the request never reached Perch (offline, DNS, CORS refusal)
   network_error: 503,
   // Client side: the host's `fetchToken` callback threw or rejected, so no token was available

@@ -5,6 +5,5 @@ export * from './zod-errors.js';
 export * from './token.js';
 export * from './query.js';
 export * from './deep-freeze.js';
-export * from './json-source.js';
 export * from './dashboard.js';
 export * from './dashboard-editing.js';

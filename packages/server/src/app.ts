@@ -15,21 +15,14 @@ import { installApiKeyAuth } from './http/api-key-auth.js';
 import { installEmbedAuth } from './http/embed-auth.js';
 import { forwardedForWarning } from './http/forwarded-for-warning.js';
 import { randomId } from './auth/secrets.js';
-import { Registry } from 'prom-client';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
 import { queryMetricsRegistry } from './query/metrics.js';
-import { registerTokenRoutes } from './routes/tokens.js';
-import { registerApiKeyRoutes } from './routes/api-keys.js';
-import { registerWorkspaceRoutes } from './routes/workspace.js';
-import { registerSessionRoutes } from './routes/session.js';
-import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+import type { RouteModule } from './http/route-module.js';
+import { registerHealthRoutes, type ReadinessCheck } from './http/health-routes.js';
+import { registerMetricsRoute } from './http/metrics-route.js';
+import { workspaceRouteModules } from './workspace/module.js';
 
-/** Extra route groups (query, dashboards, audit…) plug in here without touching this file's core. */
-export interface RouteModule {
-  /** `api-key` routes get API-key auth and no CORS; `embed` routes get CORS and token verification. */
-  kind: 'api-key' | 'embed' | 'public';
-  register(app: FastifyInstance, ctx: PerchContext): void | Promise<void>;
-}
+export type { RouteModule } from './http/route-module.js';
 
 export interface BuildAppOptions {
   modules?: RouteModule[];
@@ -138,20 +131,13 @@ export async function buildApp(ctx: PerchContext, options: BuildAppOptions = {})
 
   const modules: RouteModule[] = [
     { kind: 'public', register: (scope) => registerHealthRoutes(scope, ctx, options.readiness) },
-    { kind: 'api-key', register: (scope) => registerTokenRoutes(scope, ctx) },
-    { kind: 'api-key', register: (scope) => registerApiKeyRoutes(scope, ctx) },
-    { kind: 'api-key', register: (scope) => registerWorkspaceRoutes(scope, ctx) },
-    { kind: 'embed', register: (scope) => registerSessionRoutes(scope, ctx) },
+    ...workspaceRouteModules(),
     ...(options.modules ?? []),
   ];
 
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => documentRoute(route, 'public'));
-    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) => {
-      // Merged per scrape, so metrics a module registers later are never missed.
-      const all = Registry.merge([metricsRegistry, queryMetricsRegistry]);
-      return reply.type(all.contentType).send(await all.metrics());
-    });
+    registerMetricsRoute(scope, [metricsRegistry, queryMetricsRegistry]);
     for (const mod of modules.filter((m) => m.kind === 'public')) await mod.register(scope, ctx);
   });
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { formatPath } from '@perch/protocol';
+import { formatPath, PerchError } from '@perch/protocol';
 
 const WarehouseSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), demo: z.boolean().default(false), demoOrders: z.number().int().min(1000).default(1_000_000) }),
@@ -152,8 +152,20 @@ export interface PerchConfig extends PerchFileConfig {
   cwd: string;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+/**
+ * The configuration (perch.yaml, PERCH_* variables, overrides) is not valid: Perch does not start.
+ * A `PerchError` of code `config_invalid`; its message names the file and the field for the
+ * operator, and is only ever shown at start-up, never to a client.
+ *
+ * @example
+ * ```ts
+ * try { loadConfig() } catch (error) { if (error instanceof ConfigError) console.error(error.message) }
+ * ```
+ */
+export class ConfigError extends PerchError {
+  constructor(message: string) {
+    super('config_invalid', { message });
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { loadConfig, type PerchConfig } from './config.js';
 import { createPerchContext, type ContextOverrides, type PerchContext } from './context.js';
 import { buildApp, type BuildAppOptions, type PerchApp } from './app.js';
 import { createAuditTrail, type AuditTrail } from './audit/index.js';
-import { createAuditModule } from './routes/audit.js';
+import { createAuditModule } from './audit-api/audit-routes.js';
 import { createAssistantModule } from './assistant/module.js';
 import { createQueryModule } from './query/module.js';
 import { createDashboardModule } from './dashboards/module.js';

@@ -3,8 +3,8 @@
  * answer, in plain words. Derived from the RLS policies of the datasets the query used and the
  * user's OWN attribute values those policies bound; nothing about other users or tenants.
  */
-import { explainAccess, type Dataset, type Model, type PolicyExplanation } from '@perch/engine';
-import type { EmbedUser, SemanticQuery } from '@perch/protocol';
+import { readPolicy, type Dataset, type Model, type RowRestriction } from '@perch/engine';
+import { PerchError, type EmbedUser, type SemanticQuery } from '@perch/protocol';
 
 /**
  * The title people know a policy column by. A column no dimension exposes (e.g. `tenant_id`) is
@@ -24,24 +24,29 @@ function valueText(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(' or ') : String(value);
 }
 
-/** Restrictions a policy node imposes; an `any` with a satisfied user condition imposes none. */
-function restrictions(node: PolicyExplanation, dataset: Dataset | undefined): string[] {
-  switch (node.kind) {
+/**
+ * The phrases of a restriction. Which conditions restrict the rows is decided by the policy
+ * reading (`readPolicy`); this only puts them in words.
+ */
+function phrases(restriction: RowRestriction, dataset: Dataset | undefined): string[] {
+  switch (restriction.kind) {
     case 'all':
-      return node.children.flatMap((child) => restrictions(child, dataset));
+      return restriction.children.flatMap((child) => phrases(child, dataset));
     case 'any': {
-      if (node.children.some((c) => c.kind === 'user' && c.status === 'satisfied')) return [];
-      const parts = node.children.flatMap((child) => restrictions(child, dataset));
+      const parts = restriction.children.flatMap((child) => phrases(child, dataset));
       return parts.length > 1 ? [parts.join(' or ')] : parts;
     }
-    case 'user':
-      return [];
     case 'column': {
-      if (node.value === undefined) return [];
-      const negated = node.operator === 'notEquals' || node.operator === 'notIn';
-      return [`${columnTitle(dataset, node.column)} is ${negated ? 'not ' : ''}${valueText(node.value)}`];
+      const negated = restriction.operator === 'notEquals' || restriction.operator === 'notIn';
+      return [`${columnTitle(dataset, restriction.column)} is ${negated ? 'not ' : ''}${valueText(restriction.value)}`];
     }
   }
+}
+
+/** The phrases of a dataset's row-level restriction for this user (none when it has none). */
+function datasetPhrases(dataset: Dataset, user: EmbedUser): string[] {
+  const { restriction } = readPolicy(dataset, dataset.name, user);
+  return restriction ? phrases(restriction, dataset) : [];
 }
 
 /**
@@ -52,14 +57,15 @@ function restrictions(node: PolicyExplanation, dataset: Dataset | undefined): st
  * ```
  */
 export function appliedFilters(model: Model, user: EmbedUser, query: SemanticQuery): string {
-  const explanation = explainAccess(model, user, query.dataset);
   const dataset = model.datasets.get(query.dataset);
-  const parts = explanation.rowLevelSecurity === 'none' ? [] : restrictions(explanation.rowLevelSecurity, dataset);
+  if (!dataset) throw new PerchError('unknown_dataset', { path: 'dataset', message: 'dataset: unknown dataset' });
+  const parts = datasetPhrases(dataset, user);
   // Joined datasets the query used add their own policies.
   const members = [...query.measures, ...query.dimensions, ...collectFilterMembers(query)];
-  for (const [joinName, join] of Object.entries(explanation.joins)) {
-    if (!members.some((m) => m.startsWith(`${joinName}.`)) || join.rowLevelSecurity === 'none') continue;
-    for (const part of restrictions(join.rowLevelSecurity, model.datasets.get(join.joinedDataset))) if (!parts.includes(part)) parts.push(part);
+  for (const join of dataset.joins.values()) {
+    const target = model.datasets.get(join.dataset);
+    if (!target || !members.some((m) => m.startsWith(`${join.name}.`))) continue;
+    for (const part of datasetPhrases(target, user)) if (!parts.includes(part)) parts.push(part);
   }
   return parts.length === 0 ? 'No row-level restriction applies to this data.' : `Showing only data where ${parts.join(' and ')}.`;
 }

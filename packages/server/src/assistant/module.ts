@@ -1,7 +1,7 @@
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../http/route-module.js';
 import type { PerchContext } from '../context.js';
 import type { QueryService } from '../query/query-service.js';
-import { registerAssistantRoutes } from '../routes/assistant.js';
+import { registerAssistantRoutes } from './assistant-routes.js';
 import { AssistantService } from './assistant-service.js';
 import { ConversationStore } from './conversation-store.js';
 import { createPlanner } from './create-planner.js';

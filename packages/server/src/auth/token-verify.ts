@@ -10,7 +10,7 @@ import {
   type ErrorCode,
 } from '@perch/protocol';
 import { COMPACT_JWE_SHAPE } from './compact-jwe-shape.js';
-import { embedAuthorizationDigest, embedAuthorizationDigestUnremembered } from './credential-digest.js';
+import { credentialDigest } from './credential-digest.js';
 import type { Keyring } from './keyring.js';
 import type { RevocationList } from './revocation-list.js';
 import { isDevelopmentOrigin, type WorkspaceDirectory, type WorkspaceView } from './workspace-directory.js';
@@ -90,9 +90,8 @@ export class TokenVerifier {
   async verify(input: EmbedRequestInput): Promise<VerifiedEmbedToken> {
     if (URL_TOKEN_PARAMS.test(input.url) || COMPACT_JWE_IN_URL.test(input.url)) throw new TokenRejectedError('token_in_url');
     const token = extractBearer(input.authorization);
-    // The whole header, which determines the token; a dashboard sends the same one again and
-    // again, so its digest is usually remembered (see embedAuthorizationDigest).
-    const cacheKey = embedAuthorizationDigest(input.authorization!);
+    // The digest of the whole header, which determines the token: the cache holds no credential.
+    const cacheKey = credentialDigest(input.authorization!);
     const nowMs = this.clock.now();
 
     const hit = this.cache.get(cacheKey);
@@ -119,7 +118,7 @@ export class TokenVerifier {
     const authorization = input.authorization;
     if (authorization === undefined || authorization.length > MAX_TOKEN_BYTES + 7) return undefined;
     if (URL_TOKEN_PARAMS.test(input.url) || COMPACT_JWE_IN_URL.test(input.url)) return undefined;
-    const hit = this.cache.get(embedAuthorizationDigestUnremembered(authorization));
+    const hit = this.cache.get(credentialDigest(authorization));
     if (!hit || hit.expiresAtMs <= this.clock.now()) return undefined;
     const workspace = this.workspaces.get(hit.workspaceId);
     if (!workspace) return undefined;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createAuditTrail, type AuditTrail, type AuditEvent } from '../audit/index.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/workspaces.js';
 import { withStore } from './store-access.js';
-import { AuditListQuerySchema, AuditExportQuerySchema } from '../routes/audit.js';
+import { AuditListQuerySchema, AuditExportQuerySchema } from '../audit-api/audit-routes.js';
 import { parseOrThrow } from '@perch/protocol';
 
 async function withTrail<T>(fn: (trail: AuditTrail) => Promise<T>): Promise<T> {

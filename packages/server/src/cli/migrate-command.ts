@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { sql, type Kysely } from 'kysely';
+import { PerchError } from '@perch/protocol';
 import type { StoreDatabase } from '../store/database.js';
 import type { AuditDatabase } from '../audit/audit-schema.js';
 import { verifyAudit } from '../audit/audit-verify.js';
@@ -39,8 +40,20 @@ export interface ImportSummary {
   verified: Record<string, number>;
 }
 
-export class StoreImportError extends Error {
-  override readonly name = 'StoreImportError';
+/**
+ * `perch store import` refused its dump (a PerchError of code `store_import_invalid`), before
+ * anything was written. The message, for the operator at the command line, says which line or
+ * table.
+ *
+ * @example
+ * ```ts
+ * throw new StoreImportError('line 3: not JSON');
+ * ```
+ */
+export class StoreImportError extends PerchError {
+  constructor(message: string) {
+    super('store_import_invalid', { message });
+  }
 }
 
 /** Workspaces first (everything references them), the audit trail last. */

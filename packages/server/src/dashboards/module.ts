@@ -1,11 +1,11 @@
 import type { Model } from '@perch/engine';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../http/route-module.js';
 import type { PerchContext } from '../context.js';
 import type { QueryService } from '../query/query-service.js';
 import { registerDashboardRoutes } from '../routes/dashboards.js';
-import { registerExportRoutes } from '../routes/export.js';
-import { registerRowsRoutes } from '../routes/rows.js';
-import { registerEmbedAssetRoutes } from '../routes/embed-assets.js';
+import { registerExportRoutes } from './export-routes.js';
+import { registerRowsRoutes } from './rows-routes.js';
+import { registerEmbedAssetRoutes } from '../http/embed-asset-routes.js';
 import { DashboardDirectory } from './dashboard-directory.js';
 import { DashboardStore } from './dashboard-store.js';
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { deepFreeze, rememberJsonSource } from '@perch/protocol';
+import { deepFreeze } from '@perch/protocol';
 import { parseStrictJson } from './strict-json.js';
 
 export interface RememberedJsonOptions {
@@ -15,8 +15,7 @@ export interface RememberedJsonOptions {
  * Browsers send the same few bodies again and again (a dashboard's tiles, a chart re-rendered),
  * so a body seen recently is answered with the value parsed the first time, skipping
  * `JSON.parse` and the duplicate-key scan. Every value is deeply frozen, remembered or not, so
- * that a value shared by two requests cannot be changed by either, and its source text is
- * recorded ({@link rememberJsonSource}) so the compile memo can key on the text.
+ * that a value shared by two requests cannot be changed by either.
  *
  * Bodies of API-key routes are not kept: they are admin calls, rarely repeated.
  *
@@ -40,7 +39,6 @@ export class RememberedJsonBodies {
     const known = this.#recent.get(text);
     if (known) return known.value;
     const value = deepFreeze(parseStrictJson(text));
-    rememberJsonSource(value, text);
     if (text.length <= this.#maxLength) this.#recent.set(text, { value });
     return value;
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { deepFreeze, isPerchError, rememberJsonSource, type EmbedUser } from '@perch/protocol';
+import { isPerchError, type EmbedUser } from '@perch/protocol';
 import { compileQuery, loadModel, type CompiledQuery, type Model } from '@perch/engine';
 import { CompileMemo, exactJson } from './compile-memo.js';
 
@@ -49,27 +49,6 @@ describe('CompileMemo', () => {
     expect(again).toBe(first);
     expect(compiles()).toBe(1);
     expect(Object.isFrozen(first)).toBe(true);
-  });
-
-  it('keys a remembered request body on its source text: same text, one compile; other spellings compile again to the same SQL', () => {
-    const { compile, compiles } = counted(new CompileMemo());
-    const parsed = (text: string) => {
-      const value = deepFreeze(JSON.parse(text) as unknown);
-      rememberJsonSource(value, text);
-      return value;
-    };
-    const pretty = JSON.stringify(QUERY, null, 2);
-    const first = compile(parsed(pretty), acme);
-    expect(compile(parsed(pretty), acme)).toBe(first);
-    expect(compiles()).toBe(1);
-    const compact = compile(QUERY, acme);
-    expect(compiles()).toBe(2);
-    expect(compact.main).toEqual(first.main);
-    // Another tenant with the very same body text gets its own compile.
-    const forGlobex = compile(parsed(pretty), globex);
-    expect(compiles()).toBe(3);
-    expect(forGlobex.main.parameters).toContain('globex');
-    expect(forGlobex.main.parameters).not.toContain('acme');
   });
 
   it('never hands one tenant the SQL compiled for another', () => {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isDeeplyFrozen, jsonSourceOf, type EmbedUser } from '@perch/protocol';
+import { isDeeplyFrozen, type EmbedUser } from '@perch/protocol';
 import type { CompiledQuery } from '@perch/engine';
 
 /** Compiled queries kept by default: one per (user, query) pair that is asked again. */
@@ -8,7 +8,12 @@ export const DEFAULT_COMPILE_MEMO_ENTRIES = 1_000;
 /**
  * Remembers what `compileQuery` returned for a user and a query, so a query asked again (a
  * dashboard reloaded, a chart re-rendered) skips validation, planning, the RLS transform and SQL
- * generation. On a result-cache hit that work was most of the route's cost.
+ * generation. On a result-cache hit that work was most of the route's cost (see "compile memo"
+ * in bench/RESULTS.md for what it is worth).
+ *
+ * The key is built from the parsed query and user themselves, never from anything remembered
+ * about where they came from (such as the request body's text), so nothing outside this class
+ * has to be trusted to describe them.
  *
  * Why this cannot weaken RLS:
  * - `compileQuery` is a pure function of the model, the query, the user and the service's
@@ -54,11 +59,11 @@ export class CompileMemo {
    */
   compile(query: unknown, user: EmbedUser, compile: () => CompiledQuery): { compiled: CompiledQuery; remembered: boolean } {
     const entries = this.#entries;
-    const queryJson = entries ? queryKeyText(query) : undefined;
+    const queryJson = entries ? exactJson(query) : undefined;
     const userJson = queryJson === undefined ? undefined : this.#userKey(user);
     if (!entries || queryJson === undefined || userJson === undefined) return { compiled: compile(), remembered: false };
-    // The user comes first and is a complete JSON value written by JSON.stringify (so without a
-    // line break), so no query text can make two different (user, query) pairs produce one key.
+    // Both parts are complete JSON values written by JSON.stringify (so without a line break),
+    // so no two different (user, query) pairs can produce one key.
     const key = `${userJson}\n${queryJson}`;
     const known = entries.get(key);
     if (known) return { compiled: known, remembered: true };
@@ -80,19 +85,6 @@ export class CompileMemo {
 /** True when compiling again later could give different SQL: a relative date range. */
 function dependsOnClock(compiled: CompiledQuery): boolean {
   return typeof compiled.query.timeDimension?.dateRange === 'string';
-}
-
-/**
- * The key text of a query: the text it was parsed from when that was recorded (a remembered
- * request body, see `jsonSourceOf`), which saves walking and serializing it; otherwise
- * {@link exactJson}.
- *
- * Both kinds can share one memo: equal texts always parse to equal values, and an exact value's
- * `JSON.stringify` parses back to that value, so a key text can only ever stand for one query.
- * A source text may hold line breaks, which is why it only ever comes after the user's key.
- */
-export function queryKeyText(query: unknown): string | undefined {
-  return jsonSourceOf(query) ?? exactJson(query);
 }
 
 /**

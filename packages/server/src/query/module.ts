@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadModel, type Model } from '@perch/engine';
 import type { PerchConfig } from '../config.js';
 import type { PerchContext } from '../context.js';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../http/route-module.js';
 import { openWarehouse } from './open-warehouse.js';
 import { QueryService } from './query-service.js';
 import { withWarehouseColumnTypes } from './policy-column-types.js';

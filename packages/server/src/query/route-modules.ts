@@ -1,7 +1,7 @@
-import type { RouteModule } from '../app.js';
-import { registerQueryRoutes } from '../routes/query.js';
-import { registerCatalogRoutes } from '../routes/catalog.js';
-import { registerExplainRoutes } from '../routes/explain.js';
+import type { RouteModule } from '../http/route-module.js';
+import { registerQueryRoutes } from './query-routes.js';
+import { registerCatalogRoutes } from './catalog-routes.js';
+import { registerExplainRoutes } from './explain-routes.js';
 import type { QueryService } from './query-service.js';
 
 /**

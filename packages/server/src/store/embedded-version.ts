@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PerchError } from '@perch/protocol';
 
 /**
  * The PostgreSQL major version the embedded store's engine (PGlite) runs. A data directory keeps
@@ -26,17 +27,21 @@ export function assertEmbeddedDirectoryVersion(location: string): void {
   throw new EmbeddedStoreVersionError(location, found);
 }
 
-export class EmbeddedStoreVersionError extends Error {
-  override readonly name = 'EmbeddedStoreVersionError';
-
+/**
+ * The embedded store's directory was made by another PostgreSQL major: a PerchError of code
+ * `store_version_unsupported`, raised when the store opens, before Perch serves anything. The
+ * message tells the operator how to move the data across.
+ */
+export class EmbeddedStoreVersionError extends PerchError {
   constructor(
     readonly location: string,
     readonly foundMajor: string,
   ) {
-    super(
-      `The embedded metadata store at ${location} was created by PostgreSQL ${foundMajor}; this Perch embeds PostgreSQL ${EMBEDDED_POSTGRES_MAJOR} and cannot open it. ` +
+    super('store_version_unsupported', {
+      message:
+        `The embedded metadata store at ${location} was created by PostgreSQL ${foundMajor}; this Perch embeds PostgreSQL ${EMBEDDED_POSTGRES_MAJOR} and cannot open it. ` +
         'With the Perch version that created it, run `perch store export > dump.ndjson`; then move the directory away and, with this version, run `perch store import < dump.ndjson`. ' +
         'See docs/deploy.md, "Upgrading the embedded store\'s engine".',
-    );
+    });
   }
 }

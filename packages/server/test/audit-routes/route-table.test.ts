@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { createPerchContext } from '../../src/context.js';
 import { buildApp, type PerchApp } from '../../src/app.js';
 import { createAuditTrail, type AuditTrail, type AuditEvent } from '../../src/audit/index.js';
-import { createAuditModule } from '../../src/routes/audit.js';
+import { createAuditModule } from '../../src/audit-api/audit-routes.js';
 import { QueryService } from '../../src/query/index.js';
 import { queryRouteModules } from '../../src/query/route-modules.js';
 import { createDashboardModule } from '../../src/dashboards/index.js';

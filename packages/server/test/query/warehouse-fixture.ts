@@ -163,8 +163,8 @@ export function postQuery(perch: TestPerch, token: string, body: unknown) {
  * over HTTP on each connector with one store.
  */
 export async function startDualPerch(warehouses: Warehouses, limits: Partial<QueryLimits> = {}): Promise<{ perch: TestPerch; prefix: Record<'postgres' | 'duckdb', string> }> {
-  const { registerQueryRoutes } = await import('../../src/routes/query.js');
-  const { registerCatalogRoutes } = await import('../../src/routes/catalog.js');
+  const { registerQueryRoutes } = await import('../../src/query/query-routes.js');
+  const { registerCatalogRoutes } = await import('../../src/query/catalog-routes.js');
   const postgres = new QueryService({ model: warehouses.model, connector: warehouses.postgres, limits: { ...QUERY_LIMITS_FOR_TESTS, ...limits } });
   const duckdb = new QueryService({ model: warehouses.model, connector: warehouses.duckdb, limits: { ...QUERY_LIMITS_FOR_TESTS, ...limits } });
   const perch = await startTestPerch('embedded', {

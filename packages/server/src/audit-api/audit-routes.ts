@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '@perch/protocol';
-import type { RouteModule } from '../app.js';
+import type { RouteModule } from '../http/route-module.js';
 import type { AuditTrail } from '../audit/index.js';
 import { AUDIT_ACTIONS } from '../audit/audit-event.js';
 import { auditSuccess } from '../http/audit-context.js';

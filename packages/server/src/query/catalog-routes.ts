@@ -4,8 +4,8 @@ import { PerchError, parseOrThrow } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
 import { auditSuccess } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
-import type { QueryService } from '../query/query-service.js';
-import { clientDisconnectSignal } from '../query/client-signal.js';
+import type { QueryService } from './query-service.js';
+import { clientDisconnectSignal } from './client-signal.js';
 
 const ValuesQuerySchema = z.strictObject({
   dashboard: z.string().min(1).max(128).optional(),

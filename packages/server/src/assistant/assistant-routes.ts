@@ -5,7 +5,7 @@ import { auditRefusal, auditSuccess } from '../http/audit-context.js';
 import { errorBody, toPerchError } from '../http/errors.js';
 import { jsonSchema } from '../http/openapi.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
-import { AssistantRequestSchema, type AnsweredQuestion, type AssistantService } from '../assistant/assistant-service.js';
+import { AssistantRequestSchema, type AnsweredQuestion, type AssistantService } from './assistant-service.js';
 
 /** Split an answer into word-sized deltas for the `answer` event stream. */
 function deltas(text: string): string[] {

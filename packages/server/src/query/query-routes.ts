@@ -4,9 +4,9 @@ import { SemanticQuerySchema, isPerchError } from '@perch/protocol';
 import type { PerchContext } from '../context.js';
 import { auditRefusal, auditSuccess } from '../http/audit-context.js';
 import { jsonSchema } from '../http/openapi.js';
-import type { CompileReceipt, QueryOutcome, QueryService } from '../query/query-service.js';
-import { DashboardQuerySchema } from '../query/dashboard-query.js';
-import { clientDisconnectSignal } from '../query/client-signal.js';
+import type { CompileReceipt, QueryOutcome, QueryService } from './query-service.js';
+import { DashboardQuerySchema } from './dashboard-query.js';
+import { clientDisconnectSignal } from './client-signal.js';
 
 /**
  * `POST /v1/query`: a semantic query (explorer and above) or a dashboard chart (any role, for a

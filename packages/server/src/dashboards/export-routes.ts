@@ -7,8 +7,8 @@ import { jsonSchema } from '../http/openapi.js';
 import type { QueryService } from '../query/query-service.js';
 import { DashboardQuerySchema } from '../query/dashboard-query.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
-import { csvStream, exportFileName } from '../dashboards/csv-export.js';
-import { memberTitles } from '../dashboards/dashboard-view.js';
+import { csvStream, exportFileName } from './csv-export.js';
+import { memberTitles } from './dashboard-view.js';
 
 /**
  * `POST /v1/export`: a dashboard chart (`{dashboard, chart, filters}`) or a semantic query as CSV,

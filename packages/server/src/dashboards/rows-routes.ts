@@ -5,8 +5,8 @@ import { jsonSchema } from '../http/openapi.js';
 import type { QueryService } from '../query/query-service.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
 import { RowsRequestSchema, resolveRowsQuery } from '../query/rows-query.js';
-import { csvStream, exportFileName } from '../dashboards/csv-export.js';
-import { memberTitles } from '../dashboards/dashboard-view.js';
+import { csvStream, exportFileName } from './csv-export.js';
+import { memberTitles } from './dashboard-view.js';
 
 /**
  * `POST /v1/rows`: the rows behind a value of a dashboard chart ("View rows"), one page at a time
