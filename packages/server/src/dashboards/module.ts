@@ -2,7 +2,7 @@ import type { Model } from '@perch/engine';
 import type { RouteModule } from '../http/route-module.js';
 import type { PerchContext } from '../context.js';
 import type { QueryService } from '../query/query-service.js';
-import { registerDashboardRoutes } from '../routes/dashboards.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerExportRoutes } from './export-routes.js';
 import { registerRowsRoutes } from './rows-routes.js';
 import { registerEmbedAssetRoutes } from '../http/embed-asset-routes.js';

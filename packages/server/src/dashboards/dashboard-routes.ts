@@ -8,10 +8,10 @@ import { jsonSchema } from '../http/openapi.js';
 import { expectedVersion, sendVersionTag } from '../http/entity-tag.js';
 import type { QueryService } from '../query/query-service.js';
 import { clientDisconnectSignal } from '../query/client-signal.js';
-import type { DashboardDirectory } from '../dashboards/dashboard-directory.js';
-import { permittedChartIds, presentDashboard, type DashboardView } from '../dashboards/dashboard-view.js';
-import { TileBatchSchema, parseTileBatch, streamTiles, type TileBatchContext, type TileLeadLine } from '../dashboards/tile-batch.js';
-import { presentSession } from './session.js';
+import type { DashboardDirectory } from './dashboard-directory.js';
+import { permittedChartIds, presentDashboard, type DashboardView } from './dashboard-view.js';
+import { TileBatchSchema, parseTileBatch, streamTiles, type TileBatchContext, type TileLeadLine } from './tile-batch.js';
+import { presentSession } from '../workspace/session-routes.js';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
 const FilterValuesQuery = z.strictObject({
