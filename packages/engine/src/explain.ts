@@ -6,7 +6,9 @@
 import { PerchError, type AttributeValue, type EmbedUser } from '@perch/protocol';
 import { attributeOf, memberVisible } from './access.js';
 import { columnOperand, evaluateUserCondition } from './rls.js';
-import type { Dataset, Model, PolicyNode } from './model/types.js';
+import { bindRoute } from './route.js';
+import type { DialectName } from './governed.js';
+import type { Dataset, Model, PolicyNode, TableRoute } from './model/types.js';
 import type { ModelLiteral } from './model/schema.js';
 
 export type PolicyExplanation =
@@ -23,8 +25,23 @@ export type PolicyExplanation =
     }
   | { id: string; kind: 'user'; attribute: string; operator: string; value: ModelLiteral | readonly ModelLiteral[]; actual?: AttributeValue; status: 'satisfied' | 'unsatisfied' | 'attribute_missing' | 'attribute_invalid' };
 
+/**
+ * A routed dataset's tenant route for the user: the schema or database a query would read.
+ * `not_in_catalog` is set by the server, which alone can ask the warehouse whether it exists.
+ */
+export interface RouteExplanation {
+  kind: TableRoute['kind'];
+  attribute: string;
+  pattern: string;
+  /** The attribute's value, when it is present. */
+  value?: AttributeValue;
+  status: 'bound' | 'attribute_missing' | 'route_invalid' | 'not_in_catalog';
+}
+
 export interface DatasetAccessExplanation {
   dataset: string;
+  /** Present for a dataset routed to a tenant schema or database. */
+  route?: RouteExplanation;
   /** `denied`: a query would be refused (missing/invalid attributes); `unrestricted`: no RLS. */
   outcome: 'filtered' | 'unrestricted' | 'denied';
   rowLevelSecurity: 'none' | PolicyExplanation;
@@ -49,30 +66,50 @@ export interface AccessExplanation extends DatasetAccessExplanation {
  * ```
  * @throws PerchError `unknown_dataset`.
  */
-export function explainAccess(model: Model, user: EmbedUser, datasetName: string): AccessExplanation {
+export function explainAccess(model: Model, user: EmbedUser, datasetName: string, dialect: DialectName = 'postgres'): AccessExplanation {
   const dataset = model.datasets.get(datasetName);
   if (!dataset) throw new PerchError('unknown_dataset', { path: 'dataset', message: 'dataset: unknown dataset' });
   const joins: AccessExplanation['joins'] = {};
   for (const join of dataset.joins.values()) {
     const target = model.datasets.get(join.dataset);
-    if (target) joins[join.name] = { ...explainDataset(target, user), joinedDataset: target.name };
+    if (target) joins[join.name] = { ...explainDataset(target, user, dialect), joinedDataset: target.name };
   }
-  return { ...explainDataset(dataset, user), joins };
+  return { ...explainDataset(dataset, user, dialect), joins };
 }
 
-function explainDataset(dataset: Dataset, user: EmbedUser): DatasetAccessExplanation {
+function explainDataset(dataset: Dataset, user: EmbedUser, dialect: DialectName): DatasetAccessExplanation {
   const missing = new Set<string>();
   const invalid = new Set<string>();
+  const route = 'table' in dataset.source && dataset.source.route ? explainRoute(dataset.source.route, user, dialect, missing, invalid) : undefined;
   const members = [...dataset.dimensions.keys(), ...dataset.measures.keys()];
   const rowLevelSecurity = dataset.rowLevelSecurity === 'none' ? 'none' : explainPolicy(dataset.rowLevelSecurity, user, missing, invalid);
   return {
     dataset: dataset.name,
+    ...(route ? { route } : {}),
     outcome: missing.size > 0 || invalid.size > 0 ? 'denied' : rowLevelSecurity === 'none' ? 'unrestricted' : 'filtered',
     rowLevelSecurity,
     missingAttributes: [...missing].sort(),
     invalidAttributes: [...invalid].sort(),
     hiddenMembers: members.filter((m) => !memberVisible(dataset, m, user)),
   };
+}
+
+/** The same binding as the query pipeline (route.ts), reported instead of thrown. */
+function explainRoute(route: TableRoute, user: EmbedUser, dialect: DialectName, missing: Set<string>, invalid: Set<string>): RouteExplanation {
+  const base = { kind: route.kind, attribute: route.attribute, pattern: route.pattern };
+  const value = attributeOf(user, route.attribute);
+  try {
+    bindRoute(route, user, dialect);
+    return { ...base, ...(value === undefined ? {} : { value }), status: 'bound' };
+  } catch (error) {
+    if (!(error instanceof PerchError) || error.code === 'internal_error') throw error;
+    if (error.code === 'rls_attribute_missing') {
+      missing.add(route.attribute);
+      return { ...base, status: 'attribute_missing' };
+    }
+    invalid.add(route.attribute);
+    return { ...base, ...(value === undefined || value === null ? {} : { value }), status: 'route_invalid' };
+  }
 }
 
 function explainPolicy(node: PolicyNode, user: EmbedUser, missing: Set<string>, invalid: Set<string>): PolicyExplanation {

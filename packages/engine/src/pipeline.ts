@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PerchError, type EmbedUser, type SemanticQuery } from '@perch/protocol';
-import { sealGoverned, type DialectName, type GovernedSql } from './governed.js';
+import { sealGoverned, type DialectName, type GovernedSql, type QueryRoute } from './governed.js';
 import { parseSemanticQuery } from './query-input.js';
 import { findDataset, memberExpression, memberResolver, planQuery, resolveLimit, type ColumnInfo, type EngineOptions } from './planner.js';
 import { secureSource, securedSelect } from './secure-plan.js';
@@ -27,9 +27,9 @@ export interface CompiledQuery {
   readonly filterFingerprint: string;
 }
 
-function seal(dialect: DialectName, node: SelectNode, policyIds: readonly string[]): GovernedSql {
+function seal(dialect: DialectName, node: SelectNode, policyIds: readonly string[], route: QueryRoute | undefined): GovernedSql {
   const { sql, parameters } = compilerFor(dialect).compile(node);
-  return sealGoverned({ dialect, sql, parameters, policiesApplied: policyIds });
+  return sealGoverned({ dialect, sql, parameters, policiesApplied: policyIds, ...(route ? { route } : {}) });
 }
 
 /**
@@ -48,7 +48,7 @@ function seal(dialect: DialectName, node: SelectNode, policyIds: readonly string
 export function compileQuery(model: Model, query: unknown, user: EmbedUser, dialect: DialectName, options: EngineOptions): CompiledQuery {
   const parsed = parseSemanticQuery(query);
   const plan = planQuery(model, parsed, user, options);
-  const source = secureSource(model, plan.dataset, plan.joins, user);
+  const source = secureSource(model, plan.dataset, plan.joins, user, dialect);
   const main = securedSelect(source, {
     projections: plan.projections,
     clientWhere: plan.clientWhere,
@@ -61,10 +61,10 @@ export function compileQuery(model: Model, query: unknown, user: EmbedUser, dial
   let totals: GovernedSql | undefined;
   if (parsed.totals && plan.measureProjections.length > 0) {
     // Totals keep WHERE (RLS + filters) and drop grouping, HAVING, order and paging.
-    totals = seal(dialect, securedSelect(source, { projections: plan.measureProjections, clientWhere: plan.clientWhere }), source.policyIds);
+    totals = seal(dialect, securedSelect(source, { projections: plan.measureProjections, clientWhere: plan.clientWhere }), source.policyIds, source.route);
   }
   return Object.freeze({
-    main: seal(dialect, main, source.policyIds),
+    main: seal(dialect, main, source.policyIds, source.route),
     ...(totals ? { totals } : {}),
     columns: plan.columns,
     query: parsed,
@@ -112,7 +112,7 @@ export function compileDistinctValues(
     if (member.dimension.type !== 'string') throw new PerchError('invalid_filter_value', { path: 'search', message: 'search: applies to string members only' });
     clientWhere = Object.freeze({ kind: 'ilike', expr, pattern: param(`${escapeLike(request.search)}%`) });
   }
-  const source = secureSource(model, dataset, [...joinsUsed], user);
+  const source = secureSource(model, dataset, [...joinsUsed], user, dialect);
   const node = securedSelect(source, {
     distinct: true,
     projections: [Object.freeze({ expr, alias: request.member })],
@@ -120,7 +120,7 @@ export function compileDistinctValues(
     orderBy: [Object.freeze({ alias: request.member, direction: 'asc' as const })],
     limit: resolveLimit(request.limit, options),
   });
-  return Object.freeze({ main: seal(dialect, node, source.policyIds), columns: Object.freeze([Object.freeze({ name: request.member, type: member.dimension.type, kind: 'dimension' as const })]) });
+  return Object.freeze({ main: seal(dialect, node, source.policyIds, source.route), columns: Object.freeze([Object.freeze({ name: request.member, type: member.dimension.type, kind: 'dimension' as const })]) });
 }
 
 /** SHA-256 of a canonical JSON form (object keys sorted). */
