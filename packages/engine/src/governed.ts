@@ -29,6 +29,8 @@ export interface GovernedSql {
   readonly policiesApplied: readonly string[];
   /** The tenant route, when the statement reads a routed dataset. */
   readonly route?: QueryRoute;
+  /** The token attribute the route came from, to name it in a refusal (`attributes.<name>`). */
+  readonly routeAttribute?: string;
   readonly [governedBrand]: true;
 }
 

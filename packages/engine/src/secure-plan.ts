@@ -21,6 +21,8 @@ export interface SecuredSource {
   readonly policyIds: readonly string[];
   /** The tenant route every routed table of this query was bound to, if any. */
   readonly route: QueryRoute | undefined;
+  /** The attribute `route` was bound from. */
+  readonly routeAttribute: string | undefined;
 }
 
 /**
@@ -40,6 +42,10 @@ function routeFor(dataset: Dataset, user: EmbedUser, dialect: DialectName): Quer
   return 'table' in dataset.source && dataset.source.route ? bindRoute(dataset.source.route, user, dialect) : undefined;
 }
 
+function routeAttributeOf(dataset: Dataset): string | undefined {
+  return 'table' in dataset.source ? dataset.source.route?.attribute : undefined;
+}
+
 /**
  * FROM and JOINs of a dataset with row-level security and tenant routing applied for `user`.
  * Model validation allows only joins whose routes agree (same kind and attribute), so one query
@@ -49,6 +55,7 @@ function routeFor(dataset: Dataset, user: EmbedUser, dialect: DialectName): Quer
 export function secureSource(model: Model, dataset: Dataset, joinNames: readonly string[], user: EmbedUser, dialect: DialectName): SecuredSource {
   const baseRoute = routeFor(dataset, user, dialect);
   let route = baseRoute;
+  let routeAttribute = routeAttributeOf(dataset);
   const base = rlsPredicate(dataset, dataset.name, user);
   const policyIds = [...base.policyIds];
   const joins = joinNames.map((name): JoinNode => {
@@ -59,13 +66,14 @@ export function secureSource(model: Model, dataset: Dataset, joinNames: readonly
     if (targetRoute) {
       if (route && JSON.stringify(route) !== JSON.stringify(targetRoute)) throw new PerchError('internal_error', { detail: `join ${name} crosses tenant routes` });
       route = targetRoute;
+      routeAttribute = routeAttributeOf(target);
     }
     const joined = rlsPredicate(target, join.name, user);
     policyIds.push(...joined.policyIds);
     const keys = join.on.map(([left, right]) => compare('=', col(dataset.name, left), col(join.name, right)));
     return Object.freeze({ source: sourceOf(target, targetRoute), alias: join.name, on: and([...keys, joined.predicate]) });
   });
-  return Object.freeze({ from: sourceOf(dataset, baseRoute), alias: dataset.name, joins: Object.freeze(joins), rls: base.predicate, policyIds: Object.freeze(policyIds), route });
+  return Object.freeze({ from: sourceOf(dataset, baseRoute), alias: dataset.name, joins: Object.freeze(joins), rls: base.predicate, policyIds: Object.freeze(policyIds), route, routeAttribute: route ? routeAttribute : undefined });
 }
 
 export interface SelectParts {
