@@ -8,7 +8,11 @@ export interface TenantCatalogOptions {
   list: (kind: RouteKind) => Promise<readonly string[]>;
   /** How long a listing is trusted. Default 30 s. */
   ttlMs?: number;
-  /** A miss re-reads the catalog unless a read started this recently. Default 250 ms. */
+  /**
+   * A miss re-reads the catalog unless a read started this recently (one in flight is always
+   * shared). Default 0: a tenant created a moment ago is found on its first request; a miss costs
+   * one catalog query, and only a token the host minted with a bad name can cause one.
+   */
   missRefreshMs?: number;
   now?: () => number;
 }
@@ -44,7 +48,7 @@ export class TenantCatalog {
   constructor(options: TenantCatalogOptions) {
     this.#list = options.list;
     this.#ttlMs = options.ttlMs ?? 30_000;
-    this.#missRefreshMs = options.missRefreshMs ?? 250;
+    this.#missRefreshMs = options.missRefreshMs ?? 0;
     this.#now = options.now ?? (() => Date.now());
   }
 
@@ -74,7 +78,7 @@ export class TenantCatalog {
   #read(kind: RouteKind, reuseMs: number): Promise<Snapshot> {
     const now = this.#now();
     const current = this.#reading.get(kind);
-    if (current && (!current.settled || now - current.startedAt <= reuseMs)) return current.promise;
+    if (current && (!current.settled || (reuseMs > 0 && now - current.startedAt <= reuseMs))) return current.promise;
     const reading = {
       startedAt: now,
       settled: false,
