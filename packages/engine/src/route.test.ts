@@ -247,3 +247,19 @@ describe('column probe, explain and catalog look-up of routed datasets', () => {
     expect(refusal(() => compileRouteCatalog('duckdb', 'database')).code).toBe('invalid_request');
   });
 });
+
+describe('typing a routed dataset from its reference', () => {
+  it('names the reference schema when a policy column is missing there', async () => {
+    const { withColumnTypes } = await import('./model/column-types.js');
+    const typed = parseModel([{ file: 'r.yaml', text: MODEL }]);
+    const error = (() => {
+      try {
+        withColumnTypes(typed, new Map([['invoices', new Map()]]));
+      } catch (e) {
+        return e as ModelValidationError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.issues).toEqual([{ file: 'r.yaml', path: 'datasets.invoices.rowLevelSecurity.column', message: 'column "customer_id" does not exist in table "invoices" of reference database "perch_t_template"' }]);
+  });
+});
