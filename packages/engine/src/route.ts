@@ -45,12 +45,28 @@ export function bindRoute(route: TableRoute, user: EmbedUser, dialect: DialectNa
   return route.kind === 'schema' ? Object.freeze({ schema: value }) : Object.freeze({ database: value });
 }
 
-/** The route of the startup column probe: the model's reference schema or database. */
+/**
+ * The route of the startup column probe: the model's reference schema or database.
+ *
+ * @example
+ * ```ts
+ * referenceRoute({ kind: 'schema', attribute: 'tenantSchema', pattern: '^tenant_[a-z]+$', reference: 'tenant_template' })
+ * // { schema: 'tenant_template' }
+ * ```
+ */
 export function referenceRoute(route: TableRoute): QueryRoute {
   return route.kind === 'schema' ? Object.freeze({ schema: route.reference }) : Object.freeze({ database: route.reference });
 }
 
-/** `tenant_a` from `{ schema: 'tenant_a' }` or `{ database: 'tenant_a' }`. */
+/**
+ * The name a route points at.
+ *
+ * @example
+ * ```ts
+ * routeName({ schema: 'tenant_a' })   // 'tenant_a'
+ * routeName({ database: 'tenant_b' }) // 'tenant_b'
+ * ```
+ */
 export function routeName(route: QueryRoute): string {
   return 'schema' in route ? route.schema : route.database;
 }
