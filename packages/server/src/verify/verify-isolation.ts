@@ -92,7 +92,9 @@ export async function verifyIsolation(config: PerchConfig, options: VerifyIsolat
       tenantAttribute = result.tenantAttribute ?? null;
       tenants = result.tenants;
       queries += result.queries;
-      if (result.tenantAttribute === undefined) differentialSkipped = 'no dataset draws a tenant boundary (column equals/in an attribute)';
+      if (result.tenantAttribute === undefined) {
+        differentialSkipped = Object.keys(routedTenants).length > 0 ? 'no unrouted dataset draws a tenant boundary (routed datasets were checked schema by schema)' : 'no dataset draws a tenant boundary (column equals/in an attribute)';
+      }
     }
     const violations = findings.filter((f) => f.severity === 'violation').length;
     return {
