@@ -3,6 +3,7 @@
  * MariaDB databases): each token sees only its own tenant, bad names are refused, a missing
  * attribute is refused, and 1,000 interleaved requests never cross.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPerch } from '../../src/server.js';
 import { TEST_ADMIN_KEY } from '../helpers/test-perch.js';
@@ -29,13 +30,18 @@ export function describeRouting(backend: RoutingBackend): void {
 
   describe(`tenant routing by ${backend.kind} (${backend.name})`, () => {
     let perch: RunningPerch;
+    let config: PerchConfig | undefined;
     const tokens = { alpha: '', bravo: '' };
     beforeAll(async () => {
-      perch = await startPerch({ config: backend.config(), port: 0 });
+      config = backend.config();
+      perch = await startPerch({ config, port: 0 });
       tokens.alpha = await mint(perch, { tenant: t.alpha, regions });
       tokens.bravo = await mint(perch, { tenant: t.bravo, regions });
     }, 120_000);
-    afterAll(async () => perch?.close());
+    afterAll(async () => {
+      await perch?.close();
+      if (config) rmSync(config.cwd, { recursive: true, force: true });
+    });
 
     it.each(['alpha', 'bravo'] as const)('a %s token sees its own tenant only, on every route', async (tenant) => {
       const results = await everyRoute(perch, tokens[tenant]);

@@ -3,6 +3,7 @@
  * catalog's schemas matching the pattern, and no answer for one schema may hold a value found only
  * in another. A tenant schema whose `orders` is a view over another tenant's table is caught.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIsolation } from '../../src/verify/verify-isolation.js';
 import { TEST_DATABASE_URL, withAdminClient } from '../connectors/pg-test-helpers.js';
@@ -34,7 +35,15 @@ afterAll(async () => {
 });
 
 describe('perch verify-isolation on schema-routed datasets (PostgreSQL)', () => {
-  const config = () => routedConfig(routedModel('schema', t.pattern, t.template), { type: 'postgres', url: TEST_DATABASE_URL });
+  const dirs: string[] = [];
+  const config = () => {
+    const made = routedConfig(routedModel('schema', t.pattern, t.template), { type: 'postgres', url: TEST_DATABASE_URL });
+    dirs.push(made.cwd);
+    return made;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('samples the schemas matching the pattern as tenants and finds no foreign value', async () => {
     const report = await verifyIsolation(config(), { tenants: 10, queries: 5 });
