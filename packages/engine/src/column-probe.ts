@@ -6,6 +6,7 @@ import { sealGoverned, type DialectName, type GovernedSql } from './governed.js'
 import { compilerFor } from './compiler/index.js';
 import { col, FALSE } from './nodes.js';
 import { sourceOf } from './secure-plan.js';
+import { referenceRoute } from './route.js';
 import type { Dataset } from './model/types.js';
 
 /**
@@ -20,10 +21,13 @@ import type { Dataset } from './model/types.js';
  * ```
  */
 export function compileColumnProbe(dataset: Dataset, columns: readonly string[], dialect: DialectName): GovernedSql {
+  // A routed dataset is probed in the model's reference schema (database): types are read from
+  // one tenant-shaped schema chosen by the operator, never from a tenant picked at random.
+  const route = 'table' in dataset.source && dataset.source.route ? referenceRoute(dataset.source.route) : undefined;
   const node = Object.freeze({
     kind: 'select' as const,
     distinct: false,
-    from: sourceOf(dataset),
+    from: sourceOf(dataset, route),
     alias: dataset.name,
     joins: Object.freeze([]),
     projections: Object.freeze(columns.map((column) => Object.freeze({ expr: col(dataset.name, column), alias: column }))),
@@ -35,5 +39,5 @@ export function compileColumnProbe(dataset: Dataset, columns: readonly string[],
     offset: undefined,
   });
   const { sql, parameters } = compilerFor(dialect).compile(node);
-  return sealGoverned({ dialect, sql, parameters, policiesApplied: [] });
+  return sealGoverned({ dialect, sql, parameters, policiesApplied: [], ...(route ? { route } : {}) });
 }

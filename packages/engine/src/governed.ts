@@ -15,12 +15,22 @@ export type DialectName = 'duckdb' | 'postgres' | 'mysql';
 /** A bound parameter value. Never interpolated into SQL text. */
 export type SqlParameter = string | number | boolean | null | Date | ReadonlyArray<string | number>;
 
+/**
+ * Where a tenant-routed statement runs: the tenant's schema (already quoted into the SQL text) or
+ * database (the connection it runs on). Part of the result-cache key and of the audit event.
+ */
+export type QueryRoute = { readonly schema: string } | { readonly database: string };
+
 export interface GovernedSql {
   readonly dialect: DialectName;
   readonly sql: string;
   readonly parameters: readonly SqlParameter[];
   /** Ids of the RLS policies ANDed into this query, for the audit trail. */
   readonly policiesApplied: readonly string[];
+  /** The tenant route, when the statement reads a routed dataset. */
+  readonly route?: QueryRoute;
+  /** The token attribute the route came from, to name it in a refusal (`attributes.<name>`). */
+  readonly routeAttribute?: string;
   readonly [governedBrand]: true;
 }
 

@@ -29,7 +29,10 @@ export interface DateTrunc { readonly kind: 'dateTrunc'; readonly unit: 'day' | 
 export type Expr = ColumnRef | Param | NumberLiteral | Constant | Comparison | InList | IsNull | ILike | Logical | Not | Arithmetic | Negate | Aggregate | DateTrunc;
 
 /** A model table, or a model's read-only SQL source (validated when the model was loaded). */
-export type SourceNode = { readonly kind: 'table'; readonly name: string } | { readonly kind: 'sql'; readonly sql: string };
+export type SourceNode =
+  /** `schema`: a tenant's schema bound by the route transform (route.ts), quoted as an identifier. */
+  | { readonly kind: 'table'; readonly name: string; readonly schema?: string }
+  | { readonly kind: 'sql'; readonly sql: string };
 
 export interface JoinNode { readonly source: SourceNode; readonly alias: string; readonly on: Expr }
 export interface Projection { readonly expr: Expr; readonly alias: string }

@@ -7,7 +7,7 @@ import { PerchError, type EmbedUser, type SemanticQuery } from '@perch/protocol'
 import { sealGoverned, type DialectName, type GovernedSql } from './governed.js';
 import { parseSemanticQuery } from './query-input.js';
 import { findDataset, memberExpression, memberResolver, planQuery, resolveLimit, type ColumnInfo, type EngineOptions } from './planner.js';
-import { secureSource, securedSelect } from './secure-plan.js';
+import { secureSource, securedSelect, type SecuredSource } from './secure-plan.js';
 import { compilerFor } from './compiler/index.js';
 import { escapeLike } from './filters.js';
 import { param, TRUE, type SelectNode } from './nodes.js';
@@ -27,9 +27,10 @@ export interface CompiledQuery {
   readonly filterFingerprint: string;
 }
 
-function seal(dialect: DialectName, node: SelectNode, policyIds: readonly string[]): GovernedSql {
+function seal(dialect: DialectName, node: SelectNode, source: SecuredSource): GovernedSql {
   const { sql, parameters } = compilerFor(dialect).compile(node);
-  return sealGoverned({ dialect, sql, parameters, policiesApplied: policyIds });
+  const route = source.route ? { route: source.route, ...(source.routeAttribute ? { routeAttribute: source.routeAttribute } : {}) } : {};
+  return sealGoverned({ dialect, sql, parameters, policiesApplied: source.policyIds, ...route });
 }
 
 /**
@@ -48,7 +49,7 @@ function seal(dialect: DialectName, node: SelectNode, policyIds: readonly string
 export function compileQuery(model: Model, query: unknown, user: EmbedUser, dialect: DialectName, options: EngineOptions): CompiledQuery {
   const parsed = parseSemanticQuery(query);
   const plan = planQuery(model, parsed, user, options);
-  const source = secureSource(model, plan.dataset, plan.joins, user);
+  const source = secureSource(model, plan.dataset, plan.joins, user, dialect);
   const main = securedSelect(source, {
     projections: plan.projections,
     clientWhere: plan.clientWhere,
@@ -61,10 +62,10 @@ export function compileQuery(model: Model, query: unknown, user: EmbedUser, dial
   let totals: GovernedSql | undefined;
   if (parsed.totals && plan.measureProjections.length > 0) {
     // Totals keep WHERE (RLS + filters) and drop grouping, HAVING, order and paging.
-    totals = seal(dialect, securedSelect(source, { projections: plan.measureProjections, clientWhere: plan.clientWhere }), source.policyIds);
+    totals = seal(dialect, securedSelect(source, { projections: plan.measureProjections, clientWhere: plan.clientWhere }), source);
   }
   return Object.freeze({
-    main: seal(dialect, main, source.policyIds),
+    main: seal(dialect, main, source),
     ...(totals ? { totals } : {}),
     columns: plan.columns,
     query: parsed,
@@ -112,7 +113,7 @@ export function compileDistinctValues(
     if (member.dimension.type !== 'string') throw new PerchError('invalid_filter_value', { path: 'search', message: 'search: applies to string members only' });
     clientWhere = Object.freeze({ kind: 'ilike', expr, pattern: param(`${escapeLike(request.search)}%`) });
   }
-  const source = secureSource(model, dataset, [...joinsUsed], user);
+  const source = secureSource(model, dataset, [...joinsUsed], user, dialect);
   const node = securedSelect(source, {
     distinct: true,
     projections: [Object.freeze({ expr, alias: request.member })],
@@ -120,7 +121,7 @@ export function compileDistinctValues(
     orderBy: [Object.freeze({ alias: request.member, direction: 'asc' as const })],
     limit: resolveLimit(request.limit, options),
   });
-  return Object.freeze({ main: seal(dialect, node, source.policyIds), columns: Object.freeze([Object.freeze({ name: request.member, type: member.dimension.type, kind: 'dimension' as const })]) });
+  return Object.freeze({ main: seal(dialect, node, source), columns: Object.freeze([Object.freeze({ name: request.member, type: member.dimension.type, kind: 'dimension' as const })]) });
 }
 
 /** SHA-256 of a canonical JSON form (object keys sorted). */

@@ -258,7 +258,7 @@ function columnCondition(column: Expr, operator: RlsOperator, value: ScalarValue
 }
 
 /** Read a required attribute. Missing and null are the same refusal. */
-function requireAttribute(user: EmbedUser, name: string): AttributeValue {
+export function requireAttribute(user: EmbedUser, name: string): AttributeValue {
   const value = attributeOf(user, name);
   if (value === undefined || value === null) {
     throw new PerchError('rls_attribute_missing', { path: `attributes.${name}`, message: `The embed token lacks the attribute "${name}" required by a row-level security policy.` });

@@ -65,6 +65,8 @@ export const ERROR_STATUS = {
   member_forbidden: 403,
   rls_attribute_missing: 403,
   rls_attribute_invalid: 403,
+  /** A tenant route (schema or database from a token attribute) fails its pattern or is not in the warehouse's catalog. */
+  tenant_route_invalid: 403,
   scope_forbidden: 403,
   // Resources
   not_found: 404,

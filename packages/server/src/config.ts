@@ -5,11 +5,40 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath, PerchError } from '@perch/protocol';
 
+/**
+ * Database-per-tenant routing (docs/model.md): the warehouse `url` is a template with
+ * `{database}`, `database` fills it for everything that is not routed (and for catalog look-ups),
+ * and each tenant database gets its own small pool, kept in a bounded LRU.
+ */
+const tenantRouting = {
+  /** Fills `{database}` in the url for unrouted datasets and catalog look-ups. */
+  database: z.string().min(1).max(64).optional(),
+  tenantPools: z
+    .strictObject({
+      /** Tenant database pools open at most; the least recently used closes first. Default 20. */
+      max: z.number().int().min(1).max(1000).optional(),
+      /** A tenant pool unused this long closes. Default 60,000 ms. */
+      idleMs: z.number().int().min(1000).max(86_400_000).optional(),
+      /** Connections per tenant pool. Default 4. */
+      size: z.number().int().min(1).max(200).optional(),
+    })
+    .optional(),
+};
+
+/** `{database}` in the url and `database` come together: one without the other is a mistake. */
+function templateMatchesDatabase(warehouse: { url: string; database?: string | undefined }, ctx: z.core.$RefinementCtx): void {
+  const template = warehouse.url.includes('{database}');
+  if (template && warehouse.database === undefined) ctx.addIssue({ code: 'custom', path: ['database'], message: 'required when the url has {database}' });
+  if (!template && warehouse.database !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'needs {database} where the database name goes when database is set' });
+}
+
 const WarehouseSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1), demo: z.boolean().default(false), demoOrders: z.number().int().min(1000).default(1_000_000) }),
-  z.strictObject({ type: z.literal('postgres'), url: z.string().min(1), poolSize: z.number().int().min(1).max(200).default(10) }),
+  z.strictObject({ type: z.literal('postgres'), url: z.string().min(1), poolSize: z.number().int().min(1).max(200).default(10), ...tenantRouting }).superRefine(templateMatchesDatabase),
   // MySQL 8 or MariaDB 10.6+ (`mysql://user:password@host:3306/database`); docs/connectors.md.
-  z.strictObject({ type: z.literal('mysql'), url: z.string().regex(/^(mysql|mariadb):\/\//, 'a mysql:// URL'), poolSize: z.number().int().min(1).max(200).default(10) }),
+  z
+    .strictObject({ type: z.literal('mysql'), url: z.string().regex(/^(mysql|mariadb):\/\//, 'a mysql:// URL'), poolSize: z.number().int().min(1).max(200).default(10), ...tenantRouting })
+    .superRefine(templateMatchesDatabase),
 ]);
 
 const DASHBOARD_LIMIT_DEFAULTS = { maxTiles: 50, maxSavedPerTenant: 500, maxDefinitionBytes: 262_144 };
@@ -220,7 +249,9 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.PERCH_PUBLIC_URL) out.publicUrl = env.PERCH_PUBLIC_URL;
   if (env.PERCH_LOG_LEVEL) out.logLevel = env.PERCH_LOG_LEVEL;
   if (env.PERCH_DATABASE_SCHEMA) out.databaseSchema = env.PERCH_DATABASE_SCHEMA;
-  if (env.PERCH_WAREHOUSE_URL) out.warehouse = { type: warehouseTypeOfUrl(env.PERCH_WAREHOUSE_URL), url: env.PERCH_WAREHOUSE_URL };
+  if (env.PERCH_WAREHOUSE_URL) {
+    out.warehouse = { type: warehouseTypeOfUrl(env.PERCH_WAREHOUSE_URL), url: env.PERCH_WAREHOUSE_URL, ...(env.PERCH_WAREHOUSE_DATABASE ? { database: env.PERCH_WAREHOUSE_DATABASE } : {}) };
+  }
   else if (env.PERCH_WAREHOUSE_PATH) out.warehouse = { type: 'duckdb', path: env.PERCH_WAREHOUSE_PATH, demo: false };
   return out;
 }

@@ -80,6 +80,8 @@ export abstract class SqlCompiler {
 
   protected source(source: SourceNode): string {
     if (source.kind === 'sql') return `(${source.sql})`;
+    // A routed table: the tenant's schema is an identifier like any other, quoted, never spliced.
+    if (source.schema !== undefined) return `${this.quoteIdentifier(source.schema)}.${this.quoteIdentifier(source.name)}`;
     return source.name.split('.').map((part) => this.quoteIdentifier(part)).join('.');
   }
 

@@ -90,7 +90,10 @@ export function withColumnTypes(model: Model, catalog: ReadonlyMap<string, Sourc
 }
 
 function sourceName(dataset: Dataset): string {
-  return 'table' in dataset.source ? `table "${dataset.source.table}"` : 'the SQL source';
+  if (!('table' in dataset.source)) return 'the SQL source';
+  // A routed table is probed in its reference schema (database): name it, since that is where to look.
+  const route = dataset.source.route;
+  return route ? `table "${dataset.source.table}" of reference ${route.kind} "${route.reference}"` : `table "${dataset.source.table}"`;
 }
 
 function typePolicy(node: PolicyNode, types: SourceColumnTypes, source: string, path: string, report: (path: string, message: string) => void): PolicyNode {

@@ -12,6 +12,7 @@ import { layoutProblems } from './layout-grid.js';
 import { takeUndecidedPolicies } from './undecided-policy.js';
 import type { Dashboard, Dataset, Dimension, DimensionType, Join, Measure, MemberRule, Model, PolicyNode, RlsOperand } from './types.js';
 import { literalTypeProblem } from './column-types.js';
+import { buildSource, routeJoinProblem } from './route-source.js';
 
 export interface ModelFile {
   file: string;
@@ -113,6 +114,7 @@ function buildDataset(
     const problem = readOnlySqlProblem(input.source.sql);
     if (problem) report('source.sql', problem);
   }
+  const source = buildSource(input.source, report);
 
   const taken = new Map<string, string>();
   const claim = (member: string, section: string): void => {
@@ -142,6 +144,9 @@ function buildDataset(
     else if (j.dataset === name) report(`joins.${key}.dataset`, 'a dataset cannot join itself');
     // The join name is a table alias next to the dataset's own name; they must not collide.
     if (key === name) report(`joins.${key}`, 'a join cannot have the name of its dataset');
+    const target = all.get(j.dataset);
+    const routeProblem = target && routeJoinProblem(input.source, target.input.source);
+    if (routeProblem) report(`joins.${key}.dataset`, routeProblem);
     joins.set(key, Object.freeze({ name: key, dataset: j.dataset, on: Object.freeze(Object.entries(j.on).map(([l, r]) => Object.freeze([l, r] as const))) }));
   }
 
@@ -163,7 +168,7 @@ function buildDataset(
     file,
     title: input.title,
     description: input.description,
-    source: Object.freeze({ ...input.source }),
+    source,
     dimensions,
     measures,
     joins,

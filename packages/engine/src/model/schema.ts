@@ -114,7 +114,27 @@ const JoinSchema = z.strictObject({
   on: z.record(identifier, identifier).refine((on) => Object.keys(on).length > 0, 'a join needs at least one column pair'),
 });
 
-const SourceSchema = z.union([z.strictObject({ table: tableName }), z.strictObject({ sql: z.string().min(1).max(20_000) })]);
+/**
+ * Tenant routing: the schema (or database) of a table comes from a token attribute. The pattern is
+ * checked for anchors and compiled when the model is parsed (parse.ts), where the file is known.
+ * `reference` names a schema (database) of the same shape, used only by the startup column probe.
+ */
+const RouteSchema = z.strictObject({
+  attribute: identifier,
+  pattern: z.string().min(3).max(500),
+  reference: z.string().min(1).max(64),
+});
+export type RouteInput = z.output<typeof RouteSchema>;
+
+const TableSourceSchema = z
+  .strictObject({ table: tableName, schema: RouteSchema.optional(), database: RouteSchema.optional() })
+  .superRefine((source, ctx) => {
+    if (source.schema && source.database) ctx.addIssue({ code: 'custom', message: 'a source routes by schema or by database, not both' });
+    // The route supplies the qualifier; a table already qualified would be ambiguous.
+    if ((source.schema || source.database) && source.table.includes('.')) ctx.addIssue({ code: 'custom', path: ['table'], message: 'a routed table is not schema-qualified: the route supplies the schema' });
+  });
+
+const SourceSchema = z.union([TableSourceSchema, z.strictObject({ sql: z.string().min(1).max(20_000) })]);
 
 const DatasetSchema = z.strictObject({
   title: z.string().max(200).optional(),

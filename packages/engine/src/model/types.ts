@@ -55,7 +55,21 @@ export interface MemberRule {
   readonly attribute: { readonly name: string; readonly values: readonly ModelLiteral[] } | undefined;
 }
 
-export type DatasetSource = { readonly table: string } | { readonly sql: string };
+/**
+ * A table whose schema (`kind: 'schema'`) or database (`kind: 'database'`) is taken from a token
+ * attribute: schema-per-tenant and database-per-tenant warehouses.
+ */
+export interface TableRoute {
+  readonly kind: 'schema' | 'database';
+  /** The attribute holding the tenant's schema or database name; required (default deny). */
+  readonly attribute: string;
+  /** The pattern as written in the model, anchored `^…$`; a value must match all of it. */
+  readonly pattern: string;
+  /** The schema (database) the startup column probe reads the policy column types from. */
+  readonly reference: string;
+}
+
+export type DatasetSource = { readonly table: string; readonly route?: TableRoute } | { readonly sql: string };
 
 export interface Dataset {
   readonly name: string;

@@ -44,7 +44,7 @@ export function registerModelCommand(program: Command): void {
       let typed = await loadModel(resolve(config.cwd, config.modelDir));
       let note: string | undefined;
       try {
-        const { connector } = await openWarehouse(config, { logger: pino({ level: 'silent' }) });
+        const { connector } = await openWarehouse(config, { logger: pino({ level: 'silent' }) }, typed);
         try {
           typed = await withWarehouseColumnTypes(typed, connector);
         } finally {

@@ -20,6 +20,7 @@ function printReport(report: IsolationReport): void {
     if (f.query !== undefined) console.log(`  query: ${JSON.stringify(f.query)}`);
     if (f.values !== undefined) console.log(`  values: ${JSON.stringify(f.values)}`);
   }
+  for (const [dataset, schemas] of Object.entries(report.routedTenants)) console.log(`Routed dataset ${dataset}: ${schemas.length} tenant schemas checked (${schemas.join(', ')})`);
   if (report.differentialSkipped) console.log(`Differential run skipped: ${report.differentialSkipped}.`);
   console.log(
     `${report.ok ? 'Isolation holds' : 'Isolation VIOLATED'}: ${report.tenants.length} tenants (${report.tenantAttribute ?? 'no tenant attribute'}), ${report.queries} governed queries compared with reference SQL on ${report.connector}, ${report.violations} violation(s), ${report.warnings} warning(s), ${(report.durationMs / 1000).toFixed(1)} s`,

@@ -17,3 +17,6 @@ export { createDuckDBConnector } from './duckdb-connector.js';
 export { createPostgresConnector } from './postgres-connector.js';
 export { createMySqlConnector } from './mysql-connector.js';
 export { openHardenedDuckDB } from './duckdb-instance.js';
+export { RoutingConnector, type RoutingConnectorOptions } from './routing-connector.js';
+export { TenantCatalog } from './tenant-catalog.js';
+export { TenantPools } from './tenant-pools.js';

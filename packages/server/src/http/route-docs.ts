@@ -83,6 +83,7 @@ const QUERY_ERRORS: readonly ErrorCode[] = [
   'member_forbidden',
   'rls_attribute_missing',
   'rls_attribute_invalid',
+  'tenant_route_invalid',
   'scope_forbidden',
   'not_found',
   'result_too_large',
@@ -115,6 +116,17 @@ const SemanticQueryEcho = z.looseObject({ dataset: z.string() }).describe('A sem
 const AuditEventSchema = z.looseObject({ workspace: z.string(), seq: z.number().int(), time: z.string(), action: z.string(), outcome: z.enum(['success', 'refused', 'error']), code: z.string().nullable(), hash: z.string(), prevHash: z.string() });
 const DatasetAccessSchema = z.looseObject({
   dataset: z.string(),
+  /** A dataset routed to a tenant schema or database: the one this user's queries would read. */
+  route: z
+    .object({
+      kind: z.enum(['schema', 'database']),
+      attribute: z.string(),
+      pattern: z.string(),
+      value: z.unknown().optional(),
+      status: z.enum(['bound', 'attribute_missing', 'route_invalid', 'not_in_catalog']),
+    })
+    .optional()
+    .describe('The tenant schema or database this user would read; present on routed datasets'),
   outcome: z.enum(['filtered', 'unrestricted', 'denied']),
   rowLevelSecurity: z.union([z.literal('none'), z.looseObject({})]),
   missingAttributes: z.array(z.string()),

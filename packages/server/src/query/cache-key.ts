@@ -3,7 +3,7 @@ import type { GovernedSql } from '@perch/engine';
 
 /**
  * The result-cache key of a governed statement: dialect, SQL text, every bound parameter and the
- * row cap. RLS values are bound parameters, so two users with different attributes always get
+ * row cap, and the tenant route when there is one. RLS values are bound parameters, so two users with different attributes always get
  * different keys (the Superset #10804 failure: RLS missing from the cache key).
  *
  * Parameters are written as canonical, type-tagged JSON so `1` and `"1"`, or a `Date` and its ISO
@@ -16,7 +16,10 @@ import type { GovernedSql } from '@perch/engine';
  */
 export function resultCacheKey(query: GovernedSql, maxRows: number): string {
   const parameters = query.parameters.map(taggedParameter);
-  const material = JSON.stringify([query.dialect, query.sql, parameters, maxRows]);
+  // A tenant route is part of the key: a schema route is also in the SQL text, but a database
+  // route is not (the same SQL runs on each tenant's database), so without it two tenants would
+  // share an entry.
+  const material = JSON.stringify(query.route ? [query.dialect, query.sql, parameters, maxRows, routeTag(query.route)] : [query.dialect, query.sql, parameters, maxRows]);
   // A typical key is its canonical text itself: a Map hashes strings natively, and a digest would
   // cost a SHA-256 on every request, cache hits included. Long texts (big IN lists) are digested
   // so that entries stay small; a digest (hex) never starts with '[', so the forms cannot collide.
@@ -25,6 +28,10 @@ export function resultCacheKey(query: GovernedSql, maxRows: number): string {
 
 /** Keys up to this many characters are kept as text (see `resultCacheKey`). */
 export const MAX_PLAIN_KEY_LENGTH = 2_048;
+
+function routeTag(route: NonNullable<GovernedSql['route']>): [string, string] {
+  return 'schema' in route ? ['schema', route.schema] : ['database', route.database];
+}
 
 function taggedParameter(value: GovernedSql['parameters'][number]): unknown {
   if (value === null) return ['null'];

@@ -38,7 +38,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: PerchContext, s
       const claims = request.embed!.claims;
       if (typeof request.query !== 'object' || request.query === null) throw new PerchError('invalid_request');
       const input = parseOrThrow(ValuesQuerySchema, { ...(request.query as Record<string, unknown>) });
-      const { result, dataset, policies, cacheHit } = await service.distinctValues(
+      const { result, dataset, policies, cacheHit, route } = await service.distinctValues(
         claims,
         {
           member: input.member,
@@ -51,7 +51,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: PerchContext, s
       );
       await auditSuccess(ctx.audit, request, {
         resource: `dataset:${dataset}`,
-        details: { dataset, member: input.member, dashboard: input.dashboard ?? null, policies, rowCount: result.meta.rowCount, durationMs: result.meta.durationMs, cacheHit },
+        details: { dataset, member: input.member, dashboard: input.dashboard ?? null, policies, rowCount: result.meta.rowCount, durationMs: result.meta.durationMs, cacheHit, ...(route ? { route } : {}) },
         attributes: claims.user.attributes,
       });
       return reply.send(result);

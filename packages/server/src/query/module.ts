@@ -33,7 +33,7 @@ export interface QueryModule {
  */
 export async function createQueryModule(config: PerchConfig, ctx: Pick<PerchContext, 'logger'>): Promise<QueryModule> {
   const parsed = await loadModel(resolve(config.cwd, config.modelDir));
-  const { connector } = await openWarehouse(config, ctx);
+  const { connector } = await openWarehouse(config, ctx, parsed);
   let model: Model;
   try {
     model = await withWarehouseColumnTypes(parsed, connector);

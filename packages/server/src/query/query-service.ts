@@ -1,6 +1,6 @@
 import { PerchError, roleAtLeast, type EmbedTokenClaims, type QueryResult } from '@perch/protocol';
-import { catalogFor, compileDistinctValues, compileQuery, lookupMember, type Catalog, type CompiledQuery, type Dashboard, type DialectName, type EngineOptions, type GovernedSql, type Model } from '@perch/engine';
-import type { Connector, QueryRows } from '../connectors/index.js';
+import { catalogFor, compileDistinctValues, compileQuery, lookupMember, type Catalog, type CompiledQuery, type Dashboard, type DialectName, type EngineOptions, type GovernedSql, type Model, type QueryRoute } from '@perch/engine';
+import { RoutingConnector, type Connector, type QueryRows } from '../connectors/index.js';
 import { resultCacheKey } from './cache-key.js';
 import { ResultCache } from './result-cache.js';
 import type { SignalSource } from './client-signal.js';
@@ -75,6 +75,8 @@ export type QueryAuditDetails = {
   cacheHit: boolean;
   dashboard?: string;
   chart?: string;
+  /** The tenant schema or database the query read (`{ schema: 'tenant_acme' }`). */
+  route?: { schema: string } | { database: string };
 };
 
 export interface QueryOutcome {
@@ -189,7 +191,7 @@ export class QueryService {
    * Distinct values of a dimension for a filter widget, through the same RLS path. Viewers may
    * only ask for a picker member of a dashboard in their scope.
    */
-  async distinctValues(claims: EmbedTokenClaims, input: DistinctValuesInput, options: RunOptions = {}): Promise<{ result: QueryResult; dataset: string; policies: string[]; cacheHit: boolean }> {
+  async distinctValues(claims: EmbedTokenClaims, input: DistinctValuesInput, options: RunOptions = {}): Promise<{ result: QueryResult; dataset: string; policies: string[]; cacheHit: boolean; route?: QueryAuditDetails['route'] }> {
     let dataset = input.dataset;
     if (input.dashboard !== undefined) {
       const dashboard = dashboardInScope(await this.#modelWithSaved(claims, input.dashboard), claims, input.dashboard);
@@ -229,7 +231,22 @@ export class QueryService {
         ...(rows.value.truncated ? { truncated: true } : {}),
       },
     };
-    return { result, dataset, policies: [...compiled.main.policiesApplied], cacheHit: rows.cacheHit };
+    return { result, dataset, policies: [...compiled.main.policiesApplied], cacheHit: rows.cacheHit, ...(compiled.main.route ? { route: { ...compiled.main.route } } : {}) };
+  }
+
+  /**
+   * Whether a tenant route's schema (database) exists in the warehouse's catalog, for
+   * `POST /v1/access/explain`. Errors other than "not there" (an unreachable warehouse) propagate.
+   */
+  async routeInCatalog(route: QueryRoute): Promise<boolean> {
+    if (!(this.#connector instanceof RoutingConnector)) return false;
+    try {
+      await this.#connector.catalog.require(route);
+      return true;
+    } catch (error) {
+      if (error instanceof PerchError && error.code === 'tenant_route_invalid') return false;
+      throw error;
+    }
   }
 
   /** The datasets and members this user may query (hidden members left out). */
@@ -259,6 +276,9 @@ export class QueryService {
   }
 
   async #execute(query: GovernedSql, maxRows: number, signal: SignalSource | undefined) {
+    // A routed statement's schema (database) must exist before even the result cache is asked:
+    // a tenant dropped from the warehouse stops being served at once, not when its entries expire.
+    if (query.route && this.#connector instanceof RoutingConnector) await this.#connector.admit(query);
     let known = this.#cacheKeys.get(query);
     if (known?.maxRows !== maxRows) {
       known = { maxRows, key: resultCacheKey(query, maxRows) };
@@ -279,6 +299,7 @@ function compiledDetails(compiled: CompiledQuery, dashboard: { dashboard: string
     filterFingerprint: compiled.filterFingerprint,
     policies: [...compiled.main.policiesApplied],
     ...(dashboard ?? {}),
+    ...(compiled.main.route ? { route: { ...compiled.main.route } } : {}),
   };
 }
 

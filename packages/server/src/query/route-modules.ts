@@ -17,6 +17,6 @@ export function queryRouteModules(service: QueryService): RouteModule[] {
   return [
     { kind: 'embed', register: (app, ctx) => registerQueryRoutes(app, ctx, service) },
     { kind: 'embed', register: (app, ctx) => registerCatalogRoutes(app, ctx, service) },
-    { kind: 'api-key', register: (app, ctx) => registerExplainRoutes(app, ctx, service.model) },
+    { kind: 'api-key', register: (app, ctx) => registerExplainRoutes(app, ctx, service) },
   ];
 }

@@ -10,6 +10,8 @@ import { differentialRun } from './differential.js';
 import type { Finding } from './findings.js';
 import { openDuckDBReference, openPostgresReference } from './reference-warehouse.js';
 import { staticChecks } from './static-checks.js';
+import { RoutingConnector } from '../connectors/index.js';
+import { routeIsolation, schemaRoutedDatasets, unroutedModel } from './route-isolation.js';
 
 export interface VerifyIsolationOptions {
   /** Tenants to sample (default 10). */
@@ -27,6 +29,8 @@ export interface IsolationReport {
   readonly modelDir: string;
   readonly tenantAttribute: string | null;
   readonly tenants: readonly ReferenceValue[];
+  /** Tenant schemas sampled from the catalog, per schema-routed dataset (each schema is a tenant). */
+  readonly routedTenants: Record<string, string[]>;
   readonly queries: number;
   /** Set when the differential run did not run, with the reason. */
   readonly differentialSkipped: string | null;
@@ -54,7 +58,7 @@ export async function verifyIsolation(config: PerchConfig, options: VerifyIsolat
   const started = performance.now();
   const modelDir = resolve(config.cwd, config.modelDir);
   const parsed = await loadModel(modelDir);
-  const { connector, connectorConfig } = await openWarehouse(config, { logger: pino({ level: 'silent' }) });
+  const { connector, connectorConfig } = await openWarehouse(config, { logger: pino({ level: 'silent' }) }, parsed);
   if (connectorConfig.type === 'mysql') {
     // Its reference SQL is written for DuckDB and PostgreSQL; a MySQL run would compare nothing.
     await connector.close();
@@ -62,7 +66,11 @@ export async function verifyIsolation(config: PerchConfig, options: VerifyIsolat
   }
   const reference = connectorConfig.type === 'duckdb' ? await openDuckDBReference(connectorConfig.path) : await openPostgresReference(connectorConfig.url);
   try {
-    const findings = await staticChecks(parsed, connector, reference);
+    // Routed datasets have no table under their bare name: the raw-table checks and the
+    // differential run cover the unrouted ones, and routeIsolation treats each routed schema as
+    // a tenant.
+    const findings = await staticChecks(unroutedModel(parsed), connector, reference);
+    let routedTenants: Record<string, string[]> = {};
     let differentialSkipped: string | null = null;
     let tenantAttribute: string | null = null;
     let tenants: readonly ReferenceValue[] = [];
@@ -73,12 +81,20 @@ export async function verifyIsolation(config: PerchConfig, options: VerifyIsolat
       const model = await withWarehouseColumnTypes(parsed, connector);
       // Caching off: every generated query must reach the warehouse.
       const service = new QueryService({ model, connector, limits: { ...config.limits, resultCacheEntries: 0 } });
-      const result = await differentialRun(model, service, reference, { tenants: options.tenants ?? 10, queries: options.queries ?? 50, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      if (schemaRoutedDatasets(model).length > 0 && connector instanceof RoutingConnector) {
+        const routed = await routeIsolation(model, service, connector.catalog, reference, { tenants: options.tenants ?? 10 });
+        findings.push(...routed.findings);
+        routedTenants = routed.tenants;
+        queries += routed.queries;
+      }
+      const result = await differentialRun(unroutedModel(model), service, reference, { tenants: options.tenants ?? 10, queries: options.queries ?? 50, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       findings.push(...result.findings);
       tenantAttribute = result.tenantAttribute ?? null;
       tenants = result.tenants;
-      queries = result.queries;
-      if (result.tenantAttribute === undefined) differentialSkipped = 'no dataset draws a tenant boundary (column equals/in an attribute)';
+      queries += result.queries;
+      if (result.tenantAttribute === undefined) {
+        differentialSkipped = Object.keys(routedTenants).length > 0 ? 'no unrouted dataset draws a tenant boundary (routed datasets were checked schema by schema)' : 'no dataset draws a tenant boundary (column equals/in an attribute)';
+      }
     }
     const violations = findings.filter((f) => f.severity === 'violation').length;
     return {
@@ -87,6 +103,7 @@ export async function verifyIsolation(config: PerchConfig, options: VerifyIsolat
       modelDir,
       tenantAttribute,
       tenants,
+      routedTenants,
       queries,
       differentialSkipped,
       durationMs: Math.round(performance.now() - started),
