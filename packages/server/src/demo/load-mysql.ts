@@ -64,7 +64,7 @@ async function copyIntoMysql(source: DemoSource, database: string, options: Load
     if (await isUpToDate(connection, database, source)) return { schema: database, orders, loaded: false };
     const instance = await DuckDBInstance.create(source.path, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
     const duck = await instance.connect();
-    const progress = createProgressReporter('load', orders, options);
+    const progress = createProgressReporter('load', orders, { ...options, target: 'MySQL/MariaDB' });
     try {
       // DDL commits implicitly in MySQL, so the tables come first and the rows in one transaction.
       for (const table of Object.keys(TABLE_DDL)) await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
