@@ -278,7 +278,11 @@ export interface ServerSubject {
   /** The fixture table's rows and the fixture schema's (MySQL: database's) tables, counted by an admin connection. */
   countRows(): Promise<number>;
   countTables(): Promise<number>;
-  /** Statements running on the server whose text contains `marker`, the admin's own excepted. */
+  /**
+   * Statements of the suite's connectors still running on the server, the admin's own excepted;
+   * `marker` is text of the statement, for servers that show it (MySQL's processlist does;
+   * PostgreSQL shows the cursor's FETCH, so its connectors are found by application_name).
+   */
   runningStatements(marker: string): Promise<number>;
   /** Writes the read-only transaction must refuse, in this dialect (e.g. a function that writes). */
   writes: string[];
@@ -343,6 +347,8 @@ export function runServerConnectorContract(makeSubject: () => ServerSubject): vo
       const controller = new AbortController();
       const running = connector.execute(q(sleep(29.25)), { signal: controller.signal });
       await pause(200);
+      // The server's own view sees the statement first, so the zero below is not a probe that never matches.
+      expect(await subject.runningStatements('sleep(29.25)')).toBe(1);
       controller.abort();
       expect(await codeOf(running)).toBe('query_cancelled');
       const deadline = Date.now() + 3_000;
