@@ -87,12 +87,22 @@ export async function copyOrderBatches(
   }
 }
 
-/** DuckDB values as bound parameters: bigints travel as text, which both servers cast. */
+/**
+ * DuckDB values as bound parameters: bigints travel as text, which both servers cast.
+ *
+ * @example
+ * bindable([1n, 'acme', 2.5]); // ['1', 'acme', 2.5]
+ */
 export function bindable(values: readonly unknown[]): unknown[] {
   return values.map((value) => (typeof value === 'bigint' ? value.toString() : value));
 }
 
-/** The `perch_meta` rows a loaded copy ends with (written last, so a half-done copy never matches). */
+/**
+ * The `perch_meta` rows a loaded copy ends with (written last, so a half-done copy never matches).
+ *
+ * @example
+ * demoMetaRows({ path, orders: 1000, anchorDate: '2026-10-31' }); // [['generator_version', '1'], ['orders', '1000'], ['anchor_date', '2026-10-31']]
+ */
 export function demoMetaRows(source: DemoSource): Array<[key: string, value: string]> {
   return [
     ['generator_version', GENERATOR_VERSION],
@@ -105,6 +115,9 @@ export function demoMetaRows(source: DemoSource): Array<[key: string, value: str
  * Whether a target's `perch_meta` already describes this source: same version, row count and
  * anchor, so a warehouse regenerated to end yesterday is copied again. A copy made before the
  * anchor was recorded has the fixed anchor.
+ *
+ * @example
+ * isCurrentCopy({ generator_version: '1', orders: '1000' }, { path, orders: 1000, anchorDate: ANCHOR_DATE }); // true
  */
 export function isCurrentCopy(meta: Readonly<Record<string, string>>, source: DemoSource): boolean {
   return meta.generator_version === GENERATOR_VERSION && meta.orders === String(source.orders) && (meta.anchor_date ?? ANCHOR_DATE) === source.anchorDate;

@@ -25,7 +25,13 @@ function quoted(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-/** The database named in a `mysql://` or `mariadb://` URL's path, or `undefined` when it names none. */
+/**
+ * The database named in a `mysql://` or `mariadb://` URL's path, or `undefined` when it names none.
+ *
+ * @example
+ * databaseOfMysqlUrl('mysql://reader@db:3306/app'); // 'app'
+ * databaseOfMysqlUrl('mysql://reader@db:3306/');    // undefined
+ */
 export function databaseOfMysqlUrl(url: string): string | undefined {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   return name === '' ? undefined : name;

@@ -59,6 +59,9 @@ function serveEnvironment(out: string): Record<string, string> {
  * check` passing, Perch started with exactly the environment init printed, and queries and the
  * starter dashboard answered for acme with globex's canary nowhere; a token without the policy's
  * attribute gets 403.
+ *
+ * @example
+ * await initCheckAndServe({ initArgs: ['--from', url, '--out', out], out, directory, ordersSource: 'orders', skippedComment: '# "meta" (blob) is not modelled' });
  */
 export async function initCheckAndServe(scenario: InitScenario): Promise<void> {
   const { out } = scenario;
