@@ -1,5 +1,5 @@
 /**
- * The demo warehouse contract shared by the generator, the PostgreSQL loader and the demo model.
+ * The demo warehouse contract shared by the generator, the PostgreSQL and MySQL loaders and the demo model.
  * Bump GENERATOR_VERSION whenever generated values change, so existing files are rebuilt.
  */
 export const GENERATOR_VERSION = '1';

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import mysql from 'mysql2/promise';
-import { DEFAULT_ORDER_COUNT, GENERATOR_VERSION, TABLE_DDL } from './demo-schema.js';
-import { generateDemoWarehouse, readDemoMeta } from './generate-warehouse.js';
-import type { DemoLoadSummary } from './load-postgres.js';
+import { TABLE_DDL } from './demo-schema.js';
+import { bindable, copyOrderBatches, demoMetaRows, isCurrentCopy, ORDER_COLUMN_NAMES, withDemoSource, type DemoLoadSummary, type DemoSource } from './copy-batches.js';
 import { createProgressReporter, type ProgressListener } from './progress.js';
 
 export interface LoadDemoIntoMysqlOptions {
@@ -23,20 +19,6 @@ export interface LoadDemoIntoMysqlOptions {
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Rows per INSERT: 10 columns × 2,000 rows stays well under the 65,535 placeholders of a prepared statement. */
 const BATCH_ROWS = 2_000;
-
-/** How each order column is read from DuckDB: text or number, bound as it comes. */
-const ORDER_COLUMNS = [
-  ['order_id', 'CAST(order_id AS VARCHAR)'],
-  ['customer_id', 'customer_id'],
-  ['product_id', 'product_id'],
-  ['region', 'region'],
-  ['department', 'department'],
-  ['channel', 'channel'],
-  ['status', 'status'],
-  ['quantity', 'quantity'],
-  ['amount', 'amount'],
-  ['ordered_at', "strftime(ordered_at, '%Y-%m-%d %H:%M:%S')"],
-] as const;
 
 /**
  * The shared column lists (demo-schema.ts) in MySQL's spelling: backticked names (`key` is a
@@ -57,7 +39,8 @@ export function mysqlTableDdl(table: keyof typeof TABLE_DDL): string {
  * Loads the demo warehouse into MySQL or MariaDB with identical values, so every connector
  * answers the same questions with the same numbers. Rows go in prepared multi-row INSERTs of
  * 2,000 rows, every value a bound parameter; the orders go in one transaction and `perch_meta`
- * is written last, so a database that already holds this version and row count is left alone.
+ * is written last, so a database that already holds this version, row count and anchor is left
+ * alone (copy-batches.ts, shared with the PostgreSQL loader).
  *
  * @example
  * await loadDemoIntoMysql({ url: 'mysql://root@127.0.0.1:3306/demo', sourcePath: '.perch/demo.duckdb' });
@@ -66,23 +49,11 @@ export async function loadDemoIntoMysql(options: LoadDemoIntoMysqlOptions): Prom
   const database = options.database ?? decodeURIComponent(new URL(options.url).pathname.slice(1));
   // The database name is written into DDL, so only plain lower-case identifiers are accepted.
   if (!IDENTIFIER.test(database)) throw new RangeError(`database must match ${IDENTIFIER}`);
-  let scratch: string | undefined;
-  let sourcePath = options.sourcePath;
-  if (!sourcePath) {
-    scratch = mkdtempSync(join(tmpdir(), 'perch-demo-'));
-    sourcePath = join(scratch, 'demo.duckdb');
-    await generateDemoWarehouse({ path: sourcePath, orders: options.orders ?? DEFAULT_ORDER_COUNT, quiet: true });
-  }
-  try {
-    const meta = await readDemoMeta(sourcePath);
-    if (!meta) throw new Error(`${sourcePath} is not a Perch demo warehouse`);
-    return await copyIntoMysql(sourcePath, meta.orders, database, options);
-  } finally {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
+  return withDemoSource(options, (source) => copyIntoMysql(source, database, options));
 }
 
-async function copyIntoMysql(sourcePath: string, orders: number, database: string, options: LoadDemoIntoMysqlOptions): Promise<DemoLoadSummary> {
+async function copyIntoMysql(source: DemoSource, database: string, options: LoadDemoIntoMysqlOptions): Promise<DemoLoadSummary> {
+  const { orders } = source;
   const url = new URL(options.url);
   url.pathname = '/';
   const connection = await mysql.createConnection({ uri: url.toString(), multipleStatements: false, flags: ['-LOCAL_FILES'] });
@@ -90,10 +61,10 @@ async function copyIntoMysql(sourcePath: string, orders: number, database: strin
     await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await connection.query(`USE \`${database}\``);
     await connection.query("SET SESSION time_zone = '+00:00'");
-    if (await isUpToDate(connection, database, orders)) return { schema: database, orders, loaded: false };
-    const instance = await DuckDBInstance.create(sourcePath, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
+    if (await isUpToDate(connection, database, source)) return { schema: database, orders, loaded: false };
+    const instance = await DuckDBInstance.create(source.path, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
     const duck = await instance.connect();
-    const progress = createProgressReporter('load', orders, options);
+    const progress = createProgressReporter('load', orders, { ...options, target: 'MySQL/MariaDB' });
     try {
       // DDL commits implicitly in MySQL, so the tables come first and the rows in one transaction.
       for (const table of Object.keys(TABLE_DDL)) await connection.query(`DROP TABLE IF EXISTS \`${table}\``);
@@ -101,15 +72,9 @@ async function copyIntoMysql(sourcePath: string, orders: number, database: strin
       await connection.beginTransaction();
       await copyRows(duck, connection, 'customers', 'SELECT customer_id, name, region, segment, country FROM customers ORDER BY 1', ['customer_id', 'name', 'region', 'segment', 'country']);
       await copyRows(duck, connection, 'products', 'SELECT product_id, name, category, unit_price FROM products ORDER BY 1', ['product_id', 'name', 'category', 'unit_price']);
-      progress.update(0);
-      const select = `SELECT ${ORDER_COLUMNS.map(([, expression]) => expression).join(', ')} FROM orders WHERE order_id > $1 AND order_id <= $2 ORDER BY order_id`;
-      for (let start = 0; start < orders; start += BATCH_ROWS) {
-        const end = Math.min(orders, start + BATCH_ROWS);
-        const reader = await duck.runAndReadAll(select, [BigInt(start), BigInt(end)]);
-        await insertRows(connection, 'orders', ORDER_COLUMNS.map(([name]) => name), reader.getRowsJS());
-        progress.update(end);
-      }
-      await connection.execute('INSERT INTO `perch_meta` (`key`, `value`) VALUES (?, ?), (?, ?)', ['generator_version', GENERATOR_VERSION, 'orders', String(orders)]);
+      await copyOrderBatches(duck, { orders, batchRows: BATCH_ROWS, progress }, (batch) => insertRows(connection, 'orders', ORDER_COLUMN_NAMES, batch.getRowsJS()));
+      const meta = demoMetaRows(source);
+      await connection.execute(`INSERT INTO \`perch_meta\` (\`key\`, \`value\`) VALUES ${meta.map(() => '(?, ?)').join(', ')}`, meta.flat());
       await connection.commit();
       await connection.query('CREATE INDEX orders_customer_time ON `orders` (customer_id, ordered_at)');
       await connection.query('ANALYZE TABLE `orders`');
@@ -127,12 +92,12 @@ async function copyIntoMysql(sourcePath: string, orders: number, database: strin
   }
 }
 
-async function isUpToDate(connection: mysql.Connection, database: string, orders: number): Promise<boolean> {
+/** Whether the database already holds this copy (see `isCurrentCopy`). */
+async function isUpToDate(connection: mysql.Connection, database: string, source: DemoSource): Promise<boolean> {
   const [exists] = await connection.execute('SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [database, 'perch_meta']);
   if ((exists as unknown[]).length === 0) return false;
   const [rows] = await connection.query('SELECT `key`, `value` FROM `perch_meta`');
-  const values = Object.fromEntries((rows as Array<{ key: string; value: string }>).map((row) => [row.key, row.value]));
-  return values.generator_version === GENERATOR_VERSION && values.orders === String(orders);
+  return isCurrentCopy(Object.fromEntries((rows as Array<{ key: string; value: string }>).map((row) => [row.key, row.value])), source);
 }
 
 async function copyRows(duck: DuckDBConnection, connection: mysql.Connection, table: string, select: string, columns: readonly string[]): Promise<void> {
@@ -146,6 +111,5 @@ async function insertRows(connection: mysql.Connection, table: string, columns: 
   if (rows.length === 0) return;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const sql = `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
-  const values = rows.flatMap((row) => row.map((value) => (typeof value === 'bigint' ? value.toString() : (value as string | number | null))));
-  await connection.execute(sql, values);
+  await connection.execute(sql, rows.flatMap((row) => bindable(row) as Array<string | number | null>));
 }

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
-import { ANCHOR_DATE, DEFAULT_ORDER_COUNT, GENERATOR_VERSION, TABLE_DDL } from './demo-schema.js';
-import { generateDemoWarehouse, readDemoMeta } from './generate-warehouse.js';
+import { TABLE_DDL } from './demo-schema.js';
+import { bindable, copyOrderBatches, demoMetaRows, isCurrentCopy, ORDER_COLUMNS, withDemoSource, type DemoLoadSummary, type DemoSource, type OrderColumn } from './copy-batches.js';
 import { createProgressReporter, type ProgressListener } from './progress.js';
+
+export type { DemoLoadSummary } from './copy-batches.js';
 
 export interface LoadDemoIntoPostgresOptions {
   url: string;
@@ -18,29 +17,22 @@ export interface LoadDemoIntoPostgresOptions {
   quiet?: boolean;
 }
 
-export interface DemoLoadSummary {
-  schema: string;
-  orders: number;
-  /** False when the schema already held this generator version and row count. */
-  loaded: boolean;
-}
-
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const BATCH_ROWS = 50_000;
 
-/** How each column travels: read from DuckDB as text or number, bound as a PostgreSQL array. */
-const ORDER_COLUMNS = [
-  ['order_id', 'CAST(order_id AS VARCHAR)', 'bigint[]'],
-  ['customer_id', 'customer_id', 'text[]'],
-  ['product_id', 'product_id', 'integer[]'],
-  ['region', 'region', 'text[]'],
-  ['department', 'department', 'text[]'],
-  ['channel', 'channel', 'text[]'],
-  ['status', 'status', 'text[]'],
-  ['quantity', 'quantity', 'integer[]'],
-  ['amount', 'amount', 'double precision[]'],
-  ['ordered_at', "strftime(ordered_at, '%Y-%m-%d %H:%M:%S')", 'timestamp[]'],
-] as const;
+/** The PostgreSQL array type each order column is bound as (read from DuckDB as copy-batches.ts says). */
+const ORDER_ARRAY_TYPES: Record<OrderColumn, string> = {
+  order_id: 'bigint[]',
+  customer_id: 'text[]',
+  product_id: 'integer[]',
+  region: 'text[]',
+  department: 'text[]',
+  channel: 'text[]',
+  status: 'text[]',
+  quantity: 'integer[]',
+  amount: 'double precision[]',
+  ordered_at: 'timestamp[]',
+};
 
 /**
  * Loads the demo warehouse into PostgreSQL with identical values, so the DuckDB and PostgreSQL
@@ -56,28 +48,16 @@ export async function loadDemoIntoPostgres(options: LoadDemoIntoPostgresOptions)
   const schema = options.schema ?? 'public';
   // The schema name is written into DDL, so only plain lower-case identifiers are accepted.
   if (!IDENTIFIER.test(schema)) throw new RangeError(`schema must match ${IDENTIFIER}`);
-  let scratch: string | undefined;
-  let sourcePath = options.sourcePath;
-  if (!sourcePath) {
-    scratch = mkdtempSync(join(tmpdir(), 'perch-demo-'));
-    sourcePath = join(scratch, 'demo.duckdb');
-    await generateDemoWarehouse({ path: sourcePath, orders: options.orders ?? DEFAULT_ORDER_COUNT, quiet: true });
-  }
-  try {
-    const meta = await readDemoMeta(sourcePath);
-    if (!meta) throw new Error(`${sourcePath} is not a Perch demo warehouse`);
-    return await copyIntoPostgres(sourcePath, meta.orders, meta.anchorDate ?? ANCHOR_DATE, schema, options);
-  } finally {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
+  return withDemoSource(options, (source) => copyIntoPostgres(source, schema, options));
 }
 
-async function copyIntoPostgres(sourcePath: string, orders: number, anchorDate: string, schema: string, options: LoadDemoIntoPostgresOptions): Promise<DemoLoadSummary> {
+async function copyIntoPostgres(source: DemoSource, schema: string, options: LoadDemoIntoPostgresOptions): Promise<DemoLoadSummary> {
+  const { orders } = source;
   const client = new pg.Client({ connectionString: options.url });
   await client.connect();
   try {
-    if (await isUpToDate(client, schema, orders, anchorDate)) return { schema, orders, loaded: false };
-    const instance = await DuckDBInstance.create(sourcePath, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
+    if (await isUpToDate(client, schema, source)) return { schema, orders, loaded: false };
+    const instance = await DuckDBInstance.create(source.path, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
     const duck = await instance.connect();
     const progress = createProgressReporter('load', orders, options);
     try {
@@ -87,17 +67,13 @@ async function copyIntoPostgres(sourcePath: string, orders: number, anchorDate: 
       for (const [table, columns] of Object.entries(TABLE_DDL)) await client.query(`CREATE TABLE ${schema}.${table} (${columns})`);
       await copySmallTable(duck, client, schema, 'customers', ['customer_id', 'name', 'region', 'segment', 'country'], ['text[]', 'text[]', 'text[]', 'text[]', 'text[]']);
       await copySmallTable(duck, client, schema, 'products', ['product_id', 'name', 'category', 'unit_price'], ['integer[]', 'text[]', 'text[]', 'double precision[]']);
-      progress.update(0);
-      const select = `SELECT ${ORDER_COLUMNS.map(([, expression]) => expression).join(', ')} FROM orders WHERE order_id > $1 AND order_id <= $2 ORDER BY order_id`;
-      const insert = `INSERT INTO ${schema}.orders (${ORDER_COLUMNS.map(([name]) => name).join(', ')}) SELECT * FROM unnest(${ORDER_COLUMNS.map(([, , type], i) => `$${i + 1}::${type}`).join(', ')})`;
-      for (let start = 0; start < orders; start += BATCH_ROWS) {
-        const end = Math.min(orders, start + BATCH_ROWS);
-        const reader = await duck.runAndReadAll(select, [BigInt(start), BigInt(end)]);
-        await client.query(insert, reader.getColumnsJS().map(toArray));
-        progress.update(end);
-      }
+      const insert = `INSERT INTO ${schema}.orders (${ORDER_COLUMNS.map(([name]) => name).join(', ')}) SELECT * FROM unnest(${ORDER_COLUMNS.map(([name], i) => `$${i + 1}::${ORDER_ARRAY_TYPES[name]}`).join(', ')})`;
+      await copyOrderBatches(duck, { orders, batchRows: BATCH_ROWS, progress }, async (batch) => {
+        await client.query(insert, batch.getColumnsJS().map(bindable));
+      });
       await client.query(`CREATE INDEX ON ${schema}.orders (customer_id, ordered_at)`);
-      await client.query(`INSERT INTO ${schema}.perch_meta VALUES ('generator_version', $1), ('orders', $2), ('anchor_date', $3)`, [GENERATOR_VERSION, String(orders), anchorDate]);
+      const meta = demoMetaRows(source);
+      await client.query(`INSERT INTO ${schema}.perch_meta VALUES ${meta.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, meta.flat());
       await client.query('COMMIT');
       await client.query(`ANALYZE ${schema}.orders`);
       return { schema, orders, loaded: true };
@@ -114,24 +90,18 @@ async function copyIntoPostgres(sourcePath: string, orders: number, anchorDate: 
   }
 }
 
-/** Same version, row count and anchor: a warehouse regenerated to end yesterday is copied again. */
-async function isUpToDate(client: pg.Client, schema: string, orders: number, anchorDate: string): Promise<boolean> {
+/** Whether the schema already holds this copy (see `isCurrentCopy`). */
+async function isUpToDate(client: pg.Client, schema: string, source: DemoSource): Promise<boolean> {
   const exists = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'perch_meta']);
   if (exists.rowCount === 0) return false;
   const meta = await client.query<{ key: string; value: string }>(`SELECT key, value FROM ${schema}.perch_meta`);
-  const values = Object.fromEntries(meta.rows.map((row) => [row.key, row.value]));
-  return values.generator_version === GENERATOR_VERSION && values.orders === String(orders) && (values.anchor_date ?? ANCHOR_DATE) === anchorDate;
+  return isCurrentCopy(Object.fromEntries(meta.rows.map((row) => [row.key, row.value])), source);
 }
 
 async function copySmallTable(duck: DuckDBConnection, client: pg.Client, schema: string, table: string, columns: string[], types: string[]): Promise<void> {
   const reader = await duck.runAndReadAll(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY 1`);
   await client.query(
     `INSERT INTO ${schema}.${table} (${columns.join(', ')}) SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}`).join(', ')})`,
-    reader.getColumnsJS().map(toArray),
+    reader.getColumnsJS().map(bindable),
   );
-}
-
-/** DuckDB column values as a pg array parameter (bigints travel as text; pg casts them). */
-function toArray(values: readonly unknown[]): unknown[] {
-  return values.map((value) => (typeof value === 'bigint' ? value.toString() : value));
 }

@@ -26,9 +26,9 @@ export interface TableShape {
 }
 
 export interface DatabaseShape {
-  /** `postgres` or `duckdb`: how sources are written. */
-  dialect: 'postgres' | 'duckdb';
-  /** Schema the tables live in; sources are written `schema.table` unless it is the default. */
+  /** The database the shape was read from, named in the starter model's header. */
+  dialect: 'postgres' | 'duckdb' | 'mysql';
+  /** Schema (MySQL: database) the tables live in; sources are written `schema.table` unless it is the default. */
   schema: string;
   qualify: boolean;
   tables: TableShape[];

@@ -6,6 +6,9 @@ export const TENANT_COLUMN_CANDIDATES = ['tenant_id', 'customer_id', 'org_id', '
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** How the starter model's header names the database it was read from. */
+const DIALECT_NAMES: Record<DatabaseShape['dialect'], string> = { postgres: 'PostgreSQL database', duckdb: 'DuckDB database', mysql: 'MySQL/MariaDB database' };
+
 /** `ordered_at` → `Ordered at`. */
 export function titleOf(name: string): string {
   const words = name.replace(/[_\s]+/g, ' ').trim();
@@ -148,7 +151,7 @@ export function starterModel(shape: DatabaseShape): StarterModel {
   const plans = tables.map((t) => planDataset(t, modelled));
   const largest = [...plans].sort((a, b) => b.table.rows - a.table.rows || a.table.name.localeCompare(b.table.name))[0];
   const lines = [
-    `# Written by \`perch init\` from a ${shape.dialect === 'postgres' ? 'PostgreSQL' : 'DuckDB'} database (schema ${shape.schema}).`,
+    `# Written by \`perch init\` from a ${DIALECT_NAMES[shape.dialect]} (${shape.dialect === 'mysql' ? 'database' : 'schema'} ${shape.schema}).`,
     '# A starting point: rename members, delete what nobody needs, and decide row-level security',
     '# for every dataset (see docs/own-data.md). `perch check` lists what is still to do.',
     ...skippedTables.map((name) => `# Table ${JSON.stringify(name)} is left out: its name or every column's type cannot be modelled.`),

@@ -3,6 +3,7 @@ import { PerchError } from '@perch/protocol';
 import { sealGoverned, type DialectName, type GovernedSql, type SqlParameter } from '../../../engine/src/governed.js';
 import type { Connector } from '../../src/connectors/index.js';
 import { CANARY, EXPECTED_COLUMNS, EXPECTED_ROWS } from './fixture.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 export interface ContractSubject {
   connector: Connector;
@@ -130,6 +131,26 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
       expect(result.rows).toEqual([]);
     });
 
+    it('binds a value that carries SQL as data, and keeps the canary out', async () => {
+      const result = await connector.execute(q(`SELECT id, note FROM ${table} WHERE tenant = $1`, ["acme' UNION SELECT id, note FROM items WHERE '1'='1"]));
+      expect(result.rows).toEqual([]);
+      expect(JSON.stringify(result)).not.toContain(CANARY);
+    });
+
+    it('reports column types from metadata even with zero rows (the startup column probe)', async () => {
+      const probe = await connector.execute(q(`SELECT tenant, amount, qty, price, active, created_at, day FROM ${table} WHERE 1 = 0`));
+      expect(probe.rows).toEqual([]);
+      expect(probe.columns).toEqual([
+        { name: 'tenant', type: 'string' },
+        { name: 'amount', type: 'number' },
+        { name: 'qty', type: 'number' },
+        { name: 'price', type: 'number' },
+        { name: 'active', type: 'boolean' },
+        { name: 'created_at', type: 'time' },
+        { name: 'day', type: 'time' },
+      ]);
+    });
+
     it('binds integers against INTEGER and BIGINT columns and fractions against DOUBLE', async () => {
       const byId = await connector.execute(q(`SELECT id FROM ${table} WHERE id = $1`, [5]));
       expect(byId.rows).toEqual([{ id: 5 }]);
@@ -233,6 +254,176 @@ export function runConnectorContract(name: string, makeConnector: () => Promise<
     it('refuses a query compiled for another dialect', async () => {
       const other: DialectName = dialect === 'duckdb' ? 'postgres' : 'duckdb';
       await expectPerchError(connector.execute(governed(other, 'SELECT 1')), 'internal_error');
+    });
+  });
+}
+
+/** Statements that only a database server has: a sleep that runs until stopped. */
+const SERVER_SQL: Record<ServerDialect, { sleep: (seconds: number) => string }> = {
+  postgres: { sleep: (seconds) => `SELECT pg_sleep(${seconds}) IS NULL AS s` },
+  mysql: { sleep: (seconds) => `SELECT SLEEP(${seconds}) AS s` },
+};
+
+export type ServerDialect = Exclude<DialectName, 'duckdb'>;
+
+/** What the server suite needs beyond the contract's subject: fresh connectors and the server's own view. */
+export interface ServerSubject {
+  dialect: ServerDialect;
+  /** The fixture database's URL; the outage tests reach it through a proxy they can take down. */
+  url: string;
+  /** The fixture table, qualified as the dialect needs. */
+  table: string;
+  /** A new connector on `url` (the proxy's URL in the outage tests). */
+  connect(options: { url: string; poolSize: number; connectTimeoutMs?: number }): Promise<Connector>;
+  /** The fixture table's rows and the fixture schema's (MySQL: database's) tables, counted by an admin connection. */
+  countRows(): Promise<number>;
+  countTables(): Promise<number>;
+  /**
+   * Statements of the suite's connectors still running on the server, the admin's own excepted;
+   * `marker` is text of the statement, for servers that show it (MySQL's processlist does;
+   * PostgreSQL shows the cursor's FETCH, so its connectors are found by application_name).
+   */
+  runningStatements(marker: string): Promise<number>;
+  /** Writes the read-only transaction must refuse, in this dialect (e.g. a function that writes). */
+  writes: string[];
+  /** A query the server refuses while running it. */
+  failing: string;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return error instanceof PerchError ? error.code : error === undefined ? undefined : `non-perch: ${String(error)}`;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The part of the contract that only connectors to a database server pass (PostgreSQL, MySQL):
+ * read-only execution, a clean pooled connection after failures, statements stopped on the server
+ * when the caller aborts or the server's own time limit ends them, and fast 503s while the
+ * server is down with recovery when it is back. Each test file keeps only what its dialect alone
+ * has (session settings, time zones).
+ *
+ * @example
+ * runServerConnectorContract(() => ({ dialect: 'postgres', url, table, connect, countRows, countTables, runningStatements, writes, failing }));
+ */
+export function runServerConnectorContract(makeSubject: () => ServerSubject): void {
+  const subject = makeSubject();
+  const { dialect, table } = subject;
+  const sleep = SERVER_SQL[dialect].sleep;
+  const q = (text: string, parameters: SqlParameter[] = []): GovernedSql => governed(dialect, DIALECT_SQL[dialect].placeholders(text), parameters);
+
+  describe(`server connector contract: ${dialect}, isolation`, () => {
+    let connector: Connector;
+    beforeAll(async () => {
+      // One pooled connection, so consecutive requests are guaranteed to share it.
+      connector = await subject.connect({ url: subject.url, poolSize: 1 });
+    });
+    afterAll(() => connector?.close());
+
+    it('runs governed SQL read-only: writes and DDL fail and nothing changes', async () => {
+      const rows = await subject.countRows();
+      const tables = await subject.countTables();
+      for (const write of subject.writes) expect(await codeOf(connector.execute(q(write))), write).toBe('internal_error');
+      expect(await subject.countRows()).toBe(rows);
+      expect(await subject.countTables()).toBe(tables);
+    });
+
+    it('refuses a second statement: nothing after the first runs', async () => {
+      expect(await codeOf(connector.execute(q(`SELECT 1 AS one; DELETE FROM ${table}`)))).toBe('internal_error');
+      expect(await subject.countRows()).toBe(6);
+    });
+
+    it('rolls back after a failed query so the connection is clean for the next one', async () => {
+      expect(await codeOf(connector.execute(q(subject.failing)))).toBe('internal_error');
+      const result = await connector.execute(q(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant = $1`, ['acme']));
+      expect(result.rows).toEqual([{ n: 3 }]);
+    });
+
+    it('stops the statement on the server when the caller aborts (no orphaned query)', async () => {
+      const controller = new AbortController();
+      const running = connector.execute(q(sleep(29.25)), { signal: controller.signal });
+      await pause(200);
+      // The server's own view sees the statement first, so the zero below is not a probe that never matches.
+      expect(await subject.runningStatements('sleep(29.25)')).toBe(1);
+      controller.abort();
+      expect(await codeOf(running)).toBe('query_cancelled');
+      const deadline = Date.now() + 3_000;
+      let still = 1;
+      while (still > 0 && Date.now() < deadline) {
+        still = await subject.runningStatements('sleep(29.25)');
+        if (still > 0) await pause(50);
+      }
+      expect(still).toBe(0);
+    });
+
+    it("turns the server's own statement time limit into query_timeout", async () => {
+      // Generous client deadline, short server limit: the server stops the statement first.
+      expect(await codeOf(connector.execute(q(sleep(5)), { timeoutMs: 200 }))).toBe('query_timeout');
+      const after = await connector.execute(q('SELECT 1 AS one'));
+      expect(after.rows).toEqual([{ one: 1 }]);
+    });
+  });
+
+  describe(`server connector contract: ${dialect}, availability`, () => {
+    const target = new URL(subject.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || (dialect === 'postgres' ? 5432 : 3306)));
+    let connector: Connector;
+
+    beforeAll(async () => {
+      await proxy.up();
+      connector = await subject.connect({ url: proxy.urlFor(subject.url), poolSize: 2, connectTimeoutMs: 1_000 });
+    });
+    afterAll(async () => {
+      await connector?.close();
+      await proxy.down();
+    });
+
+    const probe = () => q(`SELECT COUNT(*) AS n FROM ${table}`);
+    const working = { columns: [{ name: 'n', type: 'number' }], rows: [{ n: 6 }], truncated: false };
+
+    async function untilWorking(): Promise<unknown> {
+      const deadline = Date.now() + 5_000;
+      let outcome: unknown;
+      while (Date.now() < deadline) {
+        outcome = await connector.execute(probe()).catch((e: unknown) => e);
+        if (!(outcome instanceof Error)) break;
+        await pause(100);
+      }
+      return outcome;
+    }
+
+    it('answers 503 datasource_unavailable fast while the server is down, and recovers when it is back', async () => {
+      expect((await connector.execute(probe())).rows).toEqual([{ n: 6 }]);
+      await connector.ping();
+
+      await proxy.down();
+      const started = Date.now();
+      // The pooled connection died with the proxy; the first call may see that, later ones the refusal.
+      for (let i = 0; i < 2; i++) {
+        const down = await connector.execute(probe()).catch((e: unknown) => e);
+        expect(down).toBeInstanceOf(PerchError);
+        expect((down as PerchError).code).toBe('datasource_unavailable');
+        expect((down as PerchError).status).toBe(503);
+        expect((down as PerchError).message).not.toContain('ECONNREFUSED');
+      }
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await codeOf(connector.ping())).toBe('datasource_unavailable');
+
+      await proxy.up();
+      expect(await untilWorking()).toEqual(working);
+    });
+
+    it('fails a query in flight with datasource_unavailable when the connection drops', async () => {
+      const running = connector.execute(q(sleep(3)), { timeoutMs: 10_000 });
+      await pause(200);
+      await proxy.down();
+      expect(await codeOf(running)).toBe('datasource_unavailable');
+      await proxy.up();
+      expect(await untilWorking()).toEqual(working);
     });
   });
 }

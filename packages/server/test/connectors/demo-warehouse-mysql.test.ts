@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector, type Connector } from '../../src/connectors/index.js';
-import { CUSTOMERS, generateDemoWarehouse, loadDemoIntoMysql, mysqlTableDdl } from '../../src/demo/index.js';
+import { ANCHOR_DATE, CUSTOMERS, generateDemoWarehouse, loadDemoIntoMysql, mysqlTableDdl } from '../../src/demo/index.js';
 import { governed } from './contract.js';
 import { mysqlUrlFor, uniqueDatabase, withMySqlAdmin } from './mysql-test-helpers.js';
 
@@ -42,6 +42,9 @@ describe('demo warehouse in MySQL/MariaDB', () => {
     const url = mysqlUrlFor(database);
     expect(await loadDemoIntoMysql({ url, sourcePath: path, quiet: true })).toEqual({ schema: database, orders: ORDERS, loaded: true });
     expect((await loadDemoIntoMysql({ url, sourcePath: path, quiet: true })).loaded).toBe(false);
+    // The copy records the warehouse's anchor, as PostgreSQL's does, so a regenerated one is copied again.
+    const anchor = await withMySqlAdmin(async (admin) => ((await admin.query(`SELECT \`value\` FROM \`${database}\`.perch_meta WHERE \`key\` = 'anchor_date'`))[0] as Array<{ value: string }>)[0]?.value);
+    expect(anchor).toBe(ANCHOR_DATE);
 
     mysqlConnector = await createConnector({ type: 'mysql', url });
     const fromDuck = await duck.execute(governed('duckdb', PER_TENANT('NUMERIC')));
