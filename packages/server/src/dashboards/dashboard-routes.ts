@@ -92,7 +92,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       const input = params(FilterValuesQuery, request.query);
       // The directory answers for model and saved dashboards alike, before any value is looked up.
       await directory.open(claims, id);
-      const { result, dataset, policies, cacheHit } = await service.distinctValues(
+      const { result, dataset, policies, cacheHit, route } = await service.distinctValues(
         claims,
         { dashboard: id, member: input.member, ...(input.search !== undefined ? { search: input.search } : {}) },
         { signal: clientDisconnectSignal(reply), requestId: request.id },
@@ -101,7 +101,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PerchContext,
       const values = column === undefined ? [] : result.rows.map((row) => row[column]).filter((v) => v !== null && v !== undefined);
       await auditSuccess(ctx.audit, request, {
         resource: `dashboard:${id}`,
-        details: { dataset, member: input.member, policies, rowCount: values.length, durationMs: result.meta.durationMs, cacheHit },
+        details: { dataset, member: input.member, policies, rowCount: values.length, durationMs: result.meta.durationMs, cacheHit, ...(route ? { route } : {}) },
         attributes: claims.user.attributes,
       });
       return reply.send({ values });

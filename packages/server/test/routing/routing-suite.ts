@@ -111,6 +111,16 @@ export function describeRouting(backend: RoutingBackend): void {
       expect(alphaEvents.length).toBeGreaterThan(0);
       for (const event of alphaEvents) expect(event.details?.route).toEqual({ [backend.kind]: t.alpha });
 
+      // The dashboard's filter values are read under the same route, and say so too.
+      const values = await fetch(`${perch.url}/v1/dashboards/sales/filter-values?member=label`, { headers: { authorization: `Bearer ${tokens.alpha}` } });
+      expect(values.status).toBe(200);
+      const valueAudit = await fetch(`${perch.url}/v1/audit?action=values.read&outcome=success&limit=1000`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+      const valueEvents = ((await valueAudit.json()) as { events: Array<{ distinctId?: string; resource?: string; details?: { route?: unknown } }> }).events.filter(
+        (event) => event.distinctId === `u-${t.alpha}` && event.resource === 'dashboard:sales',
+      );
+      expect(valueEvents.length).toBeGreaterThan(0);
+      for (const event of valueEvents) expect(event.details?.route).toEqual({ [backend.kind]: t.alpha });
+
       const explain = async (tenant: unknown) => {
         const response = await fetch(`${perch.url}/v1/access/explain`, {
           method: 'POST',
