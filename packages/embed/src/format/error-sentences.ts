@@ -35,6 +35,7 @@ export function errorSentence(code: ErrorCode): string {
     case 'scope_forbidden':
     case 'rls_attribute_missing':
     case 'rls_attribute_invalid':
+    case 'tenant_route_invalid':
       return 'You do not have access to this data.';
     case 'not_found':
       return 'This dashboard does not exist or was removed.';
@@ -58,5 +59,5 @@ export function errorSentence(code: ErrorCode): string {
 
 /** Whether trying again can help (a refusal or a bad model will fail the same way again). */
 export function isRetryable(code: ErrorCode): boolean {
-  return !/^(role|resource|dataset|member|scope)_forbidden$|^rls_attribute_|^origin_forbidden$|^not_found$|^model_invalid$/.test(code);
+  return !/^(role|resource|dataset|member|scope)_forbidden$|^rls_attribute_|^tenant_route_invalid$|^origin_forbidden$|^not_found$|^model_invalid$/.test(code);
 }
