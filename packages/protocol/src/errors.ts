@@ -67,6 +67,10 @@ export const ERROR_STATUS = {
   // Resources
   not_found: 404,
   conflict: 409,
+  edit_conflict: 409,
+  precondition_required: 428,
+  too_many_tiles: 400,
+  too_many_dashboards: 409,
   method_not_allowed: 405,
   rate_limited: 429,
   // Query execution

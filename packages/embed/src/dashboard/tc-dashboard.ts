@@ -16,6 +16,7 @@ import { crossFilterBar, crossFilterLabel, crossFilterOf, isActiveCrossFilter, m
 import { rowsPanelView } from './rows-view.js';
 import { breadcrumbView, drilledChart, nextDrillLevel, valueMenuView, type ValueMenu } from './drill-view.js';
 import { downloadBlob } from './download.js';
+import { readPalette } from './palette.js';
 import type { TcChart } from '../charts/tc-chart.js';
 import '../charts/tc-chart.js';
 
@@ -175,18 +176,7 @@ export class TcDashboard extends LitElement {
   }
 
   #palette(): ChartPalette {
-    const style = getComputedStyle(this);
-    const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-    const accent = read('--_accent', '#2f6fed');
-    return {
-      fg: read('--_fg', '#1b1f24'),
-      muted: read('--_muted', '#5f6b7a'),
-      border: read('--_border', '#dfe3e8'),
-      accent,
-      font: read('--_font', 'sans-serif'),
-      surface: read('--_tile-bg', '#ffffff'),
-      series: [accent, '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'],
-    };
+    return readPalette(this);
   }
 
   protected override render(): TemplateResult {
