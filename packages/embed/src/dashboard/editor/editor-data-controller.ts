@@ -99,7 +99,7 @@ export class EditorDataController implements ReactiveController {
     this.#host.requestUpdate();
     try {
       const id = this.#host.dashboardId;
-      const [, catalog, list, opened] = await Promise.all([
+      const [session, catalog, list, opened] = await Promise.all([
         // The session arms the client's token refresh, so a long editing session keeps its token.
         client.loadSession(signal),
         api.catalog(signal),
@@ -107,6 +107,8 @@ export class EditorDataController implements ReactiveController {
         id ? api.definition(id, signal) : Promise.resolve(undefined),
       ]);
       if (signal.aborted) return undefined;
+      // Perch refuses other roles' saves anyway; saying so now spares a viewer a form they cannot use.
+      if (session.role !== 'maker' && session.role !== 'admin') throw new EmbedRequestError('role_forbidden', 'Only makers and admins edit dashboards.', 403);
       this.catalog = catalog;
       this.takenIds = new Set(list.dashboards.map((d) => d.id));
       this.opened = opened;

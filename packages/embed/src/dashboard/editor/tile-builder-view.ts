@@ -94,7 +94,12 @@ export function tileBuilderView(input: TileBuilderInput): TemplateResult {
   };
   const heading = input.existing ? 'Edit tile' : 'Add a tile';
   return html`<div class="sheet-backdrop" @click=${input.onClose}></div>
-    <aside class="builder" part="builder" role="dialog" aria-modal="true" aria-labelledby="builder-heading">
+    <aside class="builder" part="builder" role="dialog" aria-modal="true" aria-labelledby="builder-heading"
+      @keydown=${(e: KeyboardEvent) => {
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        input.onClose();
+      }}>
       <div class="builder-head">
         <h3 id="builder-heading">${heading}</h3>
         <button type="button" class="icon" aria-label="Close the tile builder" @click=${input.onClose}><span aria-hidden="true">✕</span></button>
