@@ -38,7 +38,8 @@ export async function installEmbedAuth(app: FastifyInstance, ctx: PerchContext):
   await app.register(cors, {
     origin: (origin: string | undefined, callback: (error: Error | null, allow: boolean) => void) => callback(null, origin !== undefined && origin !== 'null'),
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type'],
+    // if-match: the dashboard editor's saves name the version they replace (409 edit_conflict when stale).
+    allowedHeaders: ['authorization', 'content-type', 'if-match'],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
     credentials: false,
