@@ -65,15 +65,17 @@ export class EditorClient {
   }
 
   /**
-   * `GET /v1/dashboards/{id}/definition`. A Perch that predates that route answers 404; the
+   * `GET /v1/dashboards/{id}/definition`. A Perch that predates that route answers 404 (or, from
+   * another origin, refuses the preflight, which the browser reports as a network failure); the
    * definition is then rebuilt from the dashboard's view and the list's version, which is the
-   * same stored form for every chart this token may run.
+   * same stored form for every chart this token may run. A real network failure fails the
+   * fallback's requests too, and that error is the one reported.
    */
   async definition(id: string, signal?: AbortSignal): Promise<OpenedDefinition> {
     try {
       return await this.#client.json<OpenedDefinition>(`${path(id)}/definition`, { signal });
     } catch (error) {
-      if (!(error instanceof EmbedRequestError) || error.httpStatus !== 404) throw error;
+      if (!(error instanceof EmbedRequestError) || (error.httpStatus !== 404 && error.code !== 'network_error')) throw error;
     }
     const [view, list] = await Promise.all([this.#client.json<DashboardView>(path(id), { signal }), this.list(signal)]);
     const entry = list.dashboards.find((d) => d.id === id);
