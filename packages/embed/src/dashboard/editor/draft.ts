@@ -1,6 +1,6 @@
 import type { DashboardChartDefinition, DashboardDefinition, DashboardView, MemberLabel, MeasureFormat } from '@perch/protocol';
 import type { ChartDefinition } from '../../types.js';
-import type { CatalogDataset } from './editor-client.js';
+import type { CatalogDataset } from './editor-types.js';
 
 /*
  * The editor's working copy is the stored form itself (`DashboardDefinition`, the body of a save),

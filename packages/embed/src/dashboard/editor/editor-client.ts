@@ -3,29 +3,9 @@ import type { EmbedClient } from '../../client/embed-client.js';
 import { EmbedRequestError } from '../../client/embed-error.js';
 import type { QueryResponse } from '../../types.js';
 import { definitionFromView } from './draft.js';
+import type { Catalog } from './editor-types.js';
 
-/** One member of `GET /v1/catalog`: members hidden from this token by member rules are never listed. */
-export interface CatalogMember {
-  name: string;
-  kind: 'dimension' | 'measure';
-  type: 'string' | 'number' | 'boolean' | 'time';
-  title: string;
-  description?: string;
-  format?: string;
-}
-
-/** One dataset of `GET /v1/catalog`. */
-export interface CatalogDataset {
-  name: string;
-  title: string;
-  description?: string;
-  members: CatalogMember[];
-}
-
-/** The body of `GET /v1/catalog`. */
-export interface Catalog {
-  datasets: CatalogDataset[];
-}
+export type { Catalog, CatalogDataset, CatalogMember } from './editor-types.js';
 
 /** A definition opened for editing, with the version a save must name in `If-Match`. */
 export type OpenedDefinition = DashboardDefinitionResponse;

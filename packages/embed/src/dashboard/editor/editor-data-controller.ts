@@ -1,12 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DashboardDefinition, DashboardSaved } from '@perch/protocol';
-import type { ErrorCode } from '@perch/protocol/errors';
+import type { EditorFailure } from './editor-types.js';
 import { EmbedClient, type FetchToken } from '../../client/embed-client.js';
 import { EmbedRequestError, isAbortError } from '../../client/embed-error.js';
 import { emitPerchEvent } from '../../events.js';
 import { toErrorDetail } from '../tile-data-controller.js';
 import { EditorClient, type Catalog, type OpenedDefinition } from './editor-client.js';
 import { emptyDefinition, slugId } from './draft.js';
+
+export type { EditorFailure } from './editor-types.js';
 
 /** The element the controller serves: its credentials and the dashboard it edits ('' for a new one). */
 export interface EditorDataHost extends ReactiveControllerHost, EventTarget {
@@ -16,11 +18,6 @@ export interface EditorDataHost extends ReactiveControllerHost, EventTarget {
   readonly apiBase: string;
 }
 
-/** A failure the editor shows in words, keeping the code and request id for support. */
-export interface EditorFailure {
-  code: ErrorCode;
-  requestId?: string | undefined;
-}
 
 export type EditorLoad = { status: 'loading' } | { status: 'ready' } | { status: 'error'; failure: EditorFailure };
 

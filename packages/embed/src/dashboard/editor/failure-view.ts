@@ -1,6 +1,6 @@
 import { html, type TemplateResult } from 'lit';
 import { errorSentence } from '../../format/error-sentences.js';
-import type { EditorFailure } from './editor-data-controller.js';
+import type { EditorFailure } from './editor-types.js';
 
 /** The editor's own sentences for the errors only its writes meet; the rest read as on the dashboard. */
 export function editorSentence(code: EditorFailure['code']): string {

@@ -4,7 +4,7 @@ import { isAbortError } from '../../client/embed-error.js';
 import type { QueryResponse } from '../../types.js';
 import { toErrorDetail } from '../tile-data-controller.js';
 import type { EditorClient } from './editor-client.js';
-import type { EditorFailure } from './editor-data-controller.js';
+import type { EditorFailure } from './editor-types.js';
 
 /** Rows a preview asks for: enough to draw any chart type, small enough to stay quick. */
 const PREVIEW_LIMIT = 200;
