@@ -93,7 +93,7 @@ export async function startDemoHost(options: DemoHostOptions = {}): Promise<Demo
       const minted = await perch.createEmbedToken({
         user: { distinctId: user.id, role: user.role, attributes: user.attributes },
         // Makers and admins may save dashboards of their own, under ids chosen as they save them.
-        scope: { dashboards: user.role === 'maker' || user.role === 'admin' ? ['*'] : ['sales'], assistant: user.role !== 'viewer' },
+        scope: { dashboards: user.role === 'maker' || user.role === 'admin' ? '*' : ['sales'], assistant: user.role !== 'viewer' },
         ttlSeconds: options.ttlSeconds ?? 600,
         // Bind the token to this app's pages, so a leaked token is useless elsewhere.
         origins,

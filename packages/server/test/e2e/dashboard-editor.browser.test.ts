@@ -7,6 +7,7 @@
  * axe-core on the editor, and screenshots of it at desktop and phone size in both themes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,10 @@ let stack: EmbedStack;
 let browser: LaunchedBrowser;
 let modelDir: string;
 let pageCount = 0;
+/** A second host origin for pages holding any token (Chromium loads Perch from it as from any real page). */
+let pages: Server;
+let pagesUrl: string;
+const pageBodies = new Map<string, string>();
 
 beforeAll(async () => {
   // The demo model plus one attribute member rule, so a maker has a member hidden from them.
@@ -37,12 +42,27 @@ beforeAll(async () => {
   expect(demo).toContain(anchor);
   writeFileSync(join(modelDir, 'demo.yaml'), demo.replace(anchor, `${anchor}      largest_order: { attribute: { name: department, equals: finance } }\n`));
   stack = await startEmbedStack({ orders: 6_000, modelDir });
+  pages = createServer((request, response) => {
+    const body = pageBodies.get(request.url ?? '');
+    response.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(body ?? 'not found');
+  });
+  await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+  const address = pages.address();
+  pagesUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const origins = await fetch(`${stack.perch.url}/v1/workspace/origins`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ origins: [new URL(stack.host.url).origin, pagesUrl] }),
+  });
+  expect(origins.status).toBe(200);
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
+  await new Promise((resolve) => (pages ? pages.close(resolve) : resolve(undefined)));
   await stack?.close();
   rmSync(modelDir, { recursive: true, force: true });
 });
@@ -55,8 +75,8 @@ interface PageEvents {
 }
 
 /**
- * A page of the host's origin (which Perch allows) holding one `<tc-dashboard>` with a token
- * minted straight through the API for any user and scope.
+ * A page of an origin Perch allows, holding one `<tc-dashboard>` with a token minted straight
+ * through the API for any user and scope.
  */
 async function openElement(token: string, attributes: string, options: { viewport?: { width: number; height: number }; theme?: string } = {}): Promise<Page> {
   const page = await browser.newPage();
@@ -68,7 +88,7 @@ async function openElement(token: string, attributes: string, options: { viewpor
     <script type="module" src="${stack.perch.url}/embed/perch.js"></script></head>
     <body style="margin:24px;background:${theme === 'dark' ? '#0d0f12' : '#ffffff'}"><main>
     <tc-dashboard ${attributes} theme="${theme}" api-base="${stack.perch.url}" token="${token}"></tc-dashboard></main></body></html>`;
-  await page.route(`${stack.host.url}${path}`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }));
+  pageBodies.set(path, body);
   await page.addInitScript(() => {
     const w = window as unknown as { __events: PageEvents };
     w.__events = { saved: [], deleted: [], errors: [], ready: 0 };
@@ -77,7 +97,7 @@ async function openElement(token: string, attributes: string, options: { viewpor
     document.addEventListener('tc-error', (e) => w.__events.errors.push((e as CustomEvent).detail));
     document.addEventListener('tc-ready', () => w.__events.ready++);
   });
-  await page.goto(`${stack.host.url}${path}`);
+  await page.goto(`${pagesUrl}${path}`);
   return page;
 }
 
@@ -185,7 +205,7 @@ async function tabTo(page: Page, prefix: string, backwards = false): Promise<voi
 }
 
 async function createThreeTileDashboard(title: string): Promise<{ id: string; version: number }> {
-  const page = await openElement(await mintToken(stack, CAROL, ['*']), 'new');
+  const page = await openElement(await mintToken(stack, CAROL, '*'), 'new');
   try {
     await waitForEditor(page);
     await page.locator('tc-dashboard input[name="dashboard-title"]').fill(title);
@@ -202,7 +222,7 @@ async function createThreeTileDashboard(title: string): Promise<{ id: string; ve
 
 describe('the dashboard editor in <tc-dashboard>', () => {
   it('carol builds a three-tile dashboard, moves and resizes with the mouse, saves and reloads it; a viewer of her tenant reads the SQL numbers', async () => {
-    const carolToken = await mintToken(stack, CAROL, ['*']);
+    const carolToken = await mintToken(stack, CAROL, '*');
     const page = await openElement(carolToken, 'new');
     let saved: { id: string; version: number };
     try {
@@ -245,7 +265,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
       await reloaded.close();
     }
 
-    const viewer = await openElement(await mintToken(stack, IVAN, ['*']), `dashboard="${saved.id}"`);
+    const viewer = await openElement(await mintToken(stack, IVAN, '*'), `dashboard="${saved.id}"`);
     try {
       await viewer.waitForFunction(() => (window as unknown as { __events: PageEvents }).__events.ready > 0, undefined, { timeout: 45_000 });
       // Viewers never see the editor's control.
@@ -273,7 +293,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
 
   it('never offers a member a member rule hides from this maker', async () => {
     const offered = async (user: typeof CAROL) => {
-      const page = await openElement(await mintToken(stack, user, ['*']), 'new');
+      const page = await openElement(await mintToken(stack, user, '*'), 'new');
       try {
         await waitForEditor(page);
         await page.locator('tc-dashboard button[name="add-tile"]').click();
@@ -296,7 +316,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
 
   it('two makers saving the same version: the second gets edit_conflict and is offered a reload', async () => {
     const { id } = await createThreeTileDashboard('Shared board');
-    const token = await mintToken(stack, CAROL, ['*']);
+    const token = await mintToken(stack, CAROL, '*');
     const first = await openElement(token, `dashboard="${id}"`);
     const second = await openElement(token, `dashboard="${id}"`);
     try {
@@ -326,7 +346,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
   }, 180_000);
 
   it('adds a tile and saves with the keyboard only', async () => {
-    const page = await openElement(await mintToken(stack, CAROL, ['*']), 'new');
+    const page = await openElement(await mintToken(stack, CAROL, '*'), 'new');
     try {
       await waitForEditor(page);
       // The editor opens with the title field focused.
@@ -420,7 +440,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
       await carol.page.waitForFunction(() => (window as unknown as { __events: PageEvents }).__events.deleted.length > 0);
       expect((await events(carol.page)).deleted).toEqual([{ id: 'carol_sales' }]);
       await carol.page.locator('tc-dashboard .blank').waitFor();
-      const list = await (await fetch(`${stack.perch.url}/v1/dashboards`, { headers: { authorization: `Bearer ${await mintToken(stack, CAROL, ['*'])}` } })).json();
+      const list = await (await fetch(`${stack.perch.url}/v1/dashboards`, { headers: { authorization: `Bearer ${await mintToken(stack, CAROL, '*')}` } })).json();
       expect((list as { dashboards: Array<{ id: string }> }).dashboards.map((d) => d.id)).not.toContain('carol_sales');
     } finally {
       await carol.page.close();
@@ -433,7 +453,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
       { name: 'phone', width: 390, height: 844 },
     ]) {
       it(`axe finds no serious or critical violation in the editor (${theme}, ${viewport.width} px); screenshots of its states`, async () => {
-        const page = await openElement(await mintToken(stack, CAROL, ['*']), 'new', { viewport, theme });
+        const page = await openElement(await mintToken(stack, CAROL, '*'), 'new', { viewport, theme });
         const shot = (name: string) => page.screenshot({ path: join(SHOTS, `editor-${viewport.name}-${theme}-${name}.png`), fullPage: false });
         try {
           await waitForEditor(page);

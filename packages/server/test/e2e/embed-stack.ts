@@ -162,7 +162,7 @@ export async function startEmbedStack(options: EmbedStackOptions): Promise<Embed
 }
 
 /** Mint a token straight through the API (as a host backend would), bound to no origin. */
-export async function mintToken(stack: EmbedStack, user: { distinctId: string; role: string; attributes: Record<string, unknown> }, dashboards: string[] = ['sales']): Promise<string> {
+export async function mintToken(stack: EmbedStack, user: { distinctId: string; role: string; attributes: Record<string, unknown> }, dashboards: string[] | '*' = ['sales']): Promise<string> {
   const response = await fetch(`${stack.perch.url}/v1/embed/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
