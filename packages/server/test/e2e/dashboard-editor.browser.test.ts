@@ -258,9 +258,9 @@ describe('the dashboard editor in <tc-dashboard>', () => {
     try {
       await reloaded.waitForFunction(() => (window as unknown as { __events: PageEvents }).__events.ready > 0, undefined, { timeout: 45_000 });
       const style = (chart: string) => reloaded.locator(`tc-dashboard section.tile[data-chart="${chart}"]`).getAttribute('style');
-      expect(await style('tile_2')).toContain('--_x: 7');
-      expect(await style('tile_3')).toContain('--_w: 8');
-      expect(await style('tile_3')).toContain('--_h: 5');
+      expect(await style('tile_2')).toContain('--_x:7;');
+      expect(await style('tile_3')).toContain('--_w:8;');
+      expect(await style('tile_3')).toContain('--_h:5;');
     } finally {
       await reloaded.close();
     }
@@ -381,7 +381,7 @@ describe('the dashboard editor in <tc-dashboard>', () => {
       await page.waitForFunction(() => (window as unknown as { __events: PageEvents }).__events.saved.length > 0);
       expect((await events(page)).saved[0]!.id).toBe('keyboard_board');
       await page.locator('tc-dashboard section.tile[data-chart="tile_1"]').waitFor();
-      expect(await page.locator('tc-dashboard section.tile[data-chart="tile_1"]').getAttribute('style')).toContain('--_x: 3');
+      expect(await page.locator('tc-dashboard section.tile[data-chart="tile_1"]').getAttribute('style')).toContain('--_x:3;');
     } finally {
       await page.close();
     }
