@@ -463,6 +463,9 @@ describe('the dashboard editor in <tc-dashboard>', () => {
           await addTile(page, { measures: ['revenue'], type: 'kpi', title: 'Revenue' });
           await addTile(page, { measures: ['orders'], dimensions: ['channel'], type: 'bar', title: 'Orders by channel' });
           await addTile(page, { measures: ['revenue'], dimensions: ['channel'], type: 'table', title: 'Revenue by channel' });
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.locator('tc-dashboard .edit-tile[data-chart="tile_2"] .preview-body[data-status="ready"] tc-chart').waitFor({ timeout: 30_000 });
+          await page.locator('tc-dashboard .edit-tile[data-chart="tile_3"] .preview-body[data-status="ready"] table').waitFor({ timeout: 30_000 });
           await shot('grid');
           expect(await seriousViolations(page)).toEqual([]);
           // The builder, with a live preview, then its loading, empty and error states.

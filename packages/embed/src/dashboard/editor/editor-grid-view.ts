@@ -16,6 +16,8 @@ export interface EditorGridInput {
   onEdit: (chart: string) => void;
   onRemove: (chart: string) => void;
   onNudge: (chart: string, kind: DragKind, dx: number, dy: number) => void;
+  /** The tile's data, drawn as the dashboard draws it. */
+  body: (chart: DashboardChartDefinition) => TemplateResult;
 }
 
 const TYPE_LABEL: Record<DashboardChartDefinition['type'], string> = { kpi: 'KPI', bar: 'Bar chart', line: 'Line chart', area: 'Area chart', pie: 'Pie chart', table: 'Table' };
@@ -70,8 +72,8 @@ export function editorGridView(input: EditorGridInput): TemplateResult {
             <button type="button" class="remove-tile" aria-label=${`Remove ${title}`} @click=${() => input.onRemove(chart.id)}>Remove</button>
           </div>
         </div>
-        <p class="tile-kind">${TYPE_LABEL[chart.type]}</p>
-        <p class="tile-query">${querySummary(chart, input.catalog)}</p>
+        <p class="tile-query"><span class="tile-kind">${TYPE_LABEL[chart.type]}</span> · ${querySummary(chart, input.catalog)}</p>
+        <div class="tile-body" part="tile-body">${input.body(chart)}</div>
         <details class="layout-menu" part="layout-menu">
           <summary aria-label=${`Layout of ${title}`}>Layout</summary>
           <div class="nudges" role="group" aria-label=${`Move or resize ${title}`}>

@@ -47,8 +47,10 @@ export const editorStyles = css`
   .edit-tile .tile-title { flex: 1; margin: 0; }
   .edit-tile .tile-actions { margin: 0; }
   .drag-handle { cursor: grab; user-select: none; touch-action: none; color: var(--_muted); font-size: 1.1rem; padding: 0 4px; line-height: 1; }
-  .tile-kind { margin: 0; font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--_accent); }
-  .tile-query { margin: 0; font-size: 0.85rem; color: var(--_muted); overflow-wrap: anywhere; }
+  .tile-kind { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--_accent); }
+  .tile-query { margin: 0; font-size: 0.8rem; color: var(--_muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  .edit-tile .tile-body { margin-top: 4px; }
+  .edit-tile .preview-body { position: relative; height: 100%; min-height: 48px; }
   .layout-menu { margin-top: auto; font-size: 0.8rem; }
   .layout-menu summary { cursor: pointer; color: var(--_muted); width: max-content; }
   .nudges { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
@@ -60,20 +62,23 @@ export const editorStyles = css`
   /* The builder: a panel on the right on wide screens, a full-width sheet on phones. */
   .sheet-backdrop, .dialog-backdrop { position: fixed; inset: 0; z-index: 60; background: rgb(0 0 0 / 0.35); }
   .builder {
-    position: fixed; z-index: 61; top: 0; right: 0; bottom: 0; width: min(460px, 100vw); box-sizing: border-box;
+    position: fixed; z-index: 61; top: 0; right: 0; bottom: 0; width: min(920px, 100vw); box-sizing: border-box;
     display: flex; flex-direction: column; background: var(--_tile-bg); color: var(--_fg);
     border-left: 1px solid var(--_border); box-shadow: -8px 0 32px rgb(0 0 0 / 0.2);
   }
   .builder-head { display: flex; align-items: center; justify-content: space-between; padding: 12px 16px; border-bottom: 1px solid var(--_border); }
   .builder-head h3 { margin: 0; font-size: 1.05rem; }
-  .builder-body { flex: 1; overflow: auto; padding: 12px 16px; display: flex; flex-direction: column; gap: 12px; }
+  .builder-body { flex: 1; overflow: auto; padding: 12px 16px; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; align-items: start; }
+  .builder-form { display: flex; flex-direction: column; gap: 12px; min-width: 0; }
+  /* The preview stays in view beside the form while the maker scrolls through members. */
+  .builder .preview { position: sticky; top: 0; border-top: none; padding-top: 0; }
   .builder-actions { padding: 12px 16px; border-top: 1px solid var(--_border); }
   .builder-actions .hint { flex-basis: 100%; }
   .filter-row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-bottom: 6px; }
   .filter-row input { flex: 1 1 6rem; width: auto; }
   .preview { border-top: 1px solid var(--_border); padding-top: 8px; }
   .preview h4 { margin: 0 0 8px; font-size: 0.85rem; color: var(--_muted); font-weight: 600; }
-  .preview-body { position: relative; height: 220px; overflow: auto; }
+  .preview .preview-body { position: relative; height: 260px; overflow: auto; }
   .preview-body tc-chart { display: block; height: 100%; }
   .dialog {
     position: fixed; z-index: 71; top: 50%; left: 50%; transform: translate(-50%, -50%); width: min(28rem, calc(100vw - 32px)); box-sizing: border-box;
@@ -93,7 +98,9 @@ export const editorStyles = css`
     .field, .field.grow { flex: 1 1 100%; }
     .grid-bar button { width: 100%; }
   }
-  @media (max-width: 600px) {
+  @media (max-width: 760px) {
     .builder { width: 100vw; border-left: none; }
+    .builder-body { grid-template-columns: minmax(0, 1fr); }
+    .builder .preview { position: static; border-top: 1px solid var(--_border); padding-top: 8px; }
   }
 `;

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { DashboardChartDefinition, DashboardDefinition, DashboardLayoutCell, DashboardSaved } from '@perch/protocol';
 import type { FetchToken } from '../../client/embed-client.js';
 import { readPalette } from '../palette.js';
@@ -6,6 +6,8 @@ import { skeletonView } from '../status-views.js';
 import { dashboardStyles } from '../styles.js';
 import { EditorDataController } from './editor-data-controller.js';
 import { PreviewController } from './preview-controller.js';
+import { TileResultsController } from './tile-results-controller.js';
+import { previewStateView } from './result-view.js';
 import { cellForNewTile, moveBy, removeCell, resizeBy } from './layout-ops.js';
 import { nextChartId, sameDefinition, slugId } from './draft.js';
 import { editorGridView, type DragKind } from './editor-grid-view.js';
@@ -81,6 +83,7 @@ export class TcDashboardEditor extends LitElement {
 
   readonly data = new EditorDataController(this);
   readonly preview = new PreviewController(this, () => this.data.api);
+  readonly tiles = new TileResultsController(this, () => this.data.api);
 
   private _draft: DashboardDefinition | undefined;
   private _builder: Builder | undefined;
@@ -103,6 +106,11 @@ export class TcDashboardEditor extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#endDrag();
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    // Every tile on the grid shows its data; only new or changed queries run.
+    if (changed.has('_draft') && this._draft) this.tiles.sync(this._draft.charts);
   }
 
   /** Whether the working copy differs from what was opened. */
@@ -354,6 +362,7 @@ export class TcDashboardEditor extends LitElement {
     if (load.status === 'loading' || !draft) {
       return html`<div class="editor" part="editor" aria-busy="true"><div class="editor-loading">${skeletonView()}<span class="visually-hidden">Opening the editor…</span></div></div>`;
     }
+    const palette = readPalette(this);
     return html`<div class="editor" part="editor">
       ${this.#renderToolbar(draft)}
       ${settingsView({ draft, catalog: this.data.catalog, onChange: (next) => this.#setDraft(next) })}
@@ -371,6 +380,15 @@ export class TcDashboardEditor extends LitElement {
         onEdit: (chart) => this.#editTile(chart),
         onRemove: (chart) => this.#removeTile(chart),
         onNudge: (chart, kind, dx, dy) => this.#nudge(chart, kind, dx, dy),
+        body: (chart) =>
+          previewStateView(
+            this.tiles.results.get(chart.id) ?? { status: 'loading' },
+            chart,
+            this.data.catalog.datasets.find((d) => d.name === chart.query.dataset),
+            palette,
+            this.locale,
+            '',
+          ),
       })}
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>
       ${this._builder
@@ -379,7 +397,7 @@ export class TcDashboardEditor extends LitElement {
             existing: this._builder.existing,
             catalog: this.data.catalog,
             preview: this.preview.state,
-            palette: readPalette(this),
+            palette,
             locale: this.locale,
             onChange: (chart) => this.#changeBuilder(chart),
             onApply: () => this.#applyBuilder(),

@@ -1,12 +1,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { DashboardChartDefinition, DashboardChartType, Filter, FilterOperator, FilterValue, Granularity, MemberFilter, SemanticQueryInput } from '@perch/protocol';
-import { buildChartConfig, type ChartPalette } from '../../charts/chart-options.js';
-import { isEmptyResult, kpiView, tableView } from '../tile-views.js';
-import { skeletonView } from '../status-views.js';
+import type { ChartPalette } from '../../charts/chart-options.js';
 import type { Catalog, CatalogDataset, CatalogMember } from './editor-client.js';
 import type { PreviewState } from './preview-controller.js';
-import { previewChart } from './draft.js';
-import { failureView } from './failure-view.js';
+import { previewStateView } from './result-view.js';
 
 /* Kept here rather than imported from @perch/protocol at run time, which would pull zod into the page. */
 const CHART_TYPES: ReadonlyArray<{ value: DashboardChartType; label: string }> = [
@@ -105,6 +102,7 @@ export function tileBuilderView(input: TileBuilderInput): TemplateResult {
         <button type="button" class="icon" aria-label="Close the tile builder" @click=${input.onClose}><span aria-hidden="true">✕</span></button>
       </div>
       <div class="builder-body">
+        <div class="builder-form">
         <label class="field">Dataset
           <select name="dataset" @change=${(e: Event) => onChange({ ...chart, query: { dataset: (e.target as HTMLSelectElement).value, measures: [], dimensions: [], filters: [] } })}>
             <option value="" ?selected=${!dataset}>Choose a dataset</option>
@@ -122,9 +120,10 @@ export function tileBuilderView(input: TileBuilderInput): TemplateResult {
         <label class="field">Title
           <input name="tile-title" type="text" maxlength="200" .value=${chart.title ?? ''} @input=${(e: Event) => onChange({ ...chart, title: (e.target as HTMLInputElement).value })} />
         </label>
+        </div>
         <section class="preview" part="preview" aria-label="Preview" aria-live="polite">
           <h4>Preview</h4>
-          ${previewBody(input, dataset)}
+          ${previewStateView(input.preview, chart, dataset, input.palette, input.locale, 'The preview appears once the tile has a dataset and a measure or dimension.')}
         </section>
       </div>
       <div class="builder-actions">
@@ -201,23 +200,3 @@ function filterFields(dataset: CatalogDataset, filters: MemberFilter[], setFilte
   </fieldset>`;
 }
 
-function previewBody(input: TileBuilderInput, dataset: CatalogDataset | undefined): TemplateResult {
-  const { preview, chart } = input;
-  const shown = previewChart(chart, dataset);
-  switch (preview.status) {
-    case 'idle':
-      return html`<p class="hint">The preview appears once the tile has a dataset and a measure or dimension.</p>`;
-    case 'loading':
-      return html`<div class="preview-body" aria-busy="true">${preview.previous ? html`<div class="updating">${resultView(input, shown, preview.previous)}</div>` : skeletonView()}</div>`;
-    case 'error':
-      return html`<div class="preview-body">${failureView(preview.failure, 'The preview could not run.')}</div>`;
-    case 'ready':
-      return html`<div class="preview-body" data-status="ready">${isEmptyResult(preview.result) ? html`<div class="empty" part="empty" role="status"><p>No data for this query.</p></div>` : resultView(input, shown, preview.result)}</div>`;
-  }
-}
-
-function resultView(input: TileBuilderInput, chart: ReturnType<typeof previewChart>, result: Parameters<typeof kpiView>[1]): TemplateResult {
-  if (chart.type === 'kpi') return kpiView(chart, result, input.locale);
-  if (chart.type === 'table') return tableView(chart, result, input.locale);
-  return html`<tc-chart .option=${buildChartConfig(chart, result, input.palette, input.locale)} label=${chart.title}></tc-chart>`;
-}
