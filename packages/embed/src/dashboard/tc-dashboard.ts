@@ -186,6 +186,7 @@ export class TcDashboard extends LitElement {
   #renderEditor(): TemplateResult {
     return html`<tc-dashboard-editor
       part="editor"
+      exportparts="toolbar, settings, pickers-edit, edit-tile, drag-handle, resize-handle, layout-menu, builder, preview, dialog"
       .dashboardId=${this._editing === 'existing' ? this.dashboard : ''}
       .token=${this.token}
       .fetchToken=${this.fetchToken}

@@ -21,7 +21,7 @@ export const editorStyles = css`
   .notice { margin: 0; color: var(--_danger); font-weight: 600; }
   .hint { margin: 0; color: var(--_muted); font-size: 0.85rem; }
   .settings { display: flex; flex-direction: column; gap: 10px; padding: 12px; border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_tile-bg); }
-  .settings-row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; }
+  .settings-row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
   .field { display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); min-width: 10rem; }
   .field.grow { flex: 1 1 16rem; }
   .field input, .field select { font-size: 0.9rem; }
@@ -31,7 +31,19 @@ export const editorStyles = css`
   }
   fieldset { border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); margin: 0; padding: 6px 10px 8px; min-width: 0; }
   legend { font-size: 0.8rem; color: var(--_muted); padding: 0 4px; }
-  .pickers-edit { display: flex; flex-wrap: wrap; gap: 4px 12px; flex: 1 1 16rem; }
+  .pickers-field { flex: 1 1 16rem; position: relative; }
+  .pickers-edit summary {
+    cursor: pointer; color: var(--_fg); background: var(--_tile-bg); font-size: 0.9rem; list-style: none;
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); padding: 4px 28px 4px 8px; position: relative;
+    white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  }
+  .pickers-edit summary::-webkit-details-marker { display: none; }
+  .pickers-edit summary::after { content: '▾'; position: absolute; right: 8px; color: var(--_muted); }
+  .pickers-edit summary:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .picker-options {
+    display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 2px 12px; margin-top: 4px; padding: 8px;
+    border: 1px solid var(--_border); border-radius: calc(var(--_radius) / 2); background: var(--_tile-bg);
+  }
   .check, .type { display: inline-flex; align-items: center; gap: 6px; font-size: 0.9rem; color: var(--_fg); padding: 2px 0; }
   .members { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 2px 12px; }
   .types { display: flex; flex-wrap: wrap; gap: 4px 14px; }

@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import type { DashboardDefinition } from '@perch/protocol';
 import { DATE_RANGE_PRESETS } from '../date-presets.js';
 import type { Catalog, CatalogMember } from './editor-client.js';
@@ -70,17 +70,20 @@ export function settingsView({ draft, catalog, onChange }: SettingsInput): Templ
           ${DATE_RANGE_PRESETS.map((p) => html`<option value=${p.value} ?selected=${p.value === rangeDefault}>${p.label}</option>`)}
         </select>
       </label>
-      <fieldset class="pickers-edit">
-        <legend>Pickers</legend>
-        ${dimensions.length === 0 ? html`<span class="hint">Add a tile first.</span>` : nothing}
-        ${dimensions.map(
-          (m) => html`<label class="check"><input type="checkbox" name="picker" value=${m.name} .checked=${filters.pickers.some((p) => p.member === m.name)} @change=${(e: Event) => {
-            const on = (e.target as HTMLInputElement).checked;
-            const rest = filters.pickers.filter((p) => p.member !== m.name);
-            setFilters({ pickers: on ? [...rest, { member: m.name, title: m.title }] : rest });
-          }} />${m.title}</label>`,
-        )}
-      </fieldset>
+      <div class="field pickers-field">Pickers
+        <details class="pickers-edit" part="pickers-edit">
+          <summary><span class="visually-hidden">Pickers: </span>${filters.pickers.length ? filters.pickers.map((p) => p.title ?? p.member).join(', ') : dimensions.length ? 'None' : 'Add a tile first'}</summary>
+          <div class="picker-options" role="group" aria-label="Dimensions offered as pickers">
+            ${dimensions.map(
+              (m) => html`<label class="check"><input type="checkbox" name="picker" value=${m.name} .checked=${filters.pickers.some((p) => p.member === m.name)} @change=${(e: Event) => {
+                const on = (e.target as HTMLInputElement).checked;
+                const rest = filters.pickers.filter((p) => p.member !== m.name);
+                setFilters({ pickers: on ? [...rest, { member: m.name, title: m.title }] : rest });
+              }} />${m.title}</label>`,
+            )}
+          </div>
+        </details>
+      </div>
     </div>
   </section>`;
 }

@@ -52,8 +52,9 @@ interface Drag {
  * ```
  *
  * @fires tc-error - a load or save failed; detail `{code, message, requestId?}`
- * @csspart toolbar, settings, grid, tile, edit-tile, drag-handle, resize-handle, layout-menu,
- *   builder, preview, dialog, error, empty, skeleton
+ * @csspart toolbar, settings, pickers-edit, grid, tile, edit-tile, drag-handle, resize-handle, layout-menu,
+ *   builder, preview, dialog, error, empty, skeleton (`<tc-dashboard>` re-exports the editor's own:
+ *   toolbar to dialog)
  */
 export class TcDashboardEditor extends LitElement {
   static override properties = {
