@@ -113,6 +113,8 @@ export const editorStyles = css`
   @media (max-width: 760px) {
     .builder { width: 100vw; border-left: none; }
     .builder-body { grid-template-columns: minmax(0, 1fr); }
-    .builder .preview { position: static; border-top: 1px solid var(--_border); padding-top: 8px; }
+    /* On a phone the preview comes first and stays at the top while the form scrolls under it. */
+    .builder .preview { order: -1; z-index: 1; background: var(--_tile-bg); border-bottom: 1px solid var(--_border); padding-bottom: 8px; }
+    .builder .preview .preview-body { height: 170px; }
   }
 `;
