@@ -13,7 +13,7 @@ import { nextChartId, sameDefinition, slugId } from './draft.js';
 import { editorGridView, type DragKind } from './editor-grid-view.js';
 import { runnableQuery, tileBuilderView } from './tile-builder-view.js';
 import { settingsView } from './settings-view.js';
-import { dialogView } from './dialog-view.js';
+import { editorDialogView, type EditorDialog as Dialog } from './editor-dialogs.js';
 import { failureView } from './failure-view.js';
 import { editorStyles } from './editor-styles.js';
 import '../../charts/tc-chart.js';
@@ -21,7 +21,6 @@ import '../../charts/tc-chart.js';
 /** How an editing session ended, for the `<tc-dashboard>` that opened the editor. */
 export type EditorOutcome = { kind: 'saved'; saved: DashboardSaved } | { kind: 'deleted'; id: string } | { kind: 'cancelled' };
 
-type Dialog = { kind: 'discard' } | { kind: 'conflict' } | { kind: 'reload' } | { kind: 'delete' } | { kind: 'save-as'; title: string };
 
 interface Builder {
   chart: DashboardChartDefinition;
@@ -405,7 +404,17 @@ export class TcDashboardEditor extends LitElement {
             onClose: () => this.#closeBuilder(),
           })
         : nothing}
-      ${this.#renderDialog(draft)}
+      ${this._dialog
+        ? editorDialogView(this._dialog, draft.title, {
+            keepEditing: () => this.#closeDialog(),
+            discard: () => this.#done({ kind: 'cancelled' }),
+            askReload: () => this.#openDialog({ kind: 'reload' }),
+            reload: () => void this.#open(),
+            remove: () => void this.#delete(),
+            saveAs: (title) => void this.#saveAs(title),
+            setTitle: (title) => (this._dialog = { kind: 'save-as', title }),
+          })
+        : nothing}
     </div>`;
   }
 
@@ -434,54 +443,6 @@ export class TcDashboardEditor extends LitElement {
       ${this._notice ? html`<p class="notice" role="alert">${this._notice}</p>` : nothing}`;
   }
 
-  #renderDialog(draft: DashboardDefinition): TemplateResult | typeof nothing {
-    const dialog = this._dialog;
-    if (!dialog) return nothing;
-    const keepEditing = { label: 'Keep editing', onPress: () => this.#closeDialog() };
-    switch (dialog.kind) {
-      case 'discard':
-        return dialogView({
-          id: 'discard',
-          title: 'Discard your changes?',
-          body: 'The dashboard stays as it was last saved.',
-          actions: [{ label: 'Discard changes', primary: true, danger: true, onPress: () => this.#done({ kind: 'cancelled' }) }, keepEditing],
-          onDismiss: () => this.#closeDialog(),
-        });
-      case 'conflict':
-        return dialogView({
-          id: 'conflict',
-          title: 'Someone saved this dashboard after you opened it',
-          body: 'Reload it to see their version, or keep editing and save yours as a new dashboard.',
-          actions: [{ label: 'Reload', primary: true, onPress: () => this.#openDialog({ kind: 'reload' }) }, keepEditing],
-          onDismiss: () => this.#closeDialog(),
-        });
-      case 'reload':
-        return dialogView({
-          id: 'reload',
-          title: 'Reload and discard your edits?',
-          body: 'Your unsaved changes will be lost.',
-          actions: [{ label: 'Reload and discard', primary: true, danger: true, onPress: () => void this.#open() }, keepEditing],
-          onDismiss: () => this.#closeDialog(),
-        });
-      case 'delete':
-        return dialogView({
-          id: 'delete',
-          title: `Delete “${draft.title}”?`,
-          body: 'Everyone in your organisation loses this dashboard. This cannot be undone.',
-          actions: [{ label: 'Delete dashboard', primary: true, danger: true, onPress: () => void this.#delete() }, { label: 'Keep it', onPress: () => this.#closeDialog() }],
-          onDismiss: () => this.#closeDialog(),
-        });
-      case 'save-as':
-        return dialogView({
-          id: 'save-as',
-          title: 'Save as a new dashboard',
-          body: 'The copy belongs to your organisation; the original stays as it is.',
-          field: { label: 'Title', value: dialog.title, onInput: (title) => (this._dialog = { kind: 'save-as', title }) },
-          actions: [{ label: 'Save copy', primary: true, onPress: () => void this.#saveAs(dialog.title) }, { label: 'Cancel', onPress: () => this.#closeDialog() }],
-          onDismiss: () => this.#closeDialog(),
-        });
-    }
-  }
 }
 
 if (!customElements.get('tc-dashboard-editor')) customElements.define('tc-dashboard-editor', TcDashboardEditor);
