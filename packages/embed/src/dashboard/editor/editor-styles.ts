@@ -2,7 +2,7 @@ import { css } from 'lit';
 
 /** The editor's own layout, on top of the dashboard's styles (tiles, tables, KPIs, errors). */
 export const editorStyles = css`
-  .editor { display: flex; flex-direction: column; gap: var(--_gap); }
+  .editor, .editor-main { display: flex; flex-direction: column; gap: var(--_gap); }
   .editor-loading { position: relative; height: 240px; }
   .toolbar {
     position: sticky; top: 0; z-index: 5; display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px;

@@ -363,7 +363,11 @@ export class TcDashboardEditor extends LitElement {
       return html`<div class="editor" part="editor" aria-busy="true"><div class="editor-loading">${skeletonView()}<span class="visually-hidden">Opening the editor…</span></div></div>`;
     }
     const palette = readPalette(this);
+    // While the builder or a dialog is open the rest is inert: aria-modal is then true for
+    // keyboard and screen reader users too, and Tab cannot wander behind the panel.
+    const modal = this._builder !== undefined || this._dialog !== undefined;
     return html`<div class="editor" part="editor">
+      <div class="editor-main" ?inert=${modal}>
       ${this.#renderToolbar(draft)}
       ${settingsView({ draft, catalog: this.data.catalog, onChange: (next) => this.#setDraft(next) })}
       <div class="grid-bar">
@@ -390,6 +394,7 @@ export class TcDashboardEditor extends LitElement {
             '',
           ),
       })}
+      </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this._announcement}</div>
       ${this._builder
         ? tileBuilderView({
