@@ -56,8 +56,9 @@ export async function buildEmbed(options: BuildEmbedOptions = {}): Promise<Embed
   const initial = closure(metafile, entryPath, () => false);
   // The budget covers everything a dashboard with chart tiles loads: the entry, its static
   // imports, and every lazily imported chunk except the assistant's (which only
-  // <tc-ai-assistant> fetches). Counting only static imports would hide the chart library.
-  const dashboard = closure(metafile, entryPath, (target) => !isAssistantChunk(metafile, target));
+  // <tc-ai-assistant> fetches) and the editor's (which only a maker pressing "Edit" fetches).
+  // Counting only static imports would hide the chart library.
+  const dashboard = closure(metafile, entryPath, (target) => !isAssistantChunk(metafile, target) && !isEditorChunk(metafile, target));
   const chartsPath = Object.keys(outputs).find((path) => hasInput(metafile, path, 'src/charts/chartjs-setup.ts'));
   // perch.js: a stable, short-cached name that re-exports the immutable hashed entry.
   writeFileSync(join(outdir, 'perch.js'), `export * from './${entry}';\n`);
@@ -88,6 +89,11 @@ function hasInput(metafile: Metafile, outputPath: string, input: string): boolea
 function isAssistantChunk(metafile: Metafile, outputPath: string): boolean {
   const entryPoint = metafile.outputs[outputPath]?.entryPoint ?? '';
   return entryPoint.startsWith('src/assistant/') && entryPoint !== 'src/assistant/tc-ai-assistant.ts';
+}
+
+/** The dashboard editor's chunk: its dynamic-import entry point lives in `src/dashboard/editor/`. */
+function isEditorChunk(metafile: Metafile, outputPath: string): boolean {
+  return (metafile.outputs[outputPath]?.entryPoint ?? '').startsWith('src/dashboard/editor/');
 }
 
 /**

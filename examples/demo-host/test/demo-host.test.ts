@@ -77,6 +77,16 @@ describe('demo host', () => {
     expect((mints[0]!.body.origins as string[])[0]).toBe(new URL(host.url).origin);
   });
 
+  it('scopes makers to every dashboard (they save their own), and viewers to the sales dashboard', async () => {
+    mints.length = 0;
+    for (const user of ['carol', 'alice']) {
+      const cookie = await login(user);
+      const response = await fetch(`${host.url}/api/perch-token`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status).toBe(200);
+    }
+    expect(mints.map((m) => (m.body.scope as { dashboards: unknown }).dashboards)).toEqual(['*', ['sales']]);
+  });
+
   it('refuses token requests without a host session and unknown users', async () => {
     mints.length = 0;
     const response = await fetch(`${host.url}/api/perch-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -12,6 +12,8 @@ export type PerchTheme = 'light' | 'dark' | 'auto';
 export interface TcDashboardAttributes {
   /** Dashboard id from the semantic model. */
   dashboard: string;
+  /** Open the editor on a new, empty dashboard (makers and admins) when no `dashboard` is set. */
+  new?: boolean;
   token?: string;
   'api-base'?: string;
   theme?: PerchTheme;

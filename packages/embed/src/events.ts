@@ -47,6 +47,17 @@ export interface TcAnswerDetail {
   result: AssistantResult;
 }
 
+/** Detail of `tc-dashboard-saved`: the dashboard a maker saved (created, replaced or copied) and its new version. */
+export interface TcDashboardSavedDetail {
+  id: string;
+  version: number;
+}
+
+/** Detail of `tc-dashboard-deleted`: the saved dashboard a maker deleted. */
+export interface TcDashboardDeletedDetail {
+  id: string;
+}
+
 /**
  * Typed map of the events both Perch components dispatch (bubbling and composed, so a listener on
  * `document` hears them). `HTMLElementEventMap` is extended with it, so `addEventListener('tc-error', …)`
@@ -61,6 +72,8 @@ export interface PerchEventMap {
   'tc-error': CustomEvent<TcErrorDetail>;
   'tc-token-expired': CustomEvent<TcTokenExpiredDetail>;
   'tc-answer': CustomEvent<TcAnswerDetail>;
+  'tc-dashboard-saved': CustomEvent<TcDashboardSavedDetail>;
+  'tc-dashboard-deleted': CustomEvent<TcDashboardDeletedDetail>;
 }
 
 /**

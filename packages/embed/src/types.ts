@@ -6,7 +6,7 @@ import type { DrillStep, DashboardChartType, DashboardChartView, DashboardFilter
  */
 
 export type { MeasureFormat, MemberLabel, CrossFilter, DrillStep, DashboardFilters, TileBatchBody, TileLine, TileLeadLine } from '@perch/protocol';
-export type { PerchEventMap, TcErrorDetail, TcReadyDetail, TcTokenExpiredDetail, TcAnswerDetail } from './events.js';
+export type { PerchEventMap, TcErrorDetail, TcReadyDetail, TcTokenExpiredDetail, TcAnswerDetail, TcDashboardSavedDetail, TcDashboardDeletedDetail } from './events.js';
 
 /** `GET /v1/embed/session`. Never carries attribute values. */
 export type EmbedSession = SessionResponse;

@@ -35,6 +35,10 @@ async function closure(file: string, skipDynamic: (target: string) => boolean, s
 }
 
 const isAssistantChunk = (file: string) => file.startsWith('assistant-panel.');
+/** The maker's dashboard editor: only "Edit" (or a new dashboard) imports it, never a viewer's page. */
+const isEditorChunk = (file: string) => file.startsWith('tc-dashboard-editor.');
+const isOutsideBudget = (file: string) => isAssistantChunk(file) || isEditorChunk(file);
+const budgetFiles = (m: EmbedManifest) => m.dashboardFiles;
 const gzipSize = async (files: Iterable<string>) => {
   let total = 0;
   for (const file of files) total += gzipSync(await readFile(join(distDir, file))).byteLength;
@@ -43,7 +47,7 @@ const gzipSize = async (files: Iterable<string>) => {
 
 describe('embed bundle', () => {
   it('keeps everything a dashboard with charts loads under 150 KB gzip, and records it in the manifest', async () => {
-    const dashboard = await closure(manifest.entry, isAssistantChunk);
+    const dashboard = await closure(manifest.entry, isOutsideBudget);
     const total = await gzipSize(dashboard);
     expect([...dashboard].sort()).toEqual([...manifest.dashboardFiles].sort());
     // The chart chunk is part of the budget, not beside it.
@@ -55,25 +59,32 @@ describe('embed bundle', () => {
     expect(written.gzipBytes).toBe(total);
   });
 
-  it('leaves only the assistant outside the budget: every other built file is counted', async () => {
+  it('leaves only the assistant and the editor outside the budget: every other built file is counted', async () => {
     const built = (await readdir(distDir)).filter((f) => f.endsWith('.js') && f !== 'perch.js');
     const dashboard = new Set(manifest.dashboardFiles);
     const outside = built.filter((f) => !dashboard.has(f));
     const assistantChunk = manifest.lazyFiles.find(isAssistantChunk);
+    const editorChunk = manifest.lazyFiles.find(isEditorChunk);
     expect(assistantChunk).toBeDefined();
-    const assistantOnly = await closure(assistantChunk!, () => false);
-    for (const file of outside) expect(assistantOnly.has(file)).toBe(true);
+    expect(editorChunk).toBeDefined();
+    const lazyOnly = new Set([...(await closure(assistantChunk!, () => false)), ...(await closure(editorChunk!, () => false))]);
+    for (const file of outside) expect(lazyOnly.has(file)).toBe(true);
     expect(outside.sort()).toEqual([...manifest.lazyFiles].sort());
     expect(await gzipSize(built)).toBeGreaterThanOrEqual(manifest.gzipBytes);
   });
 
-  it('splits Chart.js and the assistant into lazily imported chunks', async () => {
+  it('splits Chart.js, the assistant and the editor into lazily imported chunks', async () => {
     const initial = await closure(manifest.entry, () => true);
     expect([...initial].sort()).toEqual([...manifest.initialFiles].sort());
     expect(await gzipSize(initial)).toBe(manifest.initialGzipBytes);
     const lazy = manifest.files.filter((f) => f.endsWith('.js') && f !== 'perch.js' && !initial.has(f));
     expect(lazy.some((f) => f.startsWith('assistant-panel.'))).toBe(true);
     expect(lazy.some((f) => f.startsWith('chartjs-setup.'))).toBe(true);
+    expect(lazy.some(isEditorChunk)).toBe(true);
+    // The shell must not carry the editor: its tile builder's text lives in the editor chunk only.
+    const editorText = 'Choose a dataset and at least one measure or dimension.';
+    for (const file of budgetFiles(manifest)) expect(await readFile(join(distDir, file), 'utf8')).not.toContain(editorText);
+    expect(await readFile(join(distDir, manifest.lazyFiles.find(isEditorChunk)!), 'utf8')).toContain(editorText);
     // The shell must not carry chart drawing code: Chart.js' core (with this message) is lazy.
     const chartCore = 'Canvas is already in use';
     for (const file of initial) expect(await readFile(join(distDir, file), 'utf8')).not.toContain(chartCore);

@@ -28,9 +28,11 @@ export interface EmbedClientOptions {
 }
 
 export interface EmbedRequestInit {
-  method?: 'GET' | 'POST';
-  /** JSON-serialisable body (POST only). */
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** JSON-serialisable body (POST and PUT). */
   body?: unknown;
+  /** Extra request headers, e.g. `If-Match` on a dashboard save. */
+  headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
   accept?: string;
 }
@@ -188,7 +190,7 @@ export class EmbedClient {
   }
 
   async #send(path: string, init: EmbedRequestInit, token: string): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: init.accept ?? 'application/json' };
+    const headers: Record<string, string> = { ...init.headers, authorization: `Bearer ${token}`, accept: init.accept ?? 'application/json' };
     let body: string | undefined;
     if (init.body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -12,6 +12,8 @@ const layout = css`
   header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px; margin-bottom: var(--_gap); }
   h2 { font-size: 1.25rem; margin: 0; }
   .description { color: var(--_muted); margin: 0; }
+  header button.edit { margin-left: auto; align-self: center; }
+  .blank { color: var(--_muted); margin: 0; padding: 24px 0; }
   .filters { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: var(--_gap); }
   .filters label { display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }
   .picker { position: relative; display: flex; flex-direction: column; gap: 4px; font-size: 0.8rem; color: var(--_muted); }

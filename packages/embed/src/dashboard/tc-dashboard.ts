@@ -16,7 +16,11 @@ import { crossFilterBar, crossFilterLabel, crossFilterOf, isActiveCrossFilter, m
 import { rowsPanelView } from './rows-view.js';
 import { breadcrumbView, drilledChart, nextDrillLevel, valueMenuView, type ValueMenu } from './drill-view.js';
 import { downloadBlob } from './download.js';
+import { readPalette } from './palette.js';
 import type { TcChart } from '../charts/tc-chart.js';
+import type { EditorOutcome } from './editor/tc-dashboard-editor.js';
+import { emitPerchEvent } from '../events.js';
+import { afterPageScripts } from '../client/page-scripts.js';
 import '../charts/tc-chart.js';
 
 /** Origin of the script that defined this element: Perch serves it, so its API lives there too. */
@@ -44,13 +48,16 @@ const SCRIPT_ORIGIN = (() => {
  * @fires tc-ready - every permitted tile has settled; detail `{component: 'dashboard', dashboard, durationMs}`
  * @fires tc-error - detail `{code, message, requestId?, chart?}`
  * @fires tc-token-expired - Perch answered 401 `token_expired`; detail `{willRefresh}`
- * @csspart header, title, description, filters, filter, grid, tile, tile-title, tile-body,
+ * @fires tc-dashboard-saved - a maker saved the dashboard (or a new one, or a copy); detail `{id, version}`
+ * @fires tc-dashboard-deleted - a maker deleted the dashboard; detail `{id}`
+ * @csspart header, edit-button, editor, blank, title, description, filters, filter, grid, tile, tile-title, tile-body,
  *   skeleton, empty, error, not-permitted, kpi, kpi-change, table, export-button, table-button, png-button, expand-button,
  *   cross-filters, chip, cross-note, breadcrumb, value-menu, rows-panel
  */
 export class TcDashboard extends LitElement {
   static override properties = {
     dashboard: { type: String },
+    isNew: { type: Boolean, attribute: 'new' },
     token: { type: String },
     apiBase: { type: String, attribute: 'api-base' },
     theme: { type: String, reflect: true },
@@ -60,12 +67,16 @@ export class TcDashboard extends LitElement {
     _pickerSearch: { state: true },
     _asTable: { state: true },
     _valueMenu: { state: true },
+    _editing: { state: true },
+    _blank: { state: true },
   };
 
   static override styles = dashboardStyles;
 
-  /** Dashboard id from the semantic model. */
+  /** Dashboard id from the semantic model, or of a dashboard makers of this tenant saved. */
   dashboard = '';
+  /** The `new` attribute: with no `dashboard`, open the editor on a new dashboard (makers and admins). */
+  isNew = false;
   /** The embed token (opaque). Prefer `fetchToken` so the component can refresh it. */
   token: string | undefined;
   /** Perch base URL; defaults to the origin that served this script. */
@@ -91,6 +102,13 @@ export class TcDashboard extends LitElement {
   private _asTable = new Set<string>();
   /** The menu a click on a value of a drillable tile opened (filter or drill), if any. */
   private _valueMenu: ValueMenu | undefined;
+  /**
+   * Edit mode: the dashboard shown is being edited (`existing`), or a new one is being made
+   * (`new`). The editor is a separate chunk, imported the first time a maker needs it.
+   */
+  private _editing: 'existing' | 'new' | undefined;
+  /** What the element says when it shows no dashboard (after a delete, or a cancelled new one). */
+  private _blank: string | undefined;
   #pendingLoad = true;
   #colorScheme: MediaQueryList | undefined;
   /**
@@ -106,6 +124,77 @@ export class TcDashboard extends LitElement {
   /** The shared API client (token refresh and retry), for composing components. */
   get client(): EmbedClient | undefined {
     return this.data.client;
+  }
+
+  /**
+   * Open the editor on this dashboard (makers and admins; Perch refuses other roles' saves).
+   *
+   * @example
+   * document.querySelector('tc-dashboard').edit();
+   */
+  async edit(): Promise<void> {
+    await this.#openEditor(this.dashboard ? 'existing' : 'new');
+  }
+
+  /**
+   * Open the editor on a new, empty dashboard; after its first save the element shows it.
+   * A host wires the list's `tc-dashboard-create` event to this.
+   *
+   * @example
+   * list.addEventListener('tc-dashboard-create', () => dashboard.startNew());
+   */
+  async startNew(): Promise<void> {
+    await this.#openEditor('new');
+  }
+
+  async #openEditor(mode: 'existing' | 'new'): Promise<void> {
+    // The editor's code is loaded on demand: a viewer's page never downloads it. A host may set
+    // `fetchToken` from a script that runs after this element upgrades (`<tc-dashboard new>`).
+    await Promise.all([import('./editor/tc-dashboard-editor.js'), afterPageScripts()]);
+    this._blank = undefined;
+    this._valueMenu = undefined;
+    this._expanded = undefined;
+    this._editing = mode;
+  }
+
+  #onEditorDone(outcome: EditorOutcome): void {
+    const wasNew = this._editing === 'new';
+    this._editing = undefined;
+    if (outcome.kind === 'saved') {
+      const { id, version } = outcome.saved;
+      const same = id === this.dashboard;
+      this.dashboard = id;
+      // The same id does not retrigger the load; the saved definition must replace the old one.
+      if (same) void this.data.reload();
+      emitPerchEvent(this, 'tc-dashboard-saved', { id, version });
+    } else if (outcome.kind === 'deleted') {
+      this.dashboard = '';
+      this.data.definition = undefined;
+      this._blank = 'This dashboard was deleted.';
+      emitPerchEvent(this, 'tc-dashboard-deleted', { id: outcome.id });
+    } else if (wasNew && !this.dashboard) {
+      this._blank = 'No dashboard is open.';
+    }
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button.edit')?.focus());
+  }
+
+  /** Makers and admins may edit; viewers and explorers never see the control. */
+  #canEdit(): boolean {
+    return this.data.role === 'maker' || this.data.role === 'admin';
+  }
+
+  #renderEditor(): TemplateResult {
+    return html`<tc-dashboard-editor
+      part="editor"
+      exportparts="toolbar, settings, pickers-edit, edit-tile, drag-handle, resize-handle, layout-menu, builder, preview, dialog"
+      .dashboardId=${this._editing === 'existing' ? this.dashboard : ''}
+      .token=${this.token}
+      .fetchToken=${this.fetchToken}
+      .apiBase=${this.apiBase || SCRIPT_ORIGIN}
+      .locale=${this.locale}
+      theme=${this.theme}
+      @editor-done=${(e: CustomEvent<EditorOutcome>) => this.#onEditorDone(e.detail)}
+    ></tc-dashboard-editor>`;
   }
 
   override disconnectedCallback(): void {
@@ -154,6 +243,7 @@ export class TcDashboard extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('isNew') && this.isNew && !this.dashboard && !this._editing) void this.startNew();
     const identityChanged = changed.has('dashboard') || changed.has('apiBase');
     const status = this.data.load.status;
     const credentialsArrived = (changed.has('token') || changed.has('fetchToken')) && status !== 'ready' && status !== 'loading';
@@ -175,21 +265,12 @@ export class TcDashboard extends LitElement {
   }
 
   #palette(): ChartPalette {
-    const style = getComputedStyle(this);
-    const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-    const accent = read('--_accent', '#2f6fed');
-    return {
-      fg: read('--_fg', '#1b1f24'),
-      muted: read('--_muted', '#5f6b7a'),
-      border: read('--_border', '#dfe3e8'),
-      accent,
-      font: read('--_font', 'sans-serif'),
-      surface: read('--_tile-bg', '#ffffff'),
-      series: [accent, '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'],
-    };
+    return readPalette(this);
   }
 
   protected override render(): TemplateResult {
+    if (this._editing) return this.#renderEditor();
+    if (this._blank && !this.dashboard) return html`<p class="blank" part="blank" role="status">${this._blank}</p>`;
     const { load, definition } = this.data;
     if (load.status === 'error') {
       return html`<div class="grid" part="grid">
@@ -212,6 +293,7 @@ export class TcDashboard extends LitElement {
       <header part="header">
         <h2 part="title">${definition.title}</h2>
         ${definition.description ? html`<p class="description" part="description">${definition.description}</p>` : nothing}
+        ${this.#canEdit() ? html`<button type="button" class="edit" part="edit-button" aria-label=${`Edit ${definition.title}`} @click=${() => void this.edit()}>Edit</button>` : nothing}
       </header>
       ${filtersView({
         definition,

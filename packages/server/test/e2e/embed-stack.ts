@@ -81,6 +81,8 @@ export interface EmbedStackOptions {
   /** Extra `limits` (e.g. `{ resultCacheEntries: 0 }` for cold-query benchmarks). */
   limits?: Record<string, number>;
   log?: (message: string) => void;
+  /** A semantic model directory other than the repository's `model/` (a test's variant of it). */
+  modelDir?: string;
 }
 
 /**
@@ -111,7 +113,7 @@ export async function startEmbedStack(options: EmbedStackOptions): Promise<Embed
     overrides: {
       host: '127.0.0.1',
       dataDir: join(directory, 'data'),
-      modelDir: MODEL_DIR,
+      modelDir: options.modelDir ?? MODEL_DIR,
       logLevel: 'silent',
       warehouse: { type: 'duckdb', path: warehousePath, demo: false },
       limits: { tokenRatePerMinute: 1_000_000, apiKeyRatePerMinute: 1_000_000, ...options.limits },
@@ -160,7 +162,7 @@ export async function startEmbedStack(options: EmbedStackOptions): Promise<Embed
 }
 
 /** Mint a token straight through the API (as a host backend would), bound to no origin. */
-export async function mintToken(stack: EmbedStack, user: { distinctId: string; role: string; attributes: Record<string, unknown> }, dashboards: string[] = ['sales']): Promise<string> {
+export async function mintToken(stack: EmbedStack, user: { distinctId: string; role: string; attributes: Record<string, unknown> }, dashboards: string[] | '*' = ['sales']): Promise<string> {
   const response = await fetch(`${stack.perch.url}/v1/embed/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.adminKey}`, 'content-type': 'application/json' },
