@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildChartConfig, tooltipLabel, tooltipTitle, valueColors, type ChartOption, type ChartPalette } from './chart-options.js';
+import { buildChartConfig, shortLabel, tooltipLabel, tooltipTitle, valueColors, type ChartOption, type ChartPalette } from './chart-options.js';
 import type { ChartDefinition, QueryResponse } from '../types.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -103,6 +103,16 @@ describe('buildChartConfig', () => {
     const def = chart('line', { query: { dataset: 'orders', measures: ['revenue'], timeDimension: { member: 'orders.created_at', granularity: 'month' } } });
     expect(buildChartConfig(def, monthly, palette, 'en-US').data.labels).toEqual(['Jan 2025', 'Feb 2025']);
     expect(buildChartConfig(def, monthly, palette, 'de-DE').data.labels).toEqual(['Jan. 2025', 'Feb. 2025']);
+  });
+
+  it('shortens long category labels on the axis only, so one long value does not hide the others', () => {
+    const long = { ...result, rows: [{ region: 'EU', revenue: 1 }, { region: 'A region name far too long for an axis', revenue: 2 }] };
+    const config = buildChartConfig(chart('bar'), long, palette, 'en-US');
+    const x = config.options?.scales?.x as { ticks?: { callback?: unknown } } | undefined;
+    expect(call(x?.ticks?.callback, 0, 0, [])).toBe('EU');
+    expect(call(x?.ticks?.callback, 1, 1, [])).toBe('A region name f…');
+    expect(config.data.labels).toEqual(['EU', 'A region name far too long for an axis']);
+    expect(shortLabel('exactly sixteen!')).toBe('exactly sixteen!');
   });
 
   it('formats value-axis ticks with the measure format and locale', () => {

@@ -141,13 +141,28 @@ export function buildChartConfig(chart: ChartDefinition, result: QueryResponse, 
       ...options,
       scales: {
         // autoSkip drops overlapping category labels instead of drawing them on top of each other.
-        x: { ...axis, ticks: { ...axis.ticks, autoSkip: true, maxRotation: 0 }, grid: { display: false } },
+        // It spaces every label by the widest one, so one long value would hide all the others:
+        // the axis shows a shortened label, and the tooltip keeps the whole value.
+        x: { ...axis, ticks: { ...axis.ticks, autoSkip: true, maxRotation: 0, callback: (value) => shortLabel(String(labels[Number(value)] ?? value)) }, grid: { display: false } },
         y: { ...axis, beginAtZero: true, ticks: { ...axis.ticks, callback: (value) => formatValue(value) } },
       },
     },
   };
 }
 
+/** Longest category label drawn on an axis, in characters. */
+const AXIS_LABEL_CHARS = 16;
+
+/**
+ * A category label as the axis draws it: at most 16 characters, ending in "…" when cut.
+ *
+ * @example
+ * shortLabel('Enterprise accounts (EMEA)') // "Enterprise accou…"
+ */
+export function shortLabel(label: string): string {
+  const chars = [...label];
+  return chars.length <= AXIS_LABEL_CHARS ? label : `${chars.slice(0, AXIS_LABEL_CHARS - 1).join('')}…`;
+}
 
 /** Tooltip title: the category label of the hovered point (plain text drawn on the canvas). */
 export function tooltipTitle(items: readonly TooltipItemLike[]): string {
