@@ -114,7 +114,7 @@ export const editorStyles = css`
     .builder { width: 100vw; border-left: none; }
     .builder-body { grid-template-columns: minmax(0, 1fr); }
     /* On a phone the preview comes first and stays at the top while the form scrolls under it. */
-    .builder .preview { order: -1; z-index: 1; background: var(--_tile-bg); border-bottom: 1px solid var(--_border); padding-bottom: 8px; }
+    .builder .preview { order: -1; z-index: 1; top: -12px; margin-top: -12px; padding-top: 12px; background: var(--_tile-bg); border-bottom: 1px solid var(--_border); padding-bottom: 8px; }
     .builder .preview .preview-body { height: 170px; }
   }
 `;
