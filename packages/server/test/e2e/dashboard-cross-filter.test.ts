@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { deepHtml } from './deep-html.js';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { resolveDateRange } from '@perch/engine';
 import { CANARIES, mintToken, startEmbedStack, type EmbedStack } from './embed-stack.js';
@@ -78,21 +79,6 @@ async function signIn(userId: string, viewport: { width: number; height: number 
   };
 }
 
-function deepHtml(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [document.documentElement.outerHTML];
-    const walk = (root: Document | ShadowRoot) => {
-      for (const element of Array.from(root.querySelectorAll('*'))) {
-        if (element.shadowRoot) {
-          parts.push(element.shadowRoot.innerHTML);
-          walk(element.shadowRoot);
-        }
-      }
-    };
-    walk(document);
-    return parts.join('\n');
-  });
-}
 
 /** Alice's rows (tenant acme, department sales) in the dashboard's default range, plus `extra` SQL. */
 function aliceWhere(extra = ''): string {

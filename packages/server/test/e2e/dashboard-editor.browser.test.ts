@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { deepHtml } from './deep-html.js';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { CANARIES, MODEL_DIR, mintToken, startEmbedStack, type EmbedStack } from './embed-stack.js';
 
@@ -151,22 +152,6 @@ async function dragBy(page: Page, handle: string, columns: number, rows: number)
   await page.mouse.up();
 }
 
-/** The light DOM and every open shadow root, serialized. */
-function deepHtml(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [document.documentElement.outerHTML];
-    const walk = (root: Document | ShadowRoot) => {
-      for (const element of Array.from(root.querySelectorAll('*'))) {
-        if (element.shadowRoot) {
-          parts.push(element.shadowRoot.innerHTML);
-          walk(element.shadowRoot);
-        }
-      }
-    };
-    walk(document);
-    return parts.join('\n');
-  });
-}
 
 /** A formatted number ("$1,234.50", "1,234") as a number. */
 function numberOf(text: string): number {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { deepHtml } from './deep-html.js';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { startEmbedStack, type EmbedStack } from './embed-stack.js';
 import { recordResponses, type RecordedResponse } from '../helpers/page-responses.js';
@@ -81,22 +82,6 @@ async function signIn(userId: string): Promise<SignedIn> {
   return { page, responses: recorder.responses, settled: () => recorder.settled(), events };
 }
 
-/** The light DOM and every open shadow root, serialized: what a user could see or inspect. */
-function deepHtml(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [document.documentElement.outerHTML];
-    const walk = (root: Document | ShadowRoot) => {
-      for (const element of Array.from(root.querySelectorAll('*'))) {
-        if (element.shadowRoot) {
-          parts.push(element.shadowRoot.innerHTML);
-          walk(element.shadowRoot);
-        }
-      }
-    };
-    walk(document);
-    return parts.join('\n');
-  });
-}
 
 function entries(page: Page) {
   return page.$$eval('tc-dashboard-list >> button.item', (buttons) =>

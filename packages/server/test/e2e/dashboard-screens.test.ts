@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { deepHtml } from './deep-html.js';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { DEMO_USERS } from '@perch/demo-host';
 import { CANARIES, startEmbedStack, type EmbedStack } from './embed-stack.js';
@@ -74,22 +75,6 @@ async function signIn(userId: string, viewport: { width: number; height: number 
   };
 }
 
-/** The light DOM and every open shadow root, serialized. */
-function deepHtml(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [document.documentElement.outerHTML];
-    const walk = (root: Document | ShadowRoot) => {
-      for (const element of Array.from(root.querySelectorAll('*'))) {
-        if (element.shadowRoot) {
-          parts.push(element.shadowRoot.innerHTML);
-          walk(element.shadowRoot);
-        }
-      }
-    };
-    walk(document);
-    return parts.join('\n');
-  });
-}
 
 async function setTheme(page: Page, theme: string): Promise<void> {
   await page.evaluate((t) => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { deepHtml } from './deep-html.js';
 import { launchBrowser, type LaunchedBrowser } from '@perch/embed/testing';
 import { DEMO_USERS } from '@perch/demo-host';
 import { resolveDateRange } from '@perch/engine';
@@ -108,22 +109,6 @@ async function login(userId: string): Promise<TrackedPage> {
   return tracked;
 }
 
-/** The light DOM and every open shadow root, serialized: what a user could see or inspect. */
-function deepHtml(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [document.documentElement.outerHTML];
-    const walk = (root: Document | ShadowRoot) => {
-      for (const element of Array.from(root.querySelectorAll('*'))) {
-        if (element.shadowRoot) {
-          parts.push(element.shadowRoot.innerHTML);
-          walk(element.shadowRoot);
-        }
-      }
-    };
-    walk(document);
-    return parts.join('\n');
-  });
-}
 
 const SALES_CHARTS = ['revenue_kpi', 'orders_kpi', 'revenue_by_month', 'revenue_by_region', 'orders_by_channel', 'top_products'];
 
