@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { openStoreDatabase, type StoreDatabase } from '../../packages/server/src/store/database.js';
-import { chain, preparePending } from '../../packages/server/src/audit/append-batch.js';
-import { serializeEvent } from '../../packages/server/src/audit/event-json.js';
-import { chainHashOf, type HashedAuditFields } from '../../packages/server/src/audit/chain-hash.js';
+import { preparePending } from '../../packages/server/src/audit/append.js';
+import { chainHash, GENESIS_HASH, type HashedAuditFields } from '../../packages/server/src/audit/chain-hash.js';
+import { attributeForms } from '../../packages/server/src/audit/stored-attributes.js';
 import { microBench } from './micro-bench.js';
 import { pidCpuMicros, processCpuMicros } from './cpu-usage.js';
 import { dropSchema } from '../../packages/server/test/helpers/stores.js';
@@ -56,7 +56,7 @@ export async function storeRowFloor(options: StoreRowFloorOptions): Promise<Stor
     // PostgreSQL: one pooled connection, so every statement runs on this server process.
     const pid = options.kind === 'postgres' ? Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid) : undefined;
     const cpu = () => (pid === undefined ? processCpuMicros() : pidCpuMicros(pid));
-    const row = sampleRow();
+    const row = sampleEvent().row;
     const n = options.rowsPerStatement;
     const statements = options.statements ?? 200;
     let next = 1;
@@ -106,35 +106,14 @@ export async function storeRowFloor(options: StoreRowFloorOptions): Promise<Stor
  * ```
  */
 export async function chainHashFloor(rounds: number): Promise<number> {
-  const row = sampleRow();
-  const fields: HashedAuditFields = {
-    workspace: row.workspace_id!,
-    seq: 1,
-    segment: 0,
-    time: row.time!,
-    action: row.action!,
-    outcome: row.outcome!,
-    resource: row.resource ?? null,
-    code: row.code ?? null,
-    distinctId: row.distinct_id ?? null,
-    role: row.role ?? null,
-    env: row.env ?? null,
-    apiKeyId: row.api_key_id ?? null,
-    origin: row.origin ?? null,
-    ip: row.ip ?? null,
-    userAgent: row.user_agent ?? null,
-    requestId: row.request_id!,
-    details: JSON.parse(row.details!) as HashedAuditFields['details'],
-    attributes: row.attributes === null ? null : (JSON.parse(row.attributes!) as HashedAuditFields['details']),
-  };
-  const attributesJson = row.attributes ?? undefined;
-  const prevHash = row.prev_hash!;
-  const { nsPerOp } = await microBench((call) => chainHashOf(prevHash, serializeEvent({ ...fields, seq: call + 1 }, attributesJson).canonical), { warmupIterations: 2_000, iterations: 20_000, rounds });
+  const { fields } = sampleEvent();
+  const { nsPerOp } = await microBench((call) => chainHash(GENESIS_HASH, { ...fields, seq: call + 1 }), { warmupIterations: 2_000, iterations: 20_000, rounds });
   return nsPerOp / 1000;
 }
 
-/** The stored columns of a real `query.run` event, as the trail chains it (sizes as in production). */
-function sampleRow(): Record<string, string | null> {
+/** A real `query.run` event's hashed fields, and its stored columns as text (sizes as in production). */
+function sampleEvent(): { fields: HashedAuditFields; row: Record<string, string | null> } {
+  const forms = attributeForms();
   const pending = preparePending(
     {
       workspace: 'default',
@@ -152,9 +131,16 @@ function sampleRow(): Record<string, string | null> {
       attributes: { customerId: 'acme', department: 'finance' },
     },
     Date.now(),
+    forms,
   );
-  const [chained] = chain('default', [pending], { seq: 0, hash: '0'.repeat(64), time: 0, salt: 'bench-salt', raw: false }, 10_000).rows;
-  const stored = JSON.parse(chained!.json) as Record<string, unknown>;
-  const text = (value: unknown) => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));
-  return Object.fromEntries(Object.entries(stored).map(([key, value]) => [key, text(value)]));
+  const attributes = pending.attributes && forms.storedAttributes(pending.attributes, 'bench-salt', false).value;
+  const fields: HashedAuditFields = { ...pending.body, seq: 1, segment: 0, time: new Date(pending.recordedAt).toISOString(), attributes };
+  const b = fields;
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  const row = {
+    workspace_id: b.workspace, seq: '1', segment: '0', time: b.time, action: b.action, outcome: b.outcome, resource: b.resource, code: b.code,
+    distinct_id: b.distinctId, role: b.role, env: b.env, api_key_id: b.apiKeyId, origin: b.origin, ip: b.ip, user_agent: b.userAgent,
+    request_id: b.requestId, details: json(b.details), attributes: json(b.attributes), prev_hash: GENESIS_HASH, hash: chainHash(GENESIS_HASH, fields),
+  };
+  return { fields, row };
 }

@@ -3,7 +3,7 @@
  * the only way SQL leaves the engine, and both run the RLS transform unconditionally.
  */
 import { createHash } from 'node:crypto';
-import { PerchError, type EmbedUser, type SemanticQuery } from '@perch/protocol';
+import { canonicalJson, PerchError, type EmbedUser, type SemanticQuery } from '@perch/protocol';
 import { sealGoverned, type DialectName, type GovernedSql } from './governed.js';
 import { parseSemanticQuery } from './query-input.js';
 import { findDataset, memberExpression, memberResolver, planQuery, resolveLimit, type ColumnInfo, type EngineOptions } from './planner.js';
@@ -129,13 +129,3 @@ export function fingerprint(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}

@@ -5,5 +5,6 @@ export * from './zod-errors.js';
 export * from './token.js';
 export * from './query.js';
 export * from './deep-freeze.js';
+export * from './canonical-json.js';
 export * from './dashboard.js';
 export * from './dashboard-editing.js';

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { canonicalJson, type JsonValue } from '@perch/protocol';
 
 /** Prefix of a digested attribute value, so a reader can tell a digest from a raw value. */
 export const DIGEST_PREFIX = 'hmac-sha256:';
@@ -28,22 +28,6 @@ export function digestAttributes(salt: string, attributes: Record<string, JsonVa
   return digested;
 }
 
-/**
- * Recent digests, so the same user's attributes are not re-keyed on every request (an HMAC per
- * attribute per event was a measurable share of each audited request). The keys hold raw
- * attribute values, but only in this process's memory, where the verified tokens already hold
- * them; nothing of this cache is ever stored or logged. Cleared whole when full: simple and
- * bounded, and a miss only costs one HMAC.
- */
-const recentDigests = new Map<string, string>();
-const RECENT_DIGESTS_MAX = 10_000;
-
 function digestValue(salt: string, canonicalValue: string): string {
-  const cacheKey = `${salt}\u0000${canonicalValue}`;
-  const cached = recentDigests.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const digest = DIGEST_PREFIX + createHmac('sha256', Buffer.from(salt, 'hex')).update(canonicalValue).digest('hex');
-  if (recentDigests.size >= RECENT_DIGESTS_MAX) recentDigests.clear();
-  recentDigests.set(cacheKey, digest);
-  return digest;
+  return DIGEST_PREFIX + createHmac('sha256', Buffer.from(salt, 'hex')).update(canonicalValue).digest('hex');
 }

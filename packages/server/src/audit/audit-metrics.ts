@@ -1,4 +1,4 @@
-import { Gauge, Histogram } from 'prom-client';
+import { Histogram } from 'prom-client';
 import { metricsRegistry } from '../metrics.js';
 
 const batchSize = new Histogram({
@@ -26,15 +26,4 @@ export function observeAuditCommit(events: number, commitMs: number, lagMs: numb
   batchSize.observe(events);
   commitSeconds.observe(commitMs / 1000);
   lagSeconds.observe(lagMs / 1000);
-}
-
-const journalBacklog = new Gauge({
-  name: 'perch_audit_journal_rows',
-  help: 'Audit rows durable in the embedded store journal and not yet moved into its tables',
-  registers: [metricsRegistry],
-});
-
-/** The embedded store's journal backlog (rows waiting to move into the tables). */
-export function observeJournalBacklog(rows: number): void {
-  journalBacklog.set(rows);
 }

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { JsonValue } from './canonical-json.js';
+import type { JsonValue } from '@perch/protocol';
 
 /** PostgreSQL `bigint` comes back as a string from `pg` and as a number from PGlite. */
 type BigIntColumn = ColumnType<string | number, number, number>;

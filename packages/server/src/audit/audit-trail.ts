@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDatabase } from '../store/database.js';
 import { systemClock, type Clock } from '../store/clock.js';
 import type { AuditEventInput, AuditSink } from './audit-event.js';
-import { preparePending, type PendingAuditEvent } from './append-batch.js';
+import { appendBatch, preparePending, type PendingAuditEvent } from './append.js';
 import { exportAudit, type AuditExportFormat } from './audit-export.js';
 import type { AuditFilters } from './audit-filters.js';
 import { queryAudit, type AuditPage, type AuditQuery } from './audit-query.js';
@@ -11,8 +11,8 @@ import type { AuditDatabase } from './audit-schema.js';
 import { verifyAudit, type AuditVerification, type VerifyOptions } from './audit-verify.js';
 import { GroupCommit } from './group-commit.js';
 import { observeAuditCommit } from './audit-metrics.js';
-import type { EmbeddedJournalMode } from './embedded-appender.js';
-import { trailAppender } from './trail-appender.js';
+import { attributeForms } from './stored-attributes.js';
+import { workspaceKeys } from './workspace-keys.js';
 
 export interface AuditTrailOptions {
   store: StoreDatabase;
@@ -26,11 +26,9 @@ export interface AuditTrailOptions {
   /** Events per transaction at most; a full batch commits at once. Default 500. */
   batchSize?: number;
   /**
-   * Batches committing at once. Above 1, the next batch starts while the previous one is still
-   * committing (pipelined). Default: 2 on the embedded store, whose appender writes one at a
-   * time and journals a batch that had to wait (see `embedded-appender.ts`); 1 on PostgreSQL, where with the server next to
-   * Perch the smaller batches cost more than the overlap saves (raise it when the server is
-   * across a network and commits wait).
+   * Batches committing at once. Default 1: the next batch forms while one commits, and commits
+   * on the same workspace wait for each other's lock on the chain head anyway. Raise it when the
+   * store is across a network and commits to different workspaces could overlap.
    */
   commitsInFlight?: number;
   /** Whole segments older than this many days are dropped by `applyRetention`. Unset: keep forever. */
@@ -39,15 +37,6 @@ export interface AuditTrailOptions {
   segmentSize?: number;
   /** Told about failed commits (for logs); callers already get `audit_unavailable`. */
   onError?: (error: unknown) => void;
-  /**
-   * Embedded store only: when commits go to the store's audit journal instead of straight into
-   * its tables. `auto` (default): under traffic, when a commit had to wait for another or starts
-   * within 50 ms of the last one's end; `always`;
-   * `never`. See `embedded-appender.ts`. The first trail opened on a store decides for it.
-   */
-  embeddedJournal?: EmbeddedJournalMode;
-  /** Embedded store only: how long journaled events wait before moving into the tables together. Default 40 ms. */
-  journalIngestDelayMs?: number;
 }
 
 /** The audit trail: the one `record()` every route calls, plus the admin reads. */
@@ -90,53 +79,31 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   if (!Number.isInteger(segmentSize) || segmentSize < 1) throw new RangeError('segmentSize must be a positive integer');
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
-  const appender = trailAppender(options.store, db, {
-    segmentSize,
-    embeddedJournal: options.embeddedJournal ?? 'auto',
-    ...(options.journalIngestDelayMs !== undefined ? { journalIngestDelayMs: options.journalIngestDelayMs } : {}),
-    ...(options.onError ? { onError: options.onError } : {}),
-  });
+  const forms = attributeForms();
+  const keys = workspaceKeys(db);
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 0,
     batchSize,
-    maxInFlight: options.commitsInFlight ?? appender.defaultCommitsInFlight,
+    maxInFlight: options.commitsInFlight ?? 1,
     commit: async (batch) => {
       const started = clock.now();
-      await appender.commit(batch, clock.now());
+      await appendBatch(db, batch, { segmentSize, keyOf: (workspace) => keys.get(workspace, started), forms });
       observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
     },
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  // Reads see every committed event (on the embedded store, journaled rows move into the tables first).
-  const settled = () => appender.flush();
 
   const trail: AuditTrail = {
     record(event) {
-      return committer.enqueue(preparePending(event, clock.now()));
+      return committer.enqueue(preparePending(event, clock.now(), forms));
     },
-    async drain() {
-      await committer.drain();
-      await settled();
-    },
-    async close() {
-      await committer.close();
-      await appender.release();
-    },
-    async query(query) {
-      await settled();
-      return queryAudit(db, query);
-    },
-    async *export(filters, format) {
-      await settled();
-      yield* exportAudit(db, filters, format);
-    },
-    async verify(workspace, verifyOptions) {
-      await settled();
-      return verifyAudit(db, workspace, verifyOptions);
-    },
+    drain: () => committer.drain(),
+    close: () => committer.close(),
+    query: (query) => queryAudit(db, query),
+    export: (filters, format) => exportAudit(db, filters, format),
+    verify: (workspace, verifyOptions) => verifyAudit(db, workspace, verifyOptions),
     async applyRetention(now = new Date(clock.now())) {
       if (options.retentionDays === undefined) return { droppedSegments: 0 };
-      await settled();
       // Retention counts whole 24-hour days back from `now`; no calendar arithmetic is involved.
       const cutoff = new Date(now.getTime() - options.retentionDays * DAY_MS);
       let droppedSegments = 0;

@@ -1,7 +1,7 @@
 import { PerchError } from '@perch/protocol';
 import type { Kysely } from 'kysely';
 import type { AuditDatabase } from './audit-schema.js';
-import { chainHashVerifies, GENESIS_HASH } from './chain-hash.js';
+import { chainHash, GENESIS_HASH } from './chain-hash.js';
 import { SEQ_WINDOW, seqSpan } from './seq-range.js';
 import { eventFromRow, hashedFieldsOf } from './stored-event.js';
 
@@ -67,7 +67,7 @@ export async function verifyAudit(db: Kysely<AuditDatabase>, workspace: string, 
         return broken(event.seq, (await successorElsewhere(db, workspace, lastHash, event.seq)) ? 'reorder' : 'prev_hash_mismatch');
       }
       checked += 1;
-      if (!chainHashVerifies(event.prevHash, hashedFieldsOf(event), event.hash)) return broken(event.seq, 'hash_mismatch');
+      if (chainHash(event.prevHash, hashedFieldsOf(event)) !== event.hash) return broken(event.seq, 'hash_mismatch');
       const checkpoint = checkpoints.get(event.seq);
       if (checkpoint !== undefined && checkpoint !== event.hash) return broken(event.seq, 'hash_mismatch');
       if (event.seq === headSeq && head && head.last_hash !== event.hash) return broken(event.seq, 'hash_mismatch');

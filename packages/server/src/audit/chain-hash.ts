@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
-import { hasArrayIndexKey, legacyCanonicalJson } from './canonical-json.js';
-import { serializeEvent } from './event-json.js';
+import { canonicalJson } from '@perch/protocol';
 import type { HashedAuditFields } from './hashed-fields.js';
 
 /** The `prev_hash` of a workspace's first event: 64 zeros. */
@@ -11,6 +10,8 @@ export type { HashedAuditFields } from './hashed-fields.js';
 /**
  * `hash = hex(SHA-256(prev_hash ‖ canonicalJson(fields)))`, where `prev_hash` is the previous
  * event's hash as 64 lowercase hex characters and `‖` is plain string concatenation (UTF-8).
+ * The store computes the same when it appends (migration `0009-audit-append-locked`);
+ * verification recomputes it here for every event.
  *
  * @example
  * ```ts
@@ -18,28 +19,5 @@ export type { HashedAuditFields } from './hashed-fields.js';
  * ```
  */
 export function chainHash(prevHash: string, fields: HashedAuditFields): string {
-  return chainHashOf(prevHash, serializeEvent(fields).canonical);
-}
-
-/** `chainHash` from the fields' canonical JSON, already written (see `serializeEvent`). */
-export function chainHashOf(prevHash: string, canonicalFields: string): string {
-  // One-shot hashing: no Hash object per event (every audited request hashes here).
-  return hash('sha256', prevHash + canonicalFields, 'hex');
-}
-
-/**
- * Whether `hash` is the chain hash of `fields` after `prevHash`. An event whose `details` hold an
- * array-index key (`"0"`, `"42"`) may have been stored by a release that placed such keys first,
- * in numeric order, as JavaScript enumerates them, rather than in JCS's code-unit order; its hash
- * is accepted in that form too. Both forms serialise the same JSON value, so accepting either
- * lets no changed event through.
- *
- * @example
- * ```ts
- * if (!chainHashVerifies(event.prevHash, fields, event.hash)) report('hash_mismatch');
- * ```
- */
-export function chainHashVerifies(prevHash: string, fields: HashedAuditFields, hash: string): boolean {
-  if (chainHash(prevHash, fields) === hash) return true;
-  return hasArrayIndexKey(fields) && chainHashOf(prevHash, legacyCanonicalJson(fields)) === hash;
+  return hash('sha256', prevHash + canonicalJson(fields), 'hex');
 }

@@ -8,8 +8,7 @@ export interface GroupCommitOptions<T> {
   /**
    * Commits in flight at once (default 1). Above 1, a batch starts while earlier ones are still
    * committing, so a request's wait is about one commit, not one commit plus the one before it.
-   * `commit` must then keep batches in the order it was called (the audit trail chains each
-   * batch onto the predicted head of the one before; see `appendBatch`).
+   * Batches may then commit in any order; the audit trail's store serializes them per workspace.
    */
   maxInFlight?: number;
   /** Commit the batch durably (one transaction); resolve only after COMMIT. */
@@ -35,7 +34,7 @@ interface Waiter<T> {
  *
  * @example
  * ```ts
- * const gc = new GroupCommit({ batchMs: 5, batchSize: 500, commit: (batch) => appendBatch(db, batch, { segmentSize: 10_000, heads }) });
+ * const gc = new GroupCommit({ batchMs: 5, batchSize: 500, commit: (batch) => appendBatch(db, batch, options) });
  * await gc.enqueue(event); // committed
  * ```
  */

@@ -1,4 +1,4 @@
-import type { JsonValue } from './canonical-json.js';
+import type { JsonValue } from '@perch/protocol';
 
 /**
  * Every stored field of an event except its hashes; exactly what the chain hash covers. Its own

@@ -6,7 +6,7 @@ export { verifyAudit, type AuditBreak, type AuditVerification, type VerifyOption
 export { validateFilters, type AuditFilters } from './audit-filters.js';
 export type { AuditEvent } from './stored-event.js';
 export type { AuditDatabase } from './audit-schema.js';
-export { canonicalJson, type JsonValue } from './canonical-json.js';
+export { canonicalJson, type JsonValue } from '@perch/protocol';
 export { chainHash, GENESIS_HASH, type HashedAuditFields } from './chain-hash.js';
 export { DIGEST_PREFIX } from './attribute-digest.js';
 export { csvCell, csvRow } from './csv.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '@perch/protocol';
 import { storableJson, storableObject, storableText } from './sanitize.js';
 
 /** RFC 8785 for plain JSON values, written out the slow way: members in code-unit order of their keys. */

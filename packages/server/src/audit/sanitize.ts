@@ -1,4 +1,4 @@
-import { isIndexLike, rememberCanonicalOrder, type JsonValue } from './canonical-json.js';
+import type { JsonValue } from '@perch/protocol';
 
 // NUL and lone surrogates: PostgreSQL refuses the first in text and jsonb, and the UTF-8 encoder
 // silently replaces the second. Either way the stored event would no longer match its hash (or
@@ -14,13 +14,6 @@ export function storableText(value: string): string {
 export function storableTextOrNull(value: string | null | undefined): string | null {
   return value === undefined || value === null ? null : storableText(String(value));
 }
-
-/**
- * Whether the value `storableJson` is building holds an array-index key anywhere. Module state
- * rather than a result per level: every audited request sanitises its details, and the walk is
- * synchronous, so nothing can run between `storableObject` resetting it and reading it.
- */
-let builtIndexKey = false;
 
 /**
  * Turn arbitrary route-supplied detail into plain JSON that survives a jsonb round trip:
@@ -51,7 +44,6 @@ export function storableJson(value: unknown, depth = 0): JsonValue {
         const item = member[1];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         member[0] = storableText(member[0]);
-        if (!builtIndexKey && isIndexLike(member[0])) builtIndexKey = true;
         members[kept++] = member;
       }
       members.length = kept;
@@ -72,14 +64,8 @@ export function storableJson(value: unknown, depth = 0): JsonValue {
   }
 }
 
-/**
- * `storableJson` of an object (anything else becomes `{}`), remembered as built in canonical
- * order when no array-index key occurs in it, so that `canonicalJson` writes it without copying.
- */
+/** `storableJson` of an object; anything else becomes `{}` (details and attributes are objects). */
 export function storableObject(value: Record<string, unknown> | undefined): { [key: string]: JsonValue } {
-  builtIndexKey = false;
   const json = value === undefined ? {} : storableJson(value);
-  const object = json !== null && typeof json === 'object' && !Array.isArray(json) ? json : {};
-  if (!builtIndexKey) rememberCanonicalOrder(object);
-  return object;
+  return json !== null && typeof json === 'object' && !Array.isArray(json) ? json : {};
 }

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { deepFreeze } from '@perch/protocol';
 import { digestAttributes, newAuditSalt } from './attribute-digest.js';
-import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { canonicalJson, type JsonValue } from '@perch/protocol';
 import { storableObject } from './sanitize.js';
-import { storableAttributes, storedAttributes } from './stored-attributes.js';
+import { attributeForms } from './stored-attributes.js';
+
+const { storableAttributes, storedAttributes } = attributeForms();
 
 const attributeValue = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }));
 

@@ -9,8 +9,6 @@ import { PGliteWorkerClient } from './pglite-worker-client.js';
 import { assertEmbeddedDirectoryVersion } from './embedded-version.js';
 import { PGliteWorkerDialect } from './pglite-worker-dialect.js';
 import type { PerchDatabase } from './schema.js';
-import type { AuditDatabase } from '../audit/audit-schema.js';
-import { replayAuditJournal } from '../audit/journal-replay.js';
 
 export type StoreKind = 'embedded' | 'postgres';
 
@@ -21,11 +19,6 @@ export interface StoreDatabase {
   readonly schema: string;
   /** A dedicated `pg` pool, exposed for LISTEN/NOTIFY and streaming reads (PostgreSQL only). */
   readonly pool: pg.Pool | undefined;
-  /**
-   * Embedded store on disk only: the directory of its audit journal (see
-   * `audit/embedded-appender.ts`). Undefined for PostgreSQL and for an in-memory store.
-   */
-  readonly auditJournalDir?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -61,9 +54,6 @@ export async function openStoreDatabase(options: OpenStoreOptions = {}): Promise
   const store = options.databaseUrl ? await openPostgres(options.databaseUrl, schema, options.poolSize ?? 10) : await openEmbedded(options.dataDir ?? '.perch');
   try {
     await migrate(store.db, schema);
-    // Events a previous process journaled, and answered requests for, before it stopped: into
-    // the tables first, so every read from here on sees them.
-    if (store.auditJournalDir !== undefined) await replayAuditJournal(store.db.withTables<AuditDatabase>() as unknown as Kysely<AuditDatabase>, store.auditJournalDir);
   } catch (error) {
     await store.close();
     throw error;
@@ -73,9 +63,7 @@ export async function openStoreDatabase(options: OpenStoreOptions = {}): Promise
 
 async function openEmbedded(dataDir: string): Promise<StoreDatabase> {
   let location = 'memory://';
-  let auditJournalDir: string | undefined;
   if (dataDir !== 'memory://') {
-    auditJournalDir = resolve(dataDir, 'audit-journal');
     location = resolve(dataDir, 'metadata');
     mkdirSync(location, { recursive: true });
     assertEmbeddedDirectoryVersion(location);
@@ -89,7 +77,6 @@ async function openEmbedded(dataDir: string): Promise<StoreDatabase> {
     db,
     schema: 'public',
     pool: undefined,
-    auditJournalDir,
     async close() {
       await db.destroy();
     },

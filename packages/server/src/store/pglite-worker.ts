@@ -10,7 +10,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
-import { largeParameterSerializers } from './large-parameters.js';
 import { EMBEDDED_SETTINGS } from './embedded-settings.js';
 import { serializeError, type PGliteWorkerData, type PGliteWorkerReply, type PGliteWorkerRequest } from './pglite-worker-protocol.js';
 
@@ -20,8 +19,6 @@ const data = workerData as PGliteWorkerData;
 
 /** The store this worker serves now, if any. */
 let client: PGlite | undefined;
-/** `client`'s serializers, with long text and JSON parameters sent in binary (see `large-parameters.ts`). */
-let serializers: ReturnType<typeof largeParameterSerializers> | undefined;
 
 function reply(message: PGliteWorkerReply): void {
   port!.postMessage(message);
@@ -42,7 +39,6 @@ async function run(request: PGliteWorkerRequest): Promise<PGliteWorkerReply> {
     case 'open':
       if (client !== undefined) throw new Error('this worker already serves a store');
       client = await open(request.dataDir);
-      serializers = largeParameterSerializers(client.serializers);
       return { kind: 'done', id: request.id };
     case 'close':
       if (client !== undefined && !client.closed) await client.close();
@@ -50,7 +46,7 @@ async function run(request: PGliteWorkerRequest): Promise<PGliteWorkerReply> {
       return { kind: 'done', id: request.id };
     case 'query': {
       if (client === undefined) throw new Error('the embedded metadata store is not open');
-      const result = await client.query<Record<string, unknown>>(request.sql, [...request.params], { serializers });
+      const result = await client.query<Record<string, unknown>>(request.sql, [...request.params]);
       return { kind: 'result', id: request.id, rows: result.rows, affectedRows: result.affectedRows ?? 0 };
     }
   }

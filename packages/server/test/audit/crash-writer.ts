@@ -2,19 +2,16 @@
  * Crash-test child: records events as fast as it can and prints each requestId only after its
  * `record()` resolved (i.e. after COMMIT). The parent SIGKILLs it mid-stream.
  * Usage: node --import tsx crash-writer.ts <workspace> <dataDir | postgres-url> [schema]
- * PERCH_TEST_EMBEDDED_JOURNAL=always|auto|never picks the embedded store's journal mode.
  */
 import { randomUUID } from 'node:crypto';
 import { createAuditTrail } from '../../src/audit/index.js';
-import type { EmbeddedJournalMode } from '../../src/audit/embedded-appender.js';
 import { openStoreDatabase } from '../../src/store/database.js';
 
 const [workspaceArg, target, schema] = process.argv.slice(2);
 if (!workspaceArg || !target) throw new Error('usage: crash-writer <workspace> <dataDir|url> [schema]');
 const workspace: string = workspaceArg;
 const store = await openStoreDatabase(target.startsWith('postgres') ? { databaseUrl: target, ...(schema ? { schema } : {}) } : { dataDir: target });
-const journal = process.env.PERCH_TEST_EMBEDDED_JOURNAL as EmbeddedJournalMode | undefined;
-const trail = await createAuditTrail({ store, batchMs: 1, batchSize: 50, ...(journal ? { embeddedJournal: journal } : {}) });
+const trail = await createAuditTrail({ store, batchMs: 1, batchSize: 50 });
 process.stdout.write('ready\n');
 
 async function writer(): Promise<never> {

@@ -13,8 +13,7 @@ describe.each(STORE_KINDS)('audit trail failures on the %s store', (kind) => {
   beforeAll(async () => {
     ts = await openTestStore(kind);
     // Direct commits on the embedded store too: these tests are about a failed transaction.
-    // How the embedded store's journal fails closed is tested in journal.test.ts.
-    trail = await createAuditTrail({ store: ts.store, batchMs: 2, batchSize: 50, embeddedJournal: 'never', onError: (e) => failures.push(e) });
+    trail = await createAuditTrail({ store: ts.store, batchMs: 2, batchSize: 50, onError: (e) => failures.push(e) });
   });
   afterAll(async () => {
     await trail?.close();

@@ -28,9 +28,7 @@ describe.each(STORE_KINDS)('pipelined audit commits on the %s store', (kind) => 
   });
 
   it('a failed batch fails only its own waiters; batches chained onto it recover and the chain stays gapless', async () => {
-    // Direct commits on the embedded store too (a poisoned row in its journal would stop the
-    // trail until the store accepts it; see journal.test.ts).
-    const trail: AuditTrail = await createAuditTrail({ store: ts.store, batchSize: 5, commitsInFlight: 3, embeddedJournal: 'never' });
+    const trail: AuditTrail = await createAuditTrail({ store: ts.store, batchSize: 5, commitsInFlight: 3 });
     try {
       const workspace = freshWorkspace('pipeline');
       await trail.record(queryEvent(workspace)); // the head is now cached: later batches take the fast path

@@ -6,6 +6,7 @@ import * as dashboards from './0004-dashboards.js';
 import * as assistant from './0005-assistant.js';
 import * as auditAppend from './0006-audit-append.js';
 import * as dashboardVersions from './0008-dashboard-versions.js';
+import * as auditAppendLocked from './0009-audit-append-locked.js';
 
 /**
  * The one migration set for both backends. The embedded store is PostgreSQL compiled to
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-assistant': assistant,
   '0006-audit-append': auditAppend,
   '0008-dashboard-versions': dashboardVersions,
+  '0009-audit-append-locked': auditAppendLocked,
 };
 
 export const migrationProvider: MigrationProvider = {

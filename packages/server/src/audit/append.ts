@@ -1,0 +1,142 @@
+import { sql, type Kysely } from 'kysely';
+import { canonicalJson, type JsonValue } from '@perch/protocol';
+import type { AuditEventInput } from './audit-event.js';
+import type { AuditDatabase } from './audit-schema.js';
+import type { HashedAuditFields } from './chain-hash.js';
+import { storableObject, storableText, storableTextOrNull } from './sanitize.js';
+import type { AttributeForms } from './stored-attributes.js';
+import type { WorkspaceKey } from './workspace-keys.js';
+
+type JsonObject = { [key: string]: JsonValue };
+
+/** The hashed fields the store fills in under the chain head's lock. */
+type LockedFields = 'seq' | 'segment' | 'time';
+type EventBody = Omit<HashedAuditFields, LockedFields | 'attributes'>;
+
+/** An event accepted by `record()`, already made storable, waiting for its batch. */
+export interface PendingAuditEvent {
+  body: EventBody;
+  /** Milliseconds since the epoch when `record()` was called. */
+  recordedAt: number;
+  /** Storable raw values; digested at commit time with the workspace's salt unless raw values are on. */
+  attributes: JsonObject | null;
+}
+
+/** Copy a route's event into storable form, synchronously, so later mutation cannot change it. */
+export function preparePending(e: AuditEventInput, recordedAt: number, forms: AttributeForms): PendingAuditEvent {
+  return {
+    body: {
+      workspace: storableText(e.workspace),
+      action: e.action,
+      outcome: e.outcome,
+      resource: storableTextOrNull(e.resource),
+      code: e.code ?? null,
+      distinctId: storableTextOrNull(e.distinctId),
+      role: e.role ?? null,
+      env: e.env ?? null,
+      apiKeyId: storableTextOrNull(e.apiKeyId),
+      origin: storableTextOrNull(e.origin),
+      ip: storableTextOrNull(e.ip),
+      userAgent: storableTextOrNull(e.userAgent),
+      requestId: storableText(e.requestId),
+      details: storableObject(e.details),
+    },
+    recordedAt,
+    attributes: e.attributes === undefined ? null : forms.storableAttributes(e.attributes),
+  };
+}
+
+/**
+ * An event's canonical JSON without `segment`, `seq` and `time`, as the two pieces around them.
+ *
+ * In canonical (RFC 8785) order those three members sit together, between `role` and
+ * `userAgent`, so `before + '"segment":S,"seq":N,"time":"T",' + after` is exactly
+ * `canonicalJson(fields)`. The store fills them in under the chain head's lock and hashes the
+ * result (migration `0009-audit-append-locked`); a test holds the two forms equal.
+ *
+ * @example
+ * ```ts
+ * const { before, after } = canonicalAround(fields);
+ * before; // '{"action":"query.run",…,"role":"viewer",'
+ * after;  // '"userAgent":null,"workspace":"acme"}'
+ * ```
+ */
+export function canonicalAround(f: Omit<HashedAuditFields, LockedFields>): { before: string; after: string } {
+  const { userAgent, workspace, ...rest } = f;
+  const head = canonicalJson(rest);
+  return { before: `${head.slice(0, -1)},`, after: canonicalJson({ userAgent, workspace }).slice(1) };
+}
+
+/** One event as `perch_audit_append` reads it: the stored columns it cannot compute, and the canonical pieces. */
+interface AppendInput {
+  workspace_id: string;
+  recorded_ms: number;
+  action: string;
+  outcome: string;
+  resource: string | null;
+  code: string | null;
+  distinct_id: string | null;
+  role: string | null;
+  env: string | null;
+  api_key_id: string | null;
+  origin: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string;
+  details: JsonObject;
+  attributes: JsonObject | null;
+  before: string;
+  after: string;
+}
+
+export interface AppendOptions {
+  /** Events per segment (the unit of checkpoints and retention). */
+  segmentSize: number;
+  /** Each workspace's salt and raw-attributes setting (see `workspaceKeys`). */
+  keyOf(workspace: string): Promise<WorkspaceKey>;
+  forms: AttributeForms;
+}
+
+/**
+ * Append a batch durably: ONE call of the store function `perch_audit_append`, which is one
+ * transaction that locks each workspace's chain head, chains, inserts and moves the head
+ * (migration `0009-audit-append-locked`). The same statement on both stores; it resolves after
+ * COMMIT, and a failure leaves nothing of the batch behind.
+ *
+ * @example
+ * ```ts
+ * await appendBatch(db, [preparePending(event, Date.now(), forms)], { segmentSize: 10_000, keyOf, forms });
+ * ```
+ */
+export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], options: AppendOptions): Promise<void> {
+  const keys = new Map<string, WorkspaceKey>();
+  for (const { body } of batch) if (!keys.has(body.workspace)) keys.set(body.workspace, await options.keyOf(body.workspace));
+  const inputs = batch.map((pending) => appendInput(pending, keys.get(pending.body.workspace)!, options.forms));
+  await sql`select perch_audit_append(${JSON.stringify(inputs)}::jsonb, ${options.segmentSize})`.execute(db);
+}
+
+function appendInput(pending: PendingAuditEvent, key: WorkspaceKey, forms: AttributeForms): AppendInput {
+  const b = pending.body;
+  const attributes = pending.attributes && forms.storedAttributes(pending.attributes, key.salt, key.raw).value;
+  const { before, after } = canonicalAround({ ...b, attributes });
+  return {
+    workspace_id: b.workspace,
+    recorded_ms: pending.recordedAt,
+    action: b.action,
+    outcome: b.outcome,
+    resource: b.resource,
+    code: b.code,
+    distinct_id: b.distinctId,
+    role: b.role,
+    env: b.env,
+    api_key_id: b.apiKeyId,
+    origin: b.origin,
+    ip: b.ip,
+    user_agent: b.userAgent,
+    request_id: b.requestId,
+    details: b.details,
+    attributes,
+    before,
+    after,
+  };
+}
