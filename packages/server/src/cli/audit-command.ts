@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { once } from 'node:events';
 import { createAuditTrail, type AuditTrail, type AuditEvent } from '../audit/index.js';
-import { DEFAULT_WORKSPACE_ID } from '../store/workspaces.js';
+import { changeWorkspaceSettings, DEFAULT_WORKSPACE_ID } from '../store/workspaces.js';
 import { withStore } from './store-access.js';
 import { AuditListQuerySchema, AuditExportQuerySchema } from '../audit-api/audit-routes.js';
 import { parseOrThrow } from '@perch/protocol';
@@ -53,7 +53,8 @@ function filtersOf(opts: FilterOptions): Record<string, string> {
 }
 
 /**
- * `perch audit tail|export|verify`: the admin audit routes, run against the metadata store.
+ * `perch audit tail|export|verify|raw-attributes`: the admin audit routes, run against the
+ * metadata store, and the workspace's choice between attribute digests and raw values.
  * `perch audit export --format ndjson` writes to stdout, for log shippers.
  */
 export function registerAuditCommand(program: Command): void {
@@ -92,5 +93,21 @@ export function registerAuditCommand(program: Command): void {
         console.error(`Audit chain BROKEN at event #${result.firstBroken?.seq} (${result.firstBroken?.reason}); ${result.checked} events verified before it.`);
         process.exitCode = 1;
       }
+    });
+
+  audit
+    .command('raw-attributes')
+    .description('store user attributes raw (on) or as salted digests (off, the default) in new events')
+    .argument('<mode>', 'on or off')
+    .option('--workspace <id>', 'workspace', DEFAULT_WORKSPACE_ID)
+    .action(async (mode: string, opts: { workspace: string }) => {
+      if (mode !== 'on' && mode !== 'off') {
+        console.error(`Expected "on" or "off", got "${mode}".`);
+        process.exitCode = 1;
+        return;
+      }
+      await withStore((store) => changeWorkspaceSettings(store.db, opts.workspace, { auditRawAttributes: mode === 'on' }));
+      // Running Perch processes re-read the setting within a second (docs/audit.md).
+      console.log(`Workspace ${opts.workspace}: new audit events store attributes ${mode === 'on' ? 'as raw values' : 'as salted digests'}.`);
     });
 }

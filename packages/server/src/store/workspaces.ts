@@ -23,6 +23,18 @@ export async function listWorkspaces(db: Kysely<PerchDatabase>): Promise<Workspa
   return db.selectFrom('workspaces').selectAll().orderBy('id').execute();
 }
 
-export async function updateWorkspaceSettings(db: Kysely<PerchDatabase>, id: string, settings: WorkspaceSettings): Promise<void> {
+/**
+ * Merge `changes` into a workspace's settings (creating the workspace if needed) and return them.
+ *
+ * @example
+ * ```ts
+ * await changeWorkspaceSettings(db, 'acme', { auditRawAttributes: true });
+ * ```
+ */
+export async function changeWorkspaceSettings(db: Kysely<PerchDatabase>, id: string, changes: WorkspaceSettings): Promise<WorkspaceSettings> {
+  const workspace = await ensureWorkspace(db, id);
+  const current = (typeof workspace.settings === 'string' ? JSON.parse(workspace.settings) : (workspace.settings ?? {})) as WorkspaceSettings;
+  const settings = { ...current, ...changes };
   await db.updateTable('workspaces').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
+  return settings;
 }
