@@ -5,9 +5,9 @@ import { openTestStore, STORE_KINDS, type TestStore } from '../helpers/stores.js
 import { freshWorkspace, queryEvent } from './fixtures.js';
 
 /**
- * Pipelined commits: a batch starts while earlier ones are still committing and chains onto
- * their predicted head. These tests make an early batch fail or another writer cut in, and check
- * that the later batches never link to a head that was not stored.
+ * Pipelined commits: a batch starts while earlier ones are still committing, and the store
+ * serializes them on the chain head's lock. These tests make an early batch fail or another
+ * writer cut in, and check that the later batches never link to a head that was not stored.
  */
 describe.each(STORE_KINDS)('pipelined audit commits on the %s store', (kind) => {
   let ts: TestStore;
