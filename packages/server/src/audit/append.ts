@@ -67,28 +67,6 @@ export function canonicalAround(f: Omit<HashedAuditFields, LockedFields>): { bef
   return { before: `${head.slice(0, -1)},`, after: canonicalJson({ userAgent, workspace }).slice(1) };
 }
 
-/** One event as `perch_audit_append` reads it: the stored columns it cannot compute, and the canonical pieces. */
-interface AppendInput {
-  workspace_id: string;
-  recorded_ms: number;
-  action: string;
-  outcome: string;
-  resource: string | null;
-  code: string | null;
-  distinct_id: string | null;
-  role: string | null;
-  env: string | null;
-  api_key_id: string | null;
-  origin: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string;
-  details: JsonObject;
-  attributes: JsonObject | null;
-  before: string;
-  after: string;
-}
-
 export interface AppendOptions {
   /** Events per segment (the unit of checkpoints and retention). */
   segmentSize: number;
@@ -111,32 +89,17 @@ export interface AppendOptions {
 export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], options: AppendOptions): Promise<void> {
   const keys = new Map<string, WorkspaceKey>();
   for (const { body } of batch) if (!keys.has(body.workspace)) keys.set(body.workspace, await options.keyOf(body.workspace));
-  const inputs = batch.map((pending) => appendInput(pending, keys.get(pending.body.workspace)!, options.forms));
-  await sql`select perch_audit_append(${JSON.stringify(inputs)}::jsonb, ${options.segmentSize})`.execute(db);
-}
-
-function appendInput(pending: PendingAuditEvent, key: WorkspaceKey, forms: AttributeForms): AppendInput {
-  const b = pending.body;
-  const attributes = pending.attributes && forms.storedAttributes(pending.attributes, key.salt, key.raw).value;
-  const { before, after } = canonicalAround({ ...b, attributes });
-  return {
-    workspace_id: b.workspace,
-    recorded_ms: pending.recordedAt,
-    action: b.action,
-    outcome: b.outcome,
-    resource: b.resource,
-    code: b.code,
-    distinct_id: b.distinctId,
-    role: b.role,
-    env: b.env,
-    api_key_id: b.apiKeyId,
-    origin: b.origin,
-    ip: b.ip,
-    user_agent: b.userAgent,
-    request_id: b.requestId,
-    details: b.details,
-    attributes,
-    before,
-    after,
-  };
+  const workspaces: string[] = [];
+  const recordedMs: number[] = [];
+  const pieces: string[] = [];
+  for (const pending of batch) {
+    const key = keys.get(pending.body.workspace)!;
+    const attributes = pending.attributes && options.forms.storedAttributes(pending.attributes, key.salt, key.raw).value;
+    const { before, after } = canonicalAround({ ...pending.body, attributes });
+    workspaces.push(pending.body.workspace);
+    recordedMs.push(pending.recordedAt);
+    pieces.push(before, after);
+  }
+  // Canonical JSON never holds a raw line feed, so the store splits the pieces on it exactly.
+  await sql`select perch_audit_append(${workspaces}::text[], ${recordedMs}::bigint[], ${pieces.join('\n')}, ${options.segmentSize})`.execute(db);
 }

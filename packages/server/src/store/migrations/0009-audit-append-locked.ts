@@ -21,7 +21,18 @@ import { sql, type Kysely } from 'kysely';
  * `segment`, `seq` and `time`, sit together between `role` and `userAgent`, so the event's
  * canonical JSON is `before ‖ "segment":S,"seq":N,"time":"T", ‖ after`, and its hash is
  * `hex(SHA-256(prev_hash ‖ canonical))` exactly as `chainHash` computes it (verification
- * recomputes every hash in Perch).
+ * recomputes every hash in Perch). The stored columns are read back from that canonical JSON,
+ * so what is stored is exactly what was hashed.
+ *
+ * The pieces of all events travel as ONE text, `before₁ 
+ after₁ 
+ before₂ 
+ …`: canonical
+ * JSON never holds a raw line feed (JSON writes it as `
+`), so splitting on it is exact, and
+ * nothing has to be escaped or parsed twice. (Measured on the embedded store, whose
+ * WebAssembly parses JSON slowly: a JSON document carrying the columns and the pieces took a
+ * quarter of each commit.) `p_workspaces[i]` and `p_recorded_ms[i]` belong to event `i`.
  *
  * `time` is the later of the event's `recorded_ms` and the head's time: event times never
  * decrease within a workspace, even across processes with skewed clocks, so "older than N days"
@@ -30,50 +41,55 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`drop function if exists perch_audit_append(text, bigint, text, bigint, text, timestamptz, jsonb)`.execute(db);
   await sql`
-    create function perch_audit_append(p_events jsonb, p_segment_size bigint) returns integer
+    create function perch_audit_append(
+      p_workspaces text[], p_recorded_ms bigint[], p_pieces text, p_segment_size bigint
+    ) returns integer
     language plpgsql as $$
     declare
+      v_pieces text[] := string_to_array(p_pieces, E'\n');
       v_workspace text;
-      v_event jsonb;
       v_seq bigint;
       v_hash text;
-      v_next text;
       v_time timestamptz;
-      v_segment bigint;
+      v_canonical text;
+      v_rows jsonb[];
+      v_seqs bigint[];
+      v_times timestamptz[];
+      v_prevs text[];
+      v_hashes text[];
       v_count integer := 0;
     begin
-      for v_workspace in select distinct e->>'workspace_id' from jsonb_array_elements(p_events) as e order by 1 loop
+      for v_workspace in select distinct w from unnest(p_workspaces) as w order by 1 loop
         select last_seq, last_hash, last_time into v_seq, v_hash, v_time
           from audit_heads where workspace_id = v_workspace for update;
         if not found then
           raise exception 'no audit head for workspace %', v_workspace;
         end if;
-        for v_event in
-          select t.e from jsonb_array_elements(p_events) with ordinality as t(e, n)
-          where t.e->>'workspace_id' = v_workspace order by t.n
-        loop
+        v_rows := '{}'; v_seqs := '{}'; v_times := '{}'; v_prevs := '{}'; v_hashes := '{}';
+        for i in 1 .. cardinality(p_workspaces) loop
+          continue when p_workspaces[i] <> v_workspace;
           v_seq := v_seq + 1;
-          v_segment := (v_seq - 1) / p_segment_size;
-          v_time := greatest(v_time, timestamptz 'epoch' + (v_event->>'recorded_ms')::bigint * interval '1 millisecond');
-          v_next := encode(sha256(convert_to(
-            v_hash || (v_event->>'before') || '"segment":' || v_segment || ',"seq":' || v_seq
-              || ',"time":"' || to_char(v_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '",'
-              || (v_event->>'after'),
-            'UTF8')), 'hex');
-          insert into audit_events (workspace_id, seq, segment, time, action, outcome, resource, code, distinct_id,
-              role, env, api_key_id, origin, ip, user_agent, request_id, details, attributes, prev_hash, hash)
-            values (v_workspace, v_seq, v_segment, v_time, v_event->>'action', v_event->>'outcome', v_event->>'resource',
-              v_event->>'code', v_event->>'distinct_id', v_event->>'role', v_event->>'env', v_event->>'api_key_id',
-              v_event->>'origin', v_event->>'ip', v_event->>'user_agent', v_event->>'request_id', v_event->'details',
-              nullif(v_event->'attributes', 'null'::jsonb), v_hash, v_next);
-          if v_seq % p_segment_size = 0 then
-            insert into audit_checkpoints (workspace_id, segment, last_seq, last_hash, created_at)
-              values (v_workspace, v_segment, v_seq, v_next, v_time);
-          end if;
-          v_hash := v_next;
-          v_count := v_count + 1;
+          v_time := greatest(v_time, timestamptz 'epoch' + p_recorded_ms[i] * interval '1 millisecond');
+          v_canonical := v_pieces[2 * i - 1] || '"segment":' || ((v_seq - 1) / p_segment_size) || ',"seq":' || v_seq
+            || ',"time":"' || to_char(v_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '",' || v_pieces[2 * i];
+          v_prevs := v_prevs || v_hash;
+          v_hash := encode(sha256(convert_to(v_hash || v_canonical, 'UTF8')), 'hex');
+          v_rows := v_rows || v_canonical::jsonb;
+          v_seqs := v_seqs || v_seq;
+          v_times := v_times || v_time;
+          v_hashes := v_hashes || v_hash;
         end loop;
+        insert into audit_events (workspace_id, seq, segment, time, action, outcome, resource, code, distinct_id,
+            role, env, api_key_id, origin, ip, user_agent, request_id, details, attributes, prev_hash, hash)
+          select v_workspace, e.seq, (e.seq - 1) / p_segment_size, e.time, e.f->>'action', e.f->>'outcome', e.f->>'resource',
+            e.f->>'code', e.f->>'distinctId', e.f->>'role', e.f->>'env', e.f->>'apiKeyId', e.f->>'origin', e.f->>'ip',
+            e.f->>'userAgent', e.f->>'requestId', e.f->'details', nullif(e.f->'attributes', 'null'::jsonb), e.prev, e.hash
+          from unnest(v_rows, v_seqs, v_times, v_prevs, v_hashes) as e(f, seq, time, prev, hash);
+        insert into audit_checkpoints (workspace_id, segment, last_seq, last_hash, created_at)
+          select v_workspace, (e.seq - 1) / p_segment_size, e.seq, e.hash, e.time
+          from unnest(v_seqs, v_times, v_hashes) as e(seq, time, hash) where e.seq % p_segment_size = 0;
         update audit_heads set last_seq = v_seq, last_hash = v_hash, last_time = v_time where workspace_id = v_workspace;
+        v_count := v_count + cardinality(v_rows);
       end loop;
       return v_count;
     end
@@ -81,5 +97,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function perch_audit_append(jsonb, bigint)`.execute(db);
+  await sql`drop function perch_audit_append(text[], bigint[], text, bigint)`.execute(db);
 }
