@@ -101,5 +101,7 @@ export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly Pen
     pieces.push(before, after);
   }
   // Canonical JSON never holds a raw line feed, so the store splits the pieces on it exactly.
-  await sql`select perch_audit_append(${workspaces}::text[], ${recordedMs}::bigint[], ${pieces.join('\n')}, ${options.segmentSize})`.execute(db);
+  // Heads in code-unit order: every writer locks them in the same order (no deadlock).
+  const heads = [...keys.keys()].sort();
+  await sql`select perch_audit_append(${heads}::text[], ${workspaces}::text[], ${recordedMs}::bigint[], ${pieces.join('\n')}, ${options.segmentSize})`.execute(db);
 }

@@ -3,8 +3,8 @@ import { sql, type Kysely } from 'kysely';
 /**
  * `perch_audit_append(events, segment_size)`: the audit trail's one append path, for both stores.
  *
- * One call is one transaction: for each workspace in the batch (in sorted order, so that two
- * writers with overlapping batches lock heads in the same order and cannot deadlock) it locks
+ * One call is one transaction: for each workspace in the batch (`p_heads`, sorted by Perch, so
+ * that two writers with overlapping batches lock heads in the same order and cannot deadlock) it locks
  * the chain head with `FOR UPDATE`, chains the workspace's events onto it, inserts them, writes a
  * checkpoint at every segment end, and moves the head. A second Perch process appending to the
  * same workspace waits for the lock and then chains onto the head this call wrote, so `seq`
@@ -33,6 +33,7 @@ import { sql, type Kysely } from 'kysely';
  * nothing has to be escaped or parsed twice. (Measured on the embedded store, whose
  * WebAssembly parses JSON slowly: a JSON document carrying the columns and the pieces took a
  * quarter of each commit.) `p_workspaces[i]` and `p_recorded_ms[i]` belong to event `i`.
+ * A checkpoint statement runs only for a batch that ends a segment.
  *
  * `time` is the later of the event's `recorded_ms` and the head's time: event times never
  * decrease within a workspace, even across processes with skewed clocks, so "older than N days"
@@ -42,13 +43,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`drop function if exists perch_audit_append(text, bigint, text, bigint, text, timestamptz, jsonb)`.execute(db);
   await sql`
     create function perch_audit_append(
-      p_workspaces text[], p_recorded_ms bigint[], p_pieces text, p_segment_size bigint
+      p_heads text[], p_workspaces text[], p_recorded_ms bigint[], p_pieces text, p_segment_size bigint
     ) returns integer
     language plpgsql as $$
     declare
       v_pieces text[] := string_to_array(p_pieces, E'\n');
       v_workspace text;
       v_seq bigint;
+      v_first bigint;
       v_hash text;
       v_time timestamptz;
       v_canonical text;
@@ -59,12 +61,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_hashes text[];
       v_count integer := 0;
     begin
-      for v_workspace in select distinct w from unnest(p_workspaces) as w order by 1 loop
+      foreach v_workspace in array p_heads loop
         select last_seq, last_hash, last_time into v_seq, v_hash, v_time
           from audit_heads where workspace_id = v_workspace for update;
         if not found then
           raise exception 'no audit head for workspace %', v_workspace;
         end if;
+        v_first := v_seq + 1;
         v_rows := '{}'; v_seqs := '{}'; v_times := '{}'; v_prevs := '{}'; v_hashes := '{}';
         for i in 1 .. cardinality(p_workspaces) loop
           continue when p_workspaces[i] <> v_workspace;
@@ -85,9 +88,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
             e.f->>'code', e.f->>'distinctId', e.f->>'role', e.f->>'env', e.f->>'apiKeyId', e.f->>'origin', e.f->>'ip',
             e.f->>'userAgent', e.f->>'requestId', e.f->'details', nullif(e.f->'attributes', 'null'::jsonb), e.prev, e.hash
           from unnest(v_rows, v_seqs, v_times, v_prevs, v_hashes) as e(f, seq, time, prev, hash);
-        insert into audit_checkpoints (workspace_id, segment, last_seq, last_hash, created_at)
-          select v_workspace, (e.seq - 1) / p_segment_size, e.seq, e.hash, e.time
-          from unnest(v_seqs, v_times, v_hashes) as e(seq, time, hash) where e.seq % p_segment_size = 0;
+        if v_seq / p_segment_size > (v_first - 1) / p_segment_size then
+          insert into audit_checkpoints (workspace_id, segment, last_seq, last_hash, created_at)
+            select v_workspace, (e.seq - 1) / p_segment_size, e.seq, e.hash, e.time
+            from unnest(v_seqs, v_times, v_hashes) as e(seq, time, hash) where e.seq % p_segment_size = 0;
+        end if;
         update audit_heads set last_seq = v_seq, last_hash = v_hash, last_time = v_time where workspace_id = v_workspace;
         v_count := v_count + cardinality(v_rows);
       end loop;
@@ -97,5 +102,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function perch_audit_append(text[], bigint[], text, bigint)`.execute(db);
+  await sql`drop function perch_audit_append(text[], text[], bigint[], text, bigint)`.execute(db);
 }
