@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type pg from 'pg';
 import { canonicalJson, type JsonValue } from '@perch/protocol';
 import type { AuditEventInput } from './audit-event.js';
 import type { AuditDatabase } from './audit-schema.js';
@@ -73,6 +74,8 @@ export interface AppendOptions {
   /** Each workspace's salt and raw-attributes setting (see `workspaceKeys`). */
   keyOf(workspace: string): Promise<WorkspaceKey>;
   forms: AttributeForms;
+  /** Runs the append statement with its values (see `appendRunner`). */
+  run(values: unknown[]): Promise<unknown>;
 }
 
 /**
@@ -83,7 +86,7 @@ export interface AppendOptions {
  *
  * @example
  * ```ts
- * await appendBatch(db, [preparePending(event, Date.now(), forms)], { segmentSize: 10_000, keyOf, forms });
+ * await appendBatch(db, [preparePending(event, Date.now(), forms)], { segmentSize: 10_000, keyOf, forms, run: appendRunner(db, store.pool) });
  * ```
  */
 export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly PendingAuditEvent[], options: AppendOptions): Promise<void> {
@@ -103,5 +106,23 @@ export async function appendBatch(db: Kysely<AuditDatabase>, batch: readonly Pen
   // Canonical JSON never holds a raw line feed, so the store splits the pieces on it exactly.
   // Heads in code-unit order: every writer locks them in the same order (no deadlock).
   const heads = [...keys.keys()].sort();
-  await sql`select perch_audit_append(${heads}::text[], ${workspaces}::text[], ${recordedMs}::bigint[], ${pieces.join('\n')}, ${options.segmentSize})`.execute(db);
+  await options.run([heads, workspaces, recordedMs, pieces.join('\n'), options.segmentSize]);
+}
+
+const APPEND_SQL = 'select perch_audit_append($1::text[], $2::text[], $3::bigint[], $4, $5)';
+
+/**
+ * How a store runs the append statement: the same SQL on both. On PostgreSQL it is a named
+ * prepared statement on the pool, so each connection parses and plans it once rather than on
+ * every commit that audited requests wait for; the embedded store runs it through Kysely.
+ *
+ * @example
+ * ```ts
+ * const run = appendRunner(db, store.pool);
+ * await appendBatch(db, batch, { segmentSize, keyOf, forms, run });
+ * ```
+ */
+export function appendRunner(db: Kysely<AuditDatabase>, pool: pg.Pool | undefined): (values: unknown[]) => Promise<unknown> {
+  if (pool) return (values) => pool.query({ name: 'perch_audit_append_v9', text: APPEND_SQL, values });
+  return (values) => db.executeQuery(CompiledQuery.raw(APPEND_SQL, values));
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoreDatabase } from '../store/database.js';
 import { systemClock, type Clock } from '../store/clock.js';
 import type { AuditEventInput, AuditSink } from './audit-event.js';
-import { appendBatch, preparePending, type PendingAuditEvent } from './append.js';
+import { appendBatch, appendRunner, preparePending, type PendingAuditEvent } from './append.js';
 import { exportAudit, type AuditExportFormat } from './audit-export.js';
 import type { AuditFilters } from './audit-filters.js';
 import { queryAudit, type AuditPage, type AuditQuery } from './audit-query.js';
@@ -81,13 +81,14 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   const forms = attributeForms();
   const keys = workspaceKeys(db);
+  const run = appendRunner(db, options.store.pool);
   const committer = new GroupCommit<PendingAuditEvent>({
     batchMs: options.batchMs ?? 0,
     batchSize,
     maxInFlight: options.commitsInFlight ?? 1,
     commit: async (batch) => {
       const started = clock.now();
-      await appendBatch(db, batch, { segmentSize, keyOf: (workspace) => keys.get(workspace, started), forms });
+      await appendBatch(db, batch, { segmentSize, keyOf: (workspace) => keys.get(workspace, started), forms, run });
       observeAuditCommit(batch.length, clock.now() - started, clock.now() - Math.min(...batch.map((e) => e.recordedAt)));
     },
     ...(options.onError ? { onError: options.onError } : {}),
