@@ -110,8 +110,7 @@ export async function createPerchContext(config: PerchConfig, overrides: Context
     audit,
     bootstrap,
     async close() {
-      // Journaled audit rows that cannot be moved now stay in the journal for the next start;
-      // the store still closes.
+      // The trail drains what it can; the store closes even when the last commit failed.
       try {
         await audit.close?.();
       } finally {

@@ -13,6 +13,11 @@ export interface WorkspaceKey {
 
 /** The workspace setting is re-read at most this often, so turning raw values on or off takes effect within seconds. */
 const SETTINGS_REFRESH_MS = 1_000;
+/**
+ * Workspaces remembered at most. Events for unknown workspaces are recorded too (a refused token
+ * names one), so the memory is bounded; forgetting only costs one read.
+ */
+const MAX_REMEMBERED = 10_000;
 
 interface KeyRow {
   salt: string;
@@ -41,6 +46,7 @@ export function workspaceKeys(db: Kysely<AuditDatabase>): { get(workspace: strin
       if (cached && now - cached.readAt < SETTINGS_REFRESH_MS) return cached;
       const row = (await readKey(db, workspace)) ?? (await createHead(db, workspace));
       const key = { salt: row.salt, raw: rawAttributesEnabled(row.settings), readAt: now };
+      if (known.size >= MAX_REMEMBERED) known.clear();
       known.set(workspace, key);
       return key;
     },

@@ -6,7 +6,7 @@ import { PerchError } from '@perch/protocol';
 import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import { PGliteWorkerClient } from './pglite-worker-client.js';
-import { assertEmbeddedDirectoryVersion } from './embedded-version.js';
+import { assertEmbeddedDirectoryVersion, assertNoAuditJournal } from './embedded-version.js';
 import { PGliteWorkerDialect } from './pglite-worker-dialect.js';
 import type { PerchDatabase } from './schema.js';
 
@@ -67,6 +67,7 @@ async function openEmbedded(dataDir: string): Promise<StoreDatabase> {
     location = resolve(dataDir, 'metadata');
     mkdirSync(location, { recursive: true });
     assertEmbeddedDirectoryVersion(location);
+    assertNoAuditJournal(resolve(dataDir));
   }
   // PGlite runs in its own worker thread: its WebAssembly would otherwise run on, and stall,
   // the HTTP event loop for every statement.

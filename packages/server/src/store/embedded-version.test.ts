@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStoreDatabase } from './database.js';
 import { EMBEDDED_POSTGRES_MAJOR, EmbeddedStoreVersionError } from './embedded-version.js';
+import { PerchError } from '@perch/protocol';
 
 const directories: string[] = [];
 afterEach(() => {
@@ -39,5 +40,24 @@ describe('the embedded store engine version', () => {
     expect((error as Error).message).toContain('perch store export');
     expect(readdirSync(metadata).sort()).toEqual(['PG_VERSION', 'postgresql.conf']);
     expect(readFileSync(join(metadata, 'PG_VERSION'), 'utf8')).toBe('17\n');
+  });
+
+  it('refuses a directory whose audit journal still holds events, and leaves the journal untouched', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'perch-journal-store-'));
+    directories.push(dataDir);
+    mkdirSync(join(dataDir, 'audit-journal'));
+    writeFileSync(join(dataDir, 'audit-journal', 'journal-1.ndjson'), '{"seq":1}\n');
+    const error = await openStoreDatabase({ dataDir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PerchError);
+    expect(error).toMatchObject({ code: 'store_version_unsupported' });
+    expect((error as Error).message).toContain('audit-journal');
+    expect(readFileSync(join(dataDir, 'audit-journal', 'journal-1.ndjson'), 'utf8')).toBe('{"seq":1}\n');
+    // An empty journal directory is nothing to move: the store opens.
+    rmSync(join(dataDir, 'audit-journal', 'journal-1.ndjson'));
+    const store = await openStoreDatabase({ dataDir });
+    await store.close();
   });
 });

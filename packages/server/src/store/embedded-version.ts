@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerchError } from '@perch/protocol';
 
@@ -44,4 +44,26 @@ export class EmbeddedStoreVersionError extends PerchError {
         'See docs/deploy.md, "Upgrading the embedded store\'s engine".',
     });
   }
+}
+
+/**
+ * Refuse a data directory whose `audit-journal/` still holds files. Earlier builds answered
+ * requests once their audit events were in that journal and moved them into the tables later;
+ * this build appends straight to the tables and never reads the journal. Opening such a
+ * directory would leave answered events out of the trail without any break in the chain to show
+ * it, so the store refuses and says how to move them in.
+ *
+ * @example
+ * ```ts
+ * assertNoAuditJournal('.perch'); // throws while .perch/audit-journal holds a file
+ * ```
+ */
+export function assertNoAuditJournal(dataDir: string): void {
+  const journal = join(dataDir, 'audit-journal');
+  if (!existsSync(journal) || readdirSync(journal).length === 0) return;
+  throw new PerchError('store_version_unsupported', {
+    message:
+      `The embedded metadata store at ${dataDir} holds audit events in ${journal} that an earlier Perch build recorded and never moved into the store; this Perch does not read that journal. ` +
+      'Start the earlier build once on this directory and stop it cleanly (it moves the events into the store and deletes the journal), then start this one. Do not delete the journal: its events belong to answered requests.',
+  });
 }

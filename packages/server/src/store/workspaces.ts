@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { PerchDatabase, WorkspaceSettings, WorkspacesTable } from './schema.js';
 
 export type Workspace = Selectable<WorkspacesTable>;
@@ -32,9 +32,13 @@ export async function listWorkspaces(db: Kysely<PerchDatabase>): Promise<Workspa
  * ```
  */
 export async function changeWorkspaceSettings(db: Kysely<PerchDatabase>, id: string, changes: WorkspaceSettings): Promise<WorkspaceSettings> {
-  const workspace = await ensureWorkspace(db, id);
-  const current = (typeof workspace.settings === 'string' ? JSON.parse(workspace.settings) : (workspace.settings ?? {})) as WorkspaceSettings;
-  const settings = { ...current, ...changes };
-  await db.updateTable('workspaces').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
-  return settings;
+  await ensureWorkspace(db, id);
+  // Merged by the store in one statement, so two changes at once cannot overwrite each other.
+  const updated = await db
+    .updateTable('workspaces')
+    .set({ settings: sql<string>`settings || ${JSON.stringify(changes)}::jsonb` })
+    .where('id', '=', id)
+    .returning('settings')
+    .executeTakeFirstOrThrow();
+  return (typeof updated.settings === 'string' ? JSON.parse(updated.settings) : updated.settings) as WorkspaceSettings;
 }

@@ -219,9 +219,7 @@ describe.each(STORE_KINDS)('audit coverage of the route table (%s store)', (kind
     await sql`alter table audit_events rename to audit_events_offline`.execute(harness.store.db);
     const answered: string[] = [];
     try {
-      // PostgreSQL refuses the very next query. The embedded store may still answer a few from
-      // its journal (durably recorded there) until moving them into the tables fails, within
-      // one ingestion (~40 ms); from then on it refuses.
+      // The very next query is refused: its event's commit fails in the store.
       let refused: Awaited<ReturnType<typeof query>> | undefined;
       for (const deadline = Date.now() + 5_000; refused === undefined && Date.now() < deadline; ) {
         const response = await query();

@@ -31,11 +31,11 @@ describe.each(STORE_KINDS)('pipelined audit commits on the %s store', (kind) => 
     const trail: AuditTrail = await createAuditTrail({ store: ts.store, batchSize: 5, commitsInFlight: 3 });
     try {
       const workspace = freshWorkspace('pipeline');
-      await trail.record(queryEvent(workspace)); // the head is now cached: later batches take the fast path
+      await trail.record(queryEvent(workspace)); // the workspace's head and salt exist before the batches race
       const events = Array.from({ length: 40 }, (_, i) => queryEvent(workspace, { requestId: i === 2 ? `poison-${i}` : `ok-${i}` }));
       const before = trail.transactions;
       const results = await Promise.allSettled(events.map((e) => trail.record(e)));
-      expect(trail.transactions - before).toBeGreaterThanOrEqual(8); // 40 events, 5 per batch, plus retries
+      expect(trail.transactions - before).toBeGreaterThanOrEqual(8); // 40 events, 5 per batch
       const committed = events.filter((_, i) => results[i]!.status === 'fulfilled').map((e) => e.requestId);
       const refused = events.filter((_, i) => results[i]!.status === 'rejected');
       // Exactly the poisoned batch failed (the first five), with the same 503 for every waiter.
@@ -60,7 +60,7 @@ describe.each(STORE_KINDS)('pipelined audit commits on the %s store', (kind) => 
     try {
       const workspace = freshWorkspace('interleave');
       const events = Array.from({ length: 120 }, (_, i) => queryEvent(workspace, { requestId: `w-${i}` }));
-      // Waves, so both writers keep cached heads that the other one keeps moving.
+      // Waves, so both writers keep appending to a head that the other one keeps moving.
       for (let wave = 0; wave < 6; wave += 1) {
         const slice = events.slice(wave * 20, wave * 20 + 20);
         await Promise.all(slice.map((e, i) => (i % 2 === 0 ? first : second).record(e)));

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * `perch_audit_append(events, segment_size)`: the audit trail's one append path, for both stores.
+ * `perch_audit_append(heads, workspaces, recorded_ms, pieces, segment_size)`: the audit trail's
+ * one append path, for both stores.
  *
  * One call is one transaction: for each workspace in the batch (`p_heads`, sorted by Perch, so
  * that two writers with overlapping batches lock heads in the same order and cannot deadlock) it locks
@@ -24,12 +25,8 @@ import { sql, type Kysely } from 'kysely';
  * recomputes every hash in Perch). The stored columns are read back from that canonical JSON,
  * so what is stored is exactly what was hashed.
  *
- * The pieces of all events travel as ONE text, `before₁ 
- after₁ 
- before₂ 
- …`: canonical
- * JSON never holds a raw line feed (JSON writes it as `
-`), so splitting on it is exact, and
+ * The pieces of all events travel as ONE text, `before₁ LF after₁ LF before₂ LF …`: canonical
+ * JSON never holds a raw line feed (JSON writes it as the escape `\n`), so splitting on it is exact, and
  * nothing has to be escaped or parsed twice. (Measured on the embedded store, whose
  * WebAssembly parses JSON slowly: a JSON document carrying the columns and the pieces took a
  * quarter of each commit.) `p_workspaces[i]` and `p_recorded_ms[i]` belong to event `i`.
@@ -40,7 +37,9 @@ import { sql, type Kysely } from 'kysely';
  * is a prefix of the chain and retention stays simple.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function if exists perch_audit_append(text, bigint, text, bigint, text, timestamptz, jsonb)`.execute(db);
+  // The 0006 function stays: it has another signature, so replicas still running the earlier
+  // code keep appending (its compare-and-swap on the head respects this function's row lock)
+  // until they are replaced. Nothing in this code calls it.
   await sql`
     create function perch_audit_append(
       p_heads text[], p_workspaces text[], p_recorded_ms bigint[], p_pieces text, p_segment_size bigint
