@@ -128,13 +128,15 @@ describe('<tc-dashboard-list> in the demo host, against Perch', () => {
       const select = (await events()).filter((e) => e.type === 'tc-dashboard-select').map((e) => e.detail);
       expect(select).toEqual([{ id: SAVED_ID, source: 'saved', editable: body.dashboards[1]!.editable === true }]);
 
-      // And back to the model dashboard with the keyboard.
+      // And back to the model dashboard with the keyboard. The page's first load already said
+      // tc-ready for it, so wait for one logged after the key press.
+      const logged = (await events()).length;
       await page.locator(`tc-dashboard-list button[data-id="${SAVED_ID}"]`).focus();
       await page.keyboard.press('ArrowUp');
       await page.keyboard.press('Enter');
       await page.waitForFunction(
-        () => (window as unknown as { __events: Logged[] }).__events.some((e) => e.type === 'tc-ready' && e.detail.component === 'dashboard' && e.detail.dashboard === 'sales'),
-        undefined,
+        (from) => (window as unknown as { __events: Logged[] }).__events.slice(from).some((e) => e.type === 'tc-ready' && e.detail.component === 'dashboard' && e.detail.dashboard === 'sales'),
+        logged,
         { timeout: 45_000 },
       );
       expect(await page.locator('tc-dashboard h2').textContent()).toBe('Sales overview');
