@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { runAutocannon } from '../lib/autocannon-runner.js';
+import { guardQueryBody } from './guard-perch.js';
 
 const SERVE = join(dirname(fileURLToPath(import.meta.url)), 'serve-tree.ts');
 const SCENARIOS = { 'postgres-hits': ['postgres', false], 'postgres-misses': ['postgres', true], 'embedded-hits': ['embedded', false] } as const;
@@ -51,8 +52,7 @@ const [store, miss] = scenario;
 const rounds = Number(roundsArg ?? 12);
 const seconds = Number(secondsArg ?? 2);
 const warmup = Number(warmupArg ?? 8);
-// A miss puts a unique value (autocannon's `[<id>]`) into a filter, so every request compiles and runs.
-const body = JSON.stringify({ dataset: 'orders', measures: ['revenue', 'orders'], dimensions: ['region'], filters: [{ member: 'status', operator: 'notEquals', values: [miss ? '[<id>]' : 'none'] }] });
+const body = guardQueryBody(miss);
 const servers = [await start(resolve(beforeArg), store), await start(resolve(afterArg), store)];
 const load = (server: Server, duration: number) =>
   runAutocannon({ url: `${server.url}/v1/query`, method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body, idReplacement: miss, connections: 10, warmupSeconds: 0, durationSeconds: duration });
